@@ -1,0 +1,15 @@
+# Two commands for users: `make local` (the main job on the embedded default) and
+# `make test` (every test). Both start with the same idempotent set-up.
+.PHONY: setup local test lint
+
+setup:
+	@scripts/setup
+
+local: setup
+	@scripts/local
+
+test: setup
+	@.venv/bin/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	@.venv/bin/ruff check .

@@ -1,0 +1,1 @@
+"""Pulumi dynamic provider for AWS HealthOmics reference stores and reference import jobs."""

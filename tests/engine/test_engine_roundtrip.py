@@ -1,0 +1,72 @@
+"""The real pulumi engine runs a Python dynamic provider offline: up, output, no-op up, destroy."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.pulumi_cli import REPO, PulumiCli
+
+pytestmark = pytest.mark.engine
+
+PROVIDER_MODULE = '''
+"""A dynamic provider in an importable module, so the engine pickles it by reference."""
+import os
+from pulumi.dynamic import CreateResult, Resource, ResourceProvider
+
+
+class EchoProvider(ResourceProvider):
+    def create(self, props):
+        # The pid proves the value was computed in the provider process, not the program.
+        return CreateResult(id_="echo", outs={**props, "echoed": f"{props['value']}@{os.getpid()}"})
+
+
+class Echo(Resource):
+    def __init__(self, name, value, opts=None):
+        super().__init__(EchoProvider(), name, {"value": value, "echoed": None}, opts)
+'''
+
+PROGRAM = '''
+import pulumi
+from echo_provider import Echo
+
+echo = Echo("echo", "hello")
+pulumi.export("echoed", echo.echoed)
+'''
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> PulumiCli:
+    """A throw-away project that uses the repository's virtualenv."""
+    (tmp_path / "Pulumi.yaml").write_text(textwrap.dedent(f"""\
+        name: roundtrip
+        runtime:
+          name: python
+          options:
+            virtualenv: {REPO / ".venv"}
+        """))
+    (tmp_path / "echo_provider.py").write_text(PROVIDER_MODULE)
+    (tmp_path / "__main__.py").write_text(PROGRAM)
+    cli = PulumiCli(project_dir=tmp_path, state_dir=tmp_path / ".state")
+    cli.run("stack", "init", "dev")
+    return cli
+
+
+def test_up_output_noop_destroy(project: PulumiCli) -> None:
+    first = project.run("up", "--yes", "--stack", "dev")
+    assert "1 created" in first.stdout or "2 created" in first.stdout, first.stdout
+
+    echoed = project.outputs("dev")["echoed"]
+    value, _, pid = echoed.partition("@")
+    assert value == "hello" and pid.isdigit(), echoed
+
+    second = project.run("up", "--yes", "--stack", "dev")
+    assert "2 unchanged" in second.stdout, second.stdout
+    assert project.outputs("dev")["echoed"] == echoed  # not re-created
+
+    project.run("destroy", "--yes", "--stack", "dev")
+    state = json.loads(project.run("stack", "export", "--stack", "dev").stdout)
+    assert [r["type"] for r in state["deployment"].get("resources") or []] == []

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds the pinned Pulumi CLI and Python language host into .tools/bin, with the two
+# scripts they need from the sdk/v3 module. Does nothing when the pin has not changed,
+# and nothing at all when a compatible pulumi toolchain is already on PATH.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+here="$root/tools/pulumi"
+bin="$root/.tools/bin"
+cli_version=v3.274.1          # must match tools/pulumi/cli/go.mod
+langhost_version=v3.68.0      # must match tools/pulumi/langhost/go.mod
+stamp="$bin/.pin"
+
+# A user's own pulumi (>= 3.200 with its Python language host beside it) is good enough.
+if [ -z "${OMICS_BUILD_PULUMI:-}" ] && command -v pulumi >/dev/null 2>&1 \
+   && [ "$(command -v pulumi)" != "$bin/pulumi" ] && command -v pulumi-language-python >/dev/null 2>&1; then
+  minor=$(pulumi version 2>/dev/null | sed -nE 's/^v3\.([0-9]+)\..*/\1/p')
+  if [ -n "$minor" ] && [ "$minor" -ge 200 ]; then
+    echo "setup: using pulumi $(pulumi version) from PATH"
+    exit 0
+  fi
+fi
+
+pin=$(cat "$here/build.sh" "$here/cli/go.mod" "$here/cli/go.sum" "$here/langhost/go.mod" \
+      "$here/langhost/go.sum" | sha256sum | cut -c1-16)-$(go env GOVERSION)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$pin" ] && [ -x "$bin/pulumi" ]; then
+  exit 0
+fi
+
+mkdir -p "$bin"
+echo "setup: building pulumi $cli_version and pulumi-language-python $langhost_version (a few minutes the first time)"
+stampv=github.com/pulumi/pulumi/sdk/v3/go/common/version.Version
+(cd "$here/cli" && go build -trimpath -ldflags "-s -w -X $stampv=$cli_version" \
+   -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
+(cd "$here/langhost" && go build -trimpath -ldflags "-s -w -X $stampv=$langhost_version" \
+   -o "$bin/pulumi-language-python" github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python)
+
+sdk=$(cd "$here/cli" && go mod download -json github.com/pulumi/pulumi/sdk/v3 | sed -nE 's/^\s*"Dir": "(.*)",?$/\1/p')
+install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$bin/pulumi-language-python-exec"
+install -m 0755 "$sdk/python/dist/pulumi-resource-pulumi-python" "$bin/pulumi-resource-pulumi-python"
+echo "$pin" > "$stamp"
+echo "setup: $("$bin/pulumi" version) in $bin"
