@@ -1,0 +1,48 @@
+"""`python -m omics_emulator`: start the local HealthOmics reference-store endpoint."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .controls import Controls
+from .server import serve
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse flags, bind, resume unfinished work, print `listening on URL` and serve."""
+    parser = argparse.ArgumentParser(prog="python -m omics_emulator", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=4566, help="port (0 picks a free one)")
+    parser.add_argument("--data-dir", type=Path, default=Path(".emulator-data"),
+                        help="where stores, jobs, references and their files persist")
+    parser.add_argument("--import-seconds", type=float, default=0.0,
+                        help="an import job takes at least this long")
+    parser.add_argument("--import-bytes-per-second", type=float, default=0.0,
+                        help="read sources no faster than this")
+    parser.add_argument("--delete-seconds", type=float, default=0.5,
+                        help="how long a deleted reference stays DELETING")
+    parser.add_argument("--throttle-rate", type=float, default=0.0)
+    parser.add_argument("--error-rate", type=float, default=0.0)
+    parser.add_argument("--latency-ms", type=float, default=0.0)
+    parser.add_argument("--seed", type=int, default=None)
+    args = parser.parse_args(argv)
+
+    controls = Controls()
+    controls.update({name: getattr(args, name) for name in (
+        "import_seconds", "import_bytes_per_second", "delete_seconds", "throttle_rate",
+        "error_rate", "latency_ms", "seed")})
+    server = serve(args.host, args.port, args.data_dir, controls)
+    resumed = server.app.importer.resume()
+    if resumed:
+        print(f"resuming {len(resumed)} import job(s) after restart: {', '.join(resumed)}", flush=True)
+    print(f"listening on http://{args.host}:{server.server_port}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

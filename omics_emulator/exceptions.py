@@ -1,0 +1,52 @@
+"""Errors the HealthOmics API models, one class per error code.
+
+    OmicsError (code, HTTP status, message)
+    ├── ValidationException            400
+    ├── ServiceQuotaExceededException  402
+    ├── ResourceNotFoundException      404
+    ├── ConflictException              409
+    ├── RangeNotSatisfiableException   416
+    ├── ThrottlingException            429
+    └── InternalServerException        500
+"""
+
+from __future__ import annotations
+
+
+class OmicsError(Exception):
+    """An error answer: serialised as `{"__type": code, "message": ...}` plus X-Amzn-ErrorType."""
+
+    code = "InternalServerException"
+    status = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationException(OmicsError):
+    code, status = "ValidationException", 400
+
+
+class ServiceQuotaExceededException(OmicsError):
+    code, status = "ServiceQuotaExceededException", 402
+
+
+class ResourceNotFoundException(OmicsError):
+    code, status = "ResourceNotFoundException", 404
+
+
+class ConflictException(OmicsError):
+    code, status = "ConflictException", 409
+
+
+class RangeNotSatisfiableException(OmicsError):
+    code, status = "RangeNotSatisfiableException", 416
+
+
+class ThrottlingException(OmicsError):
+    code, status = "ThrottlingException", 429
+
+
+class InternalServerException(OmicsError):
+    code, status = "InternalServerException", 500

@@ -1,0 +1,218 @@
+"""Streaming FASTA checker and `.fai` indexer, fed in chunks; plain, gzip or bgzip input.
+
+The index is samtools-compatible: one line per sequence with NAME, LENGTH, OFFSET (of the first
+base, in the uncompressed stream), LINEBASES and LINEWIDTH. Memory is bounded by the chunk size
+and the number of records, never by the file.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+# IUPAC nucleotide codes, either case.
+SEQUENCE_LETTERS = b"ACGTUNRYKMSWBDHVacgtunrykmswbdhv"
+_SEQUENCE_AND_NEWLINE = SEQUENCE_LETTERS + b"\n"
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+class FastaError(ValueError):
+    """The source is not valid FASTA; the message says what and where (record or line)."""
+
+
+@dataclass(frozen=True)
+class FaiEntry:
+    """One line of a `.fai` index."""
+
+    name: str
+    length: int
+    offset: int
+    line_bases: int
+    line_width: int
+
+    def line(self) -> str:
+        """The tab-separated `.fai` line, newline included."""
+        return f"{self.name}\t{self.length}\t{self.offset}\t{self.line_bases}\t{self.line_width}\n"
+
+
+def render_fai(entries: list[FaiEntry]) -> bytes:
+    """The whole `.fai` file."""
+    return "".join(entry.line() for entry in entries).encode()
+
+
+class _Decoder:
+    """Turns the raw source stream into FASTA text: passes plain bytes, inflates (b)gzip."""
+
+    def __init__(self) -> None:
+        self._gzip: bool | None = None
+        self._inflater = None
+        self._head = b""
+
+    def feed(self, raw: bytes) -> bytes:
+        if self._gzip is None:
+            self._head += raw
+            if len(self._head) < 2:
+                return b""
+            self._gzip = self._head.startswith(GZIP_MAGIC)
+            raw, self._head = self._head, b""
+        if not self._gzip:
+            return raw
+        out = []
+        while raw:
+            if self._inflater is None:
+                self._inflater = zlib.decompressobj(wbits=31)
+            try:
+                out.append(self._inflater.decompress(raw))
+            except zlib.error as exc:
+                raise FastaError(f"the gzip stream is corrupt ({exc})") from None
+            if self._inflater.eof:  # bgzip is a series of gzip members
+                raw = self._inflater.unused_data
+                self._inflater = None
+            else:
+                raw = b""
+        return b"".join(out)
+
+    def finish(self) -> bytes:
+        if self._gzip is None:
+            return self._head
+        if self._gzip and self._inflater is not None:
+            raise FastaError("the gzip stream is truncated (it ends inside a compressed block)")
+        return b""
+
+
+class FastaIndexer:
+    """Checks FASTA text as it streams past and builds its `.fai` entries.
+
+    Rules: the first line is a `>` header with a name; names are unique; every record has
+    at least one base; bases are IUPAC letters (either case); lines end in LF (not CRLF);
+    within a record every line but the last has the same length, and no line is longer than
+    the first; blank lines only at the end of the file.
+    """
+
+    def __init__(self) -> None:
+        self._decoder = _Decoder()
+        self._pending = b""  # an incomplete last line, carried to the next chunk
+        self._pos = 0  # offset in the uncompressed stream of the next complete line
+        self._line_no = 0  # lines completed so far
+        self.entries: list[FaiEntry] = []
+        self._names: set[str] = set()
+        self._name: str | None = None
+        self._header_line = 0
+        self._length = 0
+        self._offset = 0
+        self._line_bases = 0
+        self._short_seen = False  # a line shorter than line_bases: it must be the last
+        self._blank_line = 0  # line number of the first blank line seen, 0 if none
+
+    def feed(self, raw: bytes) -> None:
+        """Take the next raw chunk of the source file."""
+        text = self._decoder.feed(raw)
+        if not text:
+            return
+        data = self._pending + text
+        cut = data.rfind(b"\n") + 1
+        self._pending = data[cut:]
+        if cut:
+            self._lines(data[:cut])
+
+    def finish(self) -> list[FaiEntry]:
+        """End of input: check what is left and return the index entries."""
+        tail = self._pending + self._decoder.finish()
+        self._pending = b""
+        if tail:
+            self._lines(tail + b"\n")
+        if self._line_no == 0:
+            raise FastaError("the file is empty")
+        self._close_record()
+        return self.entries
+
+    def _lines(self, block: bytes) -> None:
+        """Handle a block of complete lines (ends with LF)."""
+        start = 0
+        end = len(block)
+        while start < end:
+            if block[start] == 0x3E:  # '>'
+                stop = block.index(b"\n", start) + 1
+                self._header(block[start:stop - 1])
+                start = stop
+                continue
+            nxt = block.find(b"\n>", start)
+            stop = end if nxt < 0 else nxt + 1
+            self._sequence(block[start:stop])
+            start = stop
+
+    def _header(self, line: bytes) -> None:
+        self._line_no += 1
+        self._check_after_blank()
+        self._close_record()
+        if line.endswith(b"\r"):
+            raise FastaError(f"line {self._line_no} ends in CRLF; use LF line endings")
+        name = line[1:].split(None, 1)[0].decode("utf-8", "replace") if line[1:].strip() else ""
+        if not name:
+            raise FastaError(f"line {self._line_no}: header has no sequence name")
+        if name in self._names:
+            raise FastaError(f"duplicate sequence name {name!r} at line {self._line_no}")
+        self._names.add(name)
+        self._name, self._header_line = name, self._line_no
+        self._pos += len(line) + 1
+        self._offset, self._length, self._line_bases, self._short_seen = self._pos, 0, 0, False
+
+    def _sequence(self, block: bytes) -> None:
+        """Lines of bases (no headers); `block` ends with LF."""
+        first_line = self._line_no + 1
+        if self._name is None:
+            if block.strip(b"\n"):
+                raise FastaError(f"line {first_line}: expected a '>' header before any sequence")
+            self._note_blank_lines(block, first_line)
+            return
+        bad = block.translate(None, _SEQUENCE_AND_NEWLINE)
+        if bad:
+            at = block.index(bad[:1])
+            line_no = first_line + block.count(b"\n", 0, at)
+            if bad[:1] == b"\r":
+                raise FastaError(f"line {line_no} ends in CRLF; use LF line endings")
+            raise FastaError(
+                f"record {self._name!r}, line {line_no}: {bad[:1].decode('latin-1')!r} is not "
+                "a sequence letter (IUPAC nucleotide codes only)"
+            )
+        lines = block.split(b"\n")
+        lines.pop()  # the empty string after the final LF
+        for i, line in enumerate(lines):
+            width = len(line)
+            if width == 0:
+                self._blank_line = self._blank_line or first_line + i
+                continue
+            if self._blank_line:
+                self._check_after_blank()
+            if self._line_bases == 0:
+                self._line_bases = width
+            elif width > self._line_bases or self._short_seen:
+                raise FastaError(
+                    f"record {self._name!r}, line {first_line + i}: lines differ in length "
+                    f"({width} after {self._line_bases}); all but the last must be equal"
+                )
+            elif width < self._line_bases:
+                self._short_seen = True
+            self._length += width
+        self._line_no += len(lines)
+        self._pos += len(block)
+
+    def _note_blank_lines(self, block: bytes, first_line: int) -> None:
+        count = block.count(b"\n")
+        self._blank_line = self._blank_line or first_line
+        self._line_no += count
+        self._pos += len(block)
+
+    def _check_after_blank(self) -> None:
+        if self._blank_line:
+            raise FastaError(f"line {self._blank_line} is blank; blank lines may only end the file")
+
+    def _close_record(self) -> None:
+        if self._name is None:
+            return
+        if self._length == 0:
+            raise FastaError(f"record {self._name!r} (line {self._header_line}) has no sequence")
+        self.entries.append(FaiEntry(
+            self._name, self._length, self._offset, self._line_bases, self._line_bases + 1,
+        ))
+        self._name = None

@@ -1,0 +1,202 @@
+"""Runs import jobs in the background: checks the role, streams each source from S3, checks
+and indexes it, and stores SOURCE and INDEX files. Also finishes reference deletions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from .controls import Controls
+from .fasta import FastaError, FastaIndexer, render_fai
+from .models import Backend, new_id
+
+CHUNK = 1024 * 1024
+OMICS_PRINCIPAL = "omics.amazonaws.com"
+# The endpoint calls its own S3 and IAM with these; moto accepts any key.
+SELF_CREDENTIALS = {"aws_access_key_id": "local-endpoint", "aws_secret_access_key": "local-endpoint"}
+
+
+class SourceFailed(Exception):
+    """One source cannot be imported; the message becomes its statusMessage."""
+
+
+class Importer:
+    """Background worker threads for import jobs and reference deletions."""
+
+    def __init__(self, backend: Backend, controls: Controls) -> None:
+        self.backend = backend
+        self.controls = controls
+        self.endpoint_url = ""  # set once the server is listening
+        self.staging = backend.data_dir / "staging"
+        self._threads: list[threading.Thread] = []
+
+    def _client(self, service: str, region: str):
+        return boto3.client(
+            service, endpoint_url=self.endpoint_url, region_name=region,
+            config=Config(retries={"mode": "standard", "max_attempts": 5}), **SELF_CREDENTIALS,
+        )
+
+    # -- scheduling ----------------------------------------------------------------------
+
+    def start(self, job_id: str) -> None:
+        """Run a job in its own thread."""
+        thread = threading.Thread(target=self._run, args=(job_id,), name=f"job-{job_id}", daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def schedule_delete(self, store_id: str, reference_id: str) -> None:
+        """Finish deleting a DELETING reference after the configured delay."""
+        timer = threading.Timer(
+            self.controls.delete_seconds, self.backend.finish_delete, (store_id, reference_id))
+        timer.daemon = True
+        timer.start()
+
+    def resume(self) -> list[str]:
+        """After a restart: finish pending deletions and run again the jobs that were running."""
+        for store_id, reference_id in self.backend.deleting_references():
+            self.backend.finish_delete(store_id, reference_id)
+        resumed = self.backend.unfinished_jobs()
+        for job_id in resumed:
+            for source in self.backend.job_sources(job_id):
+                if source["status"] == "IN_PROGRESS":
+                    self.backend.set_source_status(job_id, source["idx"], "NOT_STARTED")
+            shutil.rmtree(self.staging / job_id, ignore_errors=True)
+            self.start(job_id)
+        return resumed
+
+    # -- one job -------------------------------------------------------------------------
+
+    def _run(self, job_id: str) -> None:
+        started = time.monotonic()
+        backend = self.backend
+        try:
+            backend.set_job_status(job_id, "IN_PROGRESS")
+            job = backend.job_row(job_id)
+            region = backend.store_row(job["store_id"])["region"]
+            role_problem = self._role_problem(job["role_arn"], region)
+            staged: list[tuple[int, str, int, int]] = []
+            for source in backend.job_sources(job_id):
+                if source["status"] != "NOT_STARTED":
+                    continue
+                idx = source["idx"]
+                if role_problem:
+                    backend.set_source_status(job_id, idx, "FAILED", role_problem)
+                    continue
+                backend.set_source_status(job_id, idx, "IN_PROGRESS")
+                try:
+                    staged.append((idx, *self._stage(job_id, idx, source["source_file"], region)))
+                except SourceFailed as exc:
+                    backend.set_source_status(job_id, idx, "FAILED", str(exc))
+            self._pace(started)
+            for idx, md5, source_length, index_length in staged:
+                reference_id = new_id()
+                target = backend.reference_path(job["store_id"], reference_id)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                (self.staging / job_id / str(idx)).rename(target)
+                backend.add_reference(job_id, idx, reference_id, md5, source_length, index_length)
+                backend.set_source_status(job_id, idx, "FINISHED", reference_id=reference_id)
+            self._finish(job_id, role_problem)
+        except Exception as exc:  # the job must end, whatever broke
+            backend.set_job_status(job_id, "FAILED", f"internal error: {exc}")
+            raise
+        finally:
+            shutil.rmtree(self.staging / job_id, ignore_errors=True)
+
+    def _finish(self, job_id: str, role_problem: str | None) -> None:
+        statuses = [s["status"] for s in self.backend.job_sources(job_id)]
+        failed = statuses.count("FAILED")
+        if failed == 0:
+            self.backend.set_job_status(job_id, "COMPLETED")
+        elif failed == len(statuses):
+            message = role_problem or f"all {failed} source(s) failed; see each source's statusMessage"
+            self.backend.set_job_status(job_id, "FAILED", message)
+        else:
+            self.backend.set_job_status(
+                job_id, "COMPLETED_WITH_FAILURES",
+                f"{failed} of {len(statuses)} sources failed; see each source's statusMessage")
+
+    def _pace(self, started: float) -> None:
+        """Hold the job until `import_seconds` have passed since it started."""
+        remaining = started + self.controls.import_seconds - time.monotonic()
+        if remaining > 0:
+            time.sleep(remaining)
+
+    def _role_problem(self, role_arn: str, region: str) -> str | None:
+        """Why the service could not assume this role, or None."""
+        name = role_arn.rsplit("/", 1)[-1]
+        if ":role/" not in role_arn:
+            return f"roleArn {role_arn} is not an IAM role ARN"
+        try:
+            role = self._client("iam", region).get_role(RoleName=name)["Role"]
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "NoSuchEntity":
+                return f"service role {name} does not exist in IAM"
+            return f"could not read service role {name}: {exc.response['Error']['Code']}"
+        policy = role.get("AssumeRolePolicyDocument") or {}
+        if isinstance(policy, str):
+            policy = json.loads(urllib.parse.unquote(policy))
+        if not _trusts_omics(policy):
+            return f"service role {name} does not trust {OMICS_PRINCIPAL} (sts:AssumeRole)"
+        return None
+
+    def _stage(self, job_id: str, idx: int, source_file: str, region: str) -> tuple[str, int, int]:
+        """Stream one source into staging; return (md5, source bytes, index bytes)."""
+        bucket, _, key = source_file[len("s3://"):].partition("/")
+        folder = self.staging / job_id / str(idx)
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            body = self._client("s3", region).get_object(Bucket=bucket, Key=key)["Body"]
+        except ClientError as exc:
+            code = exc.response["Error"]["Code"]
+            if code in ("NoSuchKey", "NoSuchBucket", "404"):
+                raise SourceFailed(f"{source_file} does not exist") from None
+            raise SourceFailed(f"could not read {source_file}: {code}") from None
+        md5 = hashlib.md5(usedforsecurity=False)
+        indexer = FastaIndexer()
+        size = 0
+        rate = self.controls.import_bytes_per_second
+        begun = time.monotonic()
+        try:
+            with open(folder / "source", "wb") as out:
+                for chunk in body.iter_chunks(CHUNK):
+                    md5.update(chunk)
+                    out.write(chunk)
+                    indexer.feed(chunk)
+                    size += len(chunk)
+                    if rate:
+                        ahead = begun + size / rate - time.monotonic()
+                        if ahead > 0:
+                            time.sleep(ahead)
+            entries = indexer.finish()
+        except FastaError as exc:
+            raise SourceFailed(f"not valid FASTA: {exc}") from None
+        except (BotoCoreError, OSError) as exc:
+            raise SourceFailed(f"reading {source_file} failed: {exc}") from None
+        index = render_fai(entries)
+        Path(folder / "index").write_bytes(index)
+        return md5.hexdigest(), size, len(index)
+
+
+def _trusts_omics(policy: dict) -> bool:
+    statements = policy.get("Statement") or []
+    if isinstance(statements, dict):
+        statements = [statements]
+    for statement in statements:
+        if statement.get("Effect") != "Allow":
+            continue
+        actions = statement.get("Action") or []
+        actions = [actions] if isinstance(actions, str) else actions
+        services = (statement.get("Principal") or {}).get("Service") or []
+        services = [services] if isinstance(services, str) else services
+        if OMICS_PRINCIPAL in services and any(a in ("sts:AssumeRole", "sts:*", "*") for a in actions):
+            return True
+    return False

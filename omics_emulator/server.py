@@ -1,0 +1,147 @@
+"""One HTTP endpoint for everything: omics reference-store operations here, S3/IAM/STS by
+moto's server, and the `/_emulator/` admin paths. Requests are routed by the service named in
+their SigV4 credential scope."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from . import protocol
+from .controls import CallCounter, Controls
+from .exceptions import OmicsError, ValidationException
+from .importer import Importer
+from .models import Backend
+
+_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+DEFAULT_REGION = "us-east-1"
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+class EmulatorApp:
+    """The WSGI application."""
+
+    def __init__(self, data_dir: Path, controls: Controls | None = None) -> None:
+        self.controls = controls or Controls()
+        self.backend = Backend(data_dir)
+        self.importer = Importer(self.backend, self.controls)
+        self.calls = CallCounter()
+        self.moto = DomainDispatcherApplication(create_backend_app)
+
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/_emulator/"):
+            return self._admin(environ, start_response, path)
+        scope = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+        if scope and scope[2] == "omics":
+            return self._omics(environ, start_response, path, scope[1])
+        return self.moto(environ, start_response)
+
+    # -- omics ---------------------------------------------------------------------------
+
+    def _omics(self, environ: dict, start_response, path: str, region: str) -> Iterable[bytes]:
+        method = environ["REQUEST_METHOD"]
+        route = protocol.find_route(method, path)
+        if route is None:
+            error = ValidationException(f"no reference-store operation is {method} {path}")
+            return _respond(start_response, *protocol.error_response(error))
+        name = route.operation.name
+        error = None
+        try:
+            self.controls.inject_fault()
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length) if length else b""
+            headers = {k[5:].replace("_", "-"): v for k, v in environ.items() if k.startswith("HTTP_")}
+            params = protocol.parse_request(route, path, environ.get("QUERY_STRING", ""), headers, body)
+            if name == "GetReference":
+                return self._get_reference(start_response, region, params)
+            result = getattr(self.backend, _snake(name))(region, params)
+            if name == "StartReferenceImportJob":
+                result, job_to_run = result
+                if job_to_run:
+                    self.importer.start(job_to_run)
+            elif name == "DeleteReference":
+                self.importer.schedule_delete(params["referenceStoreId"], params["id"])
+            status = route.operation.http.get("responseCode", 200)
+            body_out = b"" if status == 204 else protocol.to_json(result)
+            return _respond(start_response, status, {"Content-Type": "application/json"}, body_out)
+        except OmicsError as exc:
+            error = exc
+            return _respond(start_response, *protocol.error_response(exc))
+        finally:
+            self.calls.record(name, error)
+
+    def _get_reference(self, start_response, region: str, params: dict) -> Iterable[bytes]:
+        path, start, end = self.backend.reference_file(region, params)
+        start_response("200 OK", [
+            ("Content-Type", "application/octet-stream"), ("Content-Length", str(end - start))])
+        return _file_range(path, start, end)
+
+    # -- admin ---------------------------------------------------------------------------
+
+    def _admin(self, environ: dict, start_response, path: str) -> Iterable[bytes]:
+        method = environ["REQUEST_METHOD"]
+        try:
+            if path == "/_emulator/health" and method == "GET":
+                return _json(start_response, 200, {"status": "ok"})
+            if path == "/_emulator/controls":
+                if method == "POST":
+                    length = int(environ.get("CONTENT_LENGTH") or 0)
+                    self.controls.update(json.loads(environ["wsgi.input"].read(length) or b"{}"))
+                return _json(start_response, 200, self.controls.public())
+            if path == "/_emulator/calls":
+                if method == "DELETE":
+                    self.calls.reset()
+                return _json(start_response, 200, self.calls.snapshot())
+        except (OmicsError, ValueError) as exc:
+            return _json(start_response, 400, {"message": str(exc)})
+        return _json(start_response, 404, {"message": f"no admin path {method} {path}"})
+
+
+def _file_range(path: Path, start: int, end: int) -> Iterable[bytes]:
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        left = end - start
+        while left > 0:
+            chunk = handle.read(min(left, 1024 * 1024))
+            if not chunk:
+                return
+            left -= len(chunk)
+            yield chunk
+
+
+def _respond(start_response, status: int, headers: dict, body: bytes) -> list[bytes]:
+    headers = {**headers, "Content-Length": str(len(body))}
+    start_response(f"{status} {_REASONS.get(status, 'Status')}", list(headers.items()))
+    return [body]
+
+
+def _json(start_response, status: int, payload: dict) -> list[bytes]:
+    return _respond(start_response, status, {"Content-Type": "application/json"},
+                    json.dumps(payload).encode())
+
+
+_REASONS = {200: "OK", 204: "No Content", 400: "Bad Request", 402: "Payment Required",
+            404: "Not Found", 409: "Conflict", 416: "Range Not Satisfiable",
+            429: "Too Many Requests", 500: "Internal Server Error"}
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, code="-", size="-") -> None:  # one line per request is noise
+        pass
+
+
+def serve(host: str, port: int, data_dir: Path, controls: Controls | None = None) -> BaseWSGIServer:
+    """A bound, threaded server (not yet serving); its importer knows its own URL."""
+    app = EmulatorApp(data_dir, controls)
+    server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
+    app.importer.endpoint_url = f"http://{host}:{server.server_port}"
+    return server

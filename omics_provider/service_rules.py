@@ -1,0 +1,136 @@
+"""The HealthOmics API's input rules, read from botocore's service model: the single source.
+
+Both the provider's `check` and the local endpoint's request validation call `violations()`,
+so a length, pattern, enum or count limit is written down once, in botocore's
+`omics/2022-11-28/service-2.json`, and nowhere in this project.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
+
+import botocore.session
+import regex
+from botocore.model import OperationModel, ServiceModel, Shape
+
+SERVICE = "omics"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: where (a path such as `sources[2].sourceFile`) and which rule."""
+
+    path: str
+    rule: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.rule}"
+
+
+@lru_cache(maxsize=1)
+def service_model() -> ServiceModel:
+    """botocore's model of the omics API (loaded once per process)."""
+    return botocore.session.get_session().get_service_model(SERVICE)
+
+
+def operation(name: str) -> OperationModel:
+    """The model of one operation, e.g. `StartReferenceImportJob`."""
+    return service_model().operation_model(name)
+
+
+@cache
+def _compiled(pattern: str) -> regex.Pattern:
+    return regex.compile(pattern)
+
+
+def violations(shape: Shape, value: Any, path: str = "") -> Iterator[Violation]:
+    """Every rule of `shape` that `value` breaks, depth first, with the path that names it.
+
+    Patterns must match the whole value (AWS validates that way; the Smithy model leaves
+    anchoring unsaid). Members that are None count as absent.
+    """
+    kind = shape.type_name
+    meta = shape.metadata
+    if kind == "structure":
+        if not isinstance(value, dict):
+            yield Violation(path or "request", "must be an object")
+            return
+        for name in shape.required_members:
+            if value.get(name) is None:
+                yield Violation(_join(path, name), "is required")
+        for name, member_value in value.items():
+            member = shape.members.get(name)
+            if member is None:
+                yield Violation(_join(path, name), "is not a known field")
+            elif member_value is not None:
+                yield from violations(member, member_value, _join(path, name))
+    elif kind == "list":
+        if not isinstance(value, list):
+            yield Violation(path, "must be a list")
+            return
+        yield from _count_rule(meta, len(value), path, "items")
+        for i, item in enumerate(value):
+            yield from violations(shape.member, item, f"{path}[{i}]")
+    elif kind == "map":
+        if not isinstance(value, dict):
+            yield Violation(path, "must be a map")
+            return
+        yield from _count_rule(meta, len(value), path, "entries")
+        for key, item in value.items():
+            yield from violations(shape.key, key, f"{path} key {key!r}")
+            yield from violations(shape.value, item, f"{path}[{key!r}]")
+    elif kind == "string":
+        if not isinstance(value, str):
+            yield Violation(path, "must be a string")
+            return
+        yield from _count_rule(meta, len(value), path, "characters")
+        if "enum" in meta and value not in meta["enum"]:
+            yield Violation(path, f"must be one of {', '.join(meta['enum'])}")
+        pattern = meta.get("pattern")
+        if pattern and not _compiled(pattern).fullmatch(value):
+            yield Violation(path, f"must match the pattern {pattern}")
+    elif kind in ("integer", "long"):
+        if isinstance(value, bool) or not isinstance(value, int):
+            yield Violation(path, "must be an integer")
+            return
+        if "min" in meta and value < meta["min"]:
+            yield Violation(path, f"must be at least {meta['min']}")
+        if "max" in meta and value > meta["max"]:
+            yield Violation(path, f"must be at most {meta['max']}")
+    elif kind == "timestamp":
+        if not isinstance(value, (dt.datetime, int, float, str)):
+            yield Violation(path, "must be a timestamp")
+    elif kind == "boolean" and not isinstance(value, bool):
+        yield Violation(path, "must be true or false")
+
+
+def request_violations(operation_name: str, params: dict[str, Any]) -> list[Violation]:
+    """Every rule of the operation's input shape that `params` breaks."""
+    return list(violations(operation(operation_name).input_shape, params))
+
+
+def member_shape(shape: Shape, path: str) -> Shape:
+    """The shape at a dotted member path, e.g. `sources.name` below StartReferenceImportJob."""
+    for part in path.split("."):
+        if shape.type_name == "list":
+            shape = shape.member
+        shape = shape.members[part]
+    return shape
+
+
+def _count_rule(meta: dict, count: int, path: str, unit: str) -> Iterator[Violation]:
+    low, high = meta.get("min"), meta.get("max")
+    if low is not None and high is not None and not low <= count <= high:
+        yield Violation(path, f"must have {low} to {high} {unit} (has {count})")
+    elif low is not None and count < low:
+        yield Violation(path, f"must have at least {low} {unit} (has {count})")
+    elif high is not None and count > high:
+        yield Violation(path, f"must have at most {high} {unit} (has {count})")
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
