@@ -69,8 +69,7 @@ class Importer:
             for source in self.backend.job_sources(job_id):
                 if source["status"] == "IN_PROGRESS":
                     self.backend.set_source_status(job_id, source["idx"], "NOT_STARTED")
-            shutil.rmtree(self.staging / job_id, ignore_errors=True)
-            self.start(job_id)
+            self.start(job_id)  # sources fully staged before the stop are reused
         return resumed
 
     # -- one job -------------------------------------------------------------------------
@@ -79,10 +78,12 @@ class Importer:
         started = time.monotonic()
         backend = self.backend
         try:
-            backend.set_job_status(job_id, "IN_PROGRESS")
             job = backend.job_row(job_id)
             region = backend.store_row(job["store_id"])["region"]
-            role_problem = self._role_problem(job["role_arn"], region)
+            role_problem = None
+            if job["status"] == "SUBMITTED":  # a job resumed after a restart passed this already
+                role_problem = self._role_problem(job["role_arn"], region)
+                backend.set_job_status(job_id, "IN_PROGRESS")
             staged: list[tuple[int, str, int, int]] = []
             for source in backend.job_sources(job_id):
                 if source["status"] != "NOT_STARTED":
@@ -93,7 +94,7 @@ class Importer:
                     continue
                 backend.set_source_status(job_id, idx, "IN_PROGRESS")
                 try:
-                    staged.append((idx, *self._stage(job_id, idx, source["source_file"], region)))
+                    staged.append((idx, *self._staged_or_stage(job_id, idx, source["source_file"], region)))
                 except SourceFailed as exc:
                     backend.set_source_status(job_id, idx, "FAILED", str(exc))
             self._pace(started)
@@ -147,6 +148,17 @@ class Importer:
         if not _trusts_omics(policy):
             return f"service role {name} does not trust {OMICS_PRINCIPAL} (sts:AssumeRole)"
         return None
+
+    def _staged_or_stage(self, job_id: str, idx: int, source_file: str, region: str) -> tuple[str, int, int]:
+        """The staged result of an earlier run of this job (before a restart), else a new one."""
+        done = self.staging / job_id / str(idx) / "staged.json"
+        if done.exists():
+            meta = json.loads(done.read_text())
+            return meta["md5"], meta["source_length"], meta["index_length"]
+        md5, source_length, index_length = self._stage(job_id, idx, source_file, region)
+        done.write_text(json.dumps(
+            {"md5": md5, "source_length": source_length, "index_length": index_length}))
+        return md5, source_length, index_length
 
     def _stage(self, job_id: str, idx: int, source_file: str, region: str) -> tuple[str, int, int]:
         """Stream one source into staging; return (md5, source bytes, index bytes)."""

@@ -485,21 +485,21 @@ def _paginate(items: list, params: dict) -> tuple[list, str | None]:
     return items[start:end], token
 
 
-def _byte_range(header: str, start: int, end: int) -> tuple[int, int]:
-    """Apply an HTTP `bytes=a-b` range inside one part [start, end)."""
-    spec = header.strip()
-    if not spec.startswith("bytes=") or "," in spec:
-        raise RangeNotSatisfiableException(f"range {header!r}: only one 'bytes=a-b' range is supported")
-    first, _, last = spec[6:].partition("-")
+def _byte_range(spec: str, start: int, end: int) -> tuple[int, int]:
+    """Apply a range `a-b`, `a-` or `-n` (the model allows digits and punctuation only, so no
+    `bytes=` prefix) inside one part [start, end)."""
+    first, dash, last = spec.strip().partition("-")
     size = end - start
     try:
+        if not dash or "," in spec:
+            raise ValueError
         if first == "":
             lo, hi = max(0, size - int(last)), size - 1
         else:
             lo = int(first)
             hi = int(last) if last else size - 1
     except ValueError:
-        raise RangeNotSatisfiableException(f"range {header!r} is not 'bytes=a-b'") from None
+        raise RangeNotSatisfiableException(f"range {spec!r} is not of the form 'a-b', 'a-' or '-n'") from None
     if lo > hi or lo >= size:
-        raise RangeNotSatisfiableException(f"range {header!r} is outside the part ({size} bytes)")
+        raise RangeNotSatisfiableException(f"range {spec!r} is outside the part ({size} bytes)")
     return start + lo, start + min(hi, size - 1) + 1

@@ -1,0 +1,375 @@
+"""Every reference-store operation of the local endpoint, through boto3 over real HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.conftest import Aws
+from tests.fasta_reference import bgzip_like, generate_fasta, simple_fai
+
+
+def error_code(excinfo: pytest.ExceptionInfo) -> str:
+    return excinfo.value.response["Error"]["Code"]
+
+
+def wait_job(aws: Aws, store: str, job: str, timeout: float = 30) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = aws.omics.get_reference_import_job(referenceStoreId=store, id=job)
+        if answer["status"] not in ("SUBMITTED", "IN_PROGRESS"):
+            return answer
+        time.sleep(0.05)
+    raise AssertionError(f"job {job} still {answer['status']} after {timeout}s")
+
+
+def import_files(aws: Aws, files: dict[str, bytes], **source_extra) -> tuple[str, dict]:
+    """Upload `files` (name -> bytes), import them all in one job; (store id, finished job)."""
+    bucket = aws.bucket()
+    store = aws.omics.create_reference_store(name="store")["id"]
+    sources = []
+    for name, data in files.items():
+        aws.s3.put_object(Bucket=bucket, Key=f"{name}.fa", Body=data)
+        sources.append({"sourceFile": f"s3://{bucket}/{name}.fa", "name": name, **source_extra})
+    job = aws.omics.start_reference_import_job(
+        referenceStoreId=store, roleArn=aws.role(), sources=sources)
+    assert job["status"] == "SUBMITTED"
+    return store, wait_job(aws, store, job["id"])
+
+
+def read_file(aws: Aws, store: str, reference: str, which: str, **extra) -> bytes:
+    return aws.omics.get_reference(
+        referenceStoreId=store, id=reference, partNumber=1, file=which, **extra)["payload"].read()
+
+
+# -- reference stores ------------------------------------------------------------------------
+
+
+def test_store_lifecycle_and_one_per_region(aws: Aws) -> None:
+    created = aws.omics.create_reference_store(
+        name="genomes", description="GRCh38 and friends", tags={"team": "platform"})
+    assert created["arn"].endswith(f":referenceStore/{created['id']}")
+    assert f":{aws.region}:" in created["arn"]
+    got = aws.omics.get_reference_store(id=created["id"])
+    assert (got["name"], got["description"]) == ("genomes", "GRCh38 and friends")
+    assert got["sseConfig"] == {"type": "KMS"}
+    listed = aws.omics.list_reference_stores(filter={"name": "genomes"})["referenceStores"]
+    assert [s["id"] for s in listed] == [created["id"]]
+    assert aws.omics.list_tags_for_resource(resourceArn=created["arn"])["tags"] == {"team": "platform"}
+
+    with pytest.raises(ClientError) as excinfo:
+        aws.omics.create_reference_store(name="second")
+    assert error_code(excinfo) == "ServiceQuotaExceededException"
+    assert created["id"] in str(excinfo.value)
+
+    aws.omics.delete_reference_store(id=created["id"])
+    with pytest.raises(ClientError) as excinfo:
+        aws.omics.get_reference_store(id=created["id"])
+    assert error_code(excinfo) == "ResourceNotFoundException"
+    assert created["id"] in str(excinfo.value)
+
+
+def test_store_client_token_is_idempotent(aws: Aws) -> None:
+    first = aws.omics.create_reference_store(name="genomes", clientToken="store-token")
+    again = aws.omics.create_reference_store(name="genomes", clientToken="store-token")
+    assert again["id"] == first["id"]
+    with pytest.raises(ClientError) as excinfo:
+        aws.omics.create_reference_store(name="other", clientToken="store-token")
+    assert error_code(excinfo) == "ConflictException"
+
+
+def test_store_with_references_cannot_be_deleted(aws: Aws) -> None:
+    store, job = import_files(aws, {"small": generate_fasta(1)})
+    with pytest.raises(ClientError) as excinfo:
+        aws.omics.delete_reference_store(id=store)
+    assert error_code(excinfo) == "ConflictException"
+    assert "1 reference" in str(excinfo.value)
+
+
+# -- imports: the work is real ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encode", [
+    pytest.param(lambda data: data, id="plain"),
+    pytest.param(gzip.compress, id="gzip"),
+    pytest.param(bgzip_like, id="bgzip"),
+])
+def test_import_md5_index_and_bytes(aws: Aws, encode) -> None:
+    fasta = generate_fasta(seed=7, contigs=6, width=60)
+    uploaded = encode(fasta)
+    store, job = import_files(aws, {"genome-a": uploaded})
+    assert job["status"] == "COMPLETED", job
+    [source] = job["sources"]
+    assert source["status"] == "FINISHED"
+    meta = aws.omics.get_reference_metadata(referenceStoreId=store, id=source["referenceId"])
+    assert meta["md5"] == hashlib.md5(uploaded).hexdigest()
+    assert meta["status"] == "ACTIVE" and meta["creationJobId"] == job["id"]
+    assert meta["files"]["source"]["contentLength"] == len(uploaded)
+    assert read_file(aws, store, source["referenceId"], "SOURCE") == uploaded
+    assert read_file(aws, store, source["referenceId"], "INDEX") == simple_fai(fasta)
+
+
+def test_get_reference_range_and_parts(aws: Aws) -> None:
+    fasta = generate_fasta(seed=3)
+    store, job = import_files(aws, {"ranged": fasta})
+    reference = job["sources"][0]["referenceId"]
+    assert read_file(aws, store, reference, "SOURCE", range="5-24") == fasta[5:25]
+    assert read_file(aws, store, reference, "SOURCE", range="-10") == fasta[-10:]
+    with pytest.raises(ClientError) as excinfo:
+        aws.omics.get_reference(referenceStoreId=store, id=reference, partNumber=2)
+    assert error_code(excinfo) == "RangeNotSatisfiableException"
+    with pytest.raises(ClientError) as excinfo:
+        read_file(aws, store, reference, "SOURCE", range=f"{len(fasta) + 5}-")
+    assert error_code(excinfo) == "RangeNotSatisfiableException"
+    with pytest.raises(ClientError) as excinfo:  # the model's pattern allows no letters
+        read_file(aws, store, reference, "SOURCE", range="bytes=0-9")
+    assert error_code(excinfo) == "ValidationException"
+
+
+def test_bad_sources_fail_with_their_reason(aws: Aws) -> None:
+    store, job = import_files(aws, {
+        "good": generate_fasta(2),
+        "illegal": b">x\nACGT\nACJT\n",
+        "dupes": b">x\nAC\n>x\nGT\n",
+        "noheader": b"ACGT\n",
+    })
+    assert job["status"] == "COMPLETED_WITH_FAILURES"
+    messages = {s["name"]: s.get("statusMessage", "") for s in job["sources"]}
+    assert messages["good"] == ""
+    assert "'J'" in messages["illegal"] and "line 3" in messages["illegal"]
+    assert "duplicate sequence name 'x'" in messages["dupes"]
+    assert "header" in messages["noheader"]
+    assert all(len(m) <= 127 for m in messages.values())
+    names = [r["name"] for r in aws.omics.list_references(referenceStoreId=store)["references"]]
+    assert names == ["good"]
+
+
+def test_missing_source_object_fails_the_job(aws: Aws) -> None:
+    bucket = aws.bucket()
+    store = aws.omics.create_reference_store(name="store")["id"]
+    job = aws.omics.start_reference_import_job(
+        referenceStoreId=store, roleArn=aws.role(),
+        sources=[{"sourceFile": f"s3://{bucket}/nope.fa", "name": "nope"}])
+    done = wait_job(aws, store, job["id"])
+    assert done["status"] == "FAILED"
+    assert done["sources"][0]["statusMessage"] == f"s3://{bucket}/nope.fa does not exist"
+
+
+@pytest.mark.parametrize("trust, expected", [
+    pytest.param(None, "does not exist", id="missing-role"),
+    pytest.param({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+        "Action": "sts:AssumeRole"}]}, "does not trust omics.amazonaws.com", id="wrong-trust"),
+])
+def test_service_role_must_exist_and_trust_omics(aws: Aws, trust, expected) -> None:
+    bucket = aws.bucket()
+    aws.s3.put_object(Bucket=bucket, Key="g.fa", Body=generate_fasta(4))
+    role = aws.role(trust) if trust else "arn:aws:iam::123456789012:role/not-there"
+    store = aws.omics.create_reference_store(name="store")["id"]
+    job = aws.omics.start_reference_import_job(
+        referenceStoreId=store, roleArn=role,
+        sources=[{"sourceFile": f"s3://{bucket}/g.fa", "name": "genome"}])
+    done = wait_job(aws, store, job["id"])
+    assert done["status"] == "FAILED"
+    assert expected in done["statusMessage"]
+    assert expected in done["sources"][0]["statusMessage"]
+
+
+def test_client_token_returns_same_job_or_conflicts(aws: Aws) -> None:
+    bucket = aws.bucket()
+    aws.s3.put_object(Bucket=bucket, Key="g.fa", Body=generate_fasta(5))
+    store = aws.omics.create_reference_store(name="store")["id"]
+    request = {"referenceStoreId": store, "roleArn": aws.role(), "clientToken": "job-token",
+               "sources": [{"sourceFile": f"s3://{bucket}/g.fa", "name": "genome"}]}
+    first = aws.omics.start_reference_import_job(**request)
+    wait_job(aws, store, first["id"])
+    again = aws.omics.start_reference_import_job(**request)
+    assert again["id"] == first["id"] and again["status"] == "COMPLETED"
+    changed = {**request, "sources": [{**request["sources"][0], "description": "changed"}]}
+    with pytest.raises(ClientError) as excinfo:
+        aws.omics.start_reference_import_job(**changed)
+    assert error_code(excinfo) == "ConflictException"
+    assert first["id"] in str(excinfo.value)
+    jobs = aws.omics.list_reference_import_jobs(referenceStoreId=store)["importJobs"]
+    assert len(jobs) == 1
+
+
+def test_one_import_at_a_time_per_store(aws: Aws) -> None:
+    aws.controls(import_seconds=1.5)
+    bucket = aws.bucket()
+    aws.s3.put_object(Bucket=bucket, Key="g.fa", Body=generate_fasta(6))
+    store = aws.omics.create_reference_store(name="store")["id"]
+    role = aws.role()
+    source = {"sourceFile": f"s3://{bucket}/g.fa", "name": "genome"}
+    first = aws.omics.start_reference_import_job(referenceStoreId=store, roleArn=role, sources=[source])
+    with pytest.raises(ClientError) as excinfo:
+        aws.omics.start_reference_import_job(
+            referenceStoreId=store, roleArn=role, sources=[{**source, "name": "genome-2"}])
+    assert error_code(excinfo) == "ServiceQuotaExceededException"
+    assert first["id"] in str(excinfo.value)
+    started = time.monotonic()
+    assert wait_job(aws, store, first["id"])["status"] == "COMPLETED"
+    assert time.monotonic() - started > 0.5  # the control made it take its time
+    second = aws.omics.start_reference_import_job(
+        referenceStoreId=store, roleArn=role, sources=[{**source, "name": "genome-2"}])
+    assert wait_job(aws, store, second["id"])["status"] == "COMPLETED"
+
+
+def test_list_jobs_filters_and_pages(aws: Aws) -> None:
+    bucket = aws.bucket()
+    aws.s3.put_object(Bucket=bucket, Key="g.fa", Body=generate_fasta(8))
+    store = aws.omics.create_reference_store(name="store")["id"]
+    role = aws.role()
+    ids = []
+    for n, file in enumerate(["g.fa", "absent.fa", "g.fa"]):
+        job = aws.omics.start_reference_import_job(
+            referenceStoreId=store, roleArn=role,
+            sources=[{"sourceFile": f"s3://{bucket}/{file}", "name": f"genome-{n}"}])
+        wait_job(aws, store, job["id"])
+        ids.append(job["id"])
+    page = aws.omics.list_reference_import_jobs(referenceStoreId=store, maxResults=2)
+    rest = aws.omics.list_reference_import_jobs(
+        referenceStoreId=store, maxResults=2, nextToken=page["nextToken"])
+    assert [j["id"] for j in page["importJobs"] + rest["importJobs"]] == ids
+    assert "nextToken" not in rest
+    failed = aws.omics.list_reference_import_jobs(referenceStoreId=store, filter={"status": "FAILED"})
+    assert [j["id"] for j in failed["importJobs"]] == [ids[1]]
+    future = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    later = aws.omics.list_reference_import_jobs(referenceStoreId=store, filter={"createdAfter": future})
+    assert later["importJobs"] == []
+
+
+# -- references: listing, tags, deletion -----------------------------------------------------
+
+
+def test_list_references_filters_and_pages(aws: Aws) -> None:
+    files = {f"genome-{n}": generate_fasta(20 + n) for n in range(3)}
+    store, job = import_files(aws, files)
+    refs = aws.omics.list_references(referenceStoreId=store)["references"]
+    assert sorted(r["name"] for r in refs) == sorted(files)
+    md5 = hashlib.md5(files["genome-1"]).hexdigest()
+    by_md5 = aws.omics.list_references(referenceStoreId=store, filter={"md5": md5})["references"]
+    assert [r["name"] for r in by_md5] == ["genome-1"]
+    by_name = aws.omics.list_references(referenceStoreId=store, filter={"name": "genome-2"})
+    assert [r["md5"] for r in by_name["references"]] == [hashlib.md5(files["genome-2"]).hexdigest()]
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    assert aws.omics.list_references(
+        referenceStoreId=store, filter={"createdBefore": past})["references"] == []
+    first = aws.omics.list_references(referenceStoreId=store, maxResults=2)
+    second = aws.omics.list_references(referenceStoreId=store, maxResults=2, nextToken=first["nextToken"])
+    assert len(first["references"]) == 2 and len(second["references"]) == 1
+
+
+def test_source_tags_land_on_references_and_can_change(aws: Aws) -> None:
+    store, job = import_files(aws, {"tagged": generate_fasta(9)}, tags={"genome": "test", "v": "1"})
+    reference = aws.omics.get_reference_metadata(
+        referenceStoreId=store, id=job["sources"][0]["referenceId"])
+    assert aws.omics.list_tags_for_resource(resourceArn=reference["arn"])["tags"] == {
+        "genome": "test", "v": "1"}
+    aws.omics.tag_resource(resourceArn=reference["arn"], tags={"v": "2", "owner": "me"})
+    aws.omics.untag_resource(resourceArn=reference["arn"], tagKeys=["genome"])
+    assert aws.omics.list_tags_for_resource(resourceArn=reference["arn"])["tags"] == {
+        "v": "2", "owner": "me"}
+    with pytest.raises(ClientError) as excinfo:
+        aws.omics.list_tags_for_resource(resourceArn=reference["arn"] + "9")
+    assert error_code(excinfo) == "ResourceNotFoundException"
+
+
+def test_delete_reference_goes_through_deleting(aws: Aws) -> None:
+    aws.controls(delete_seconds=0.5)
+    store, job = import_files(aws, {"doomed": generate_fasta(10)})
+    reference = job["sources"][0]["referenceId"]
+    aws.omics.delete_reference(referenceStoreId=store, id=reference)
+    meta = aws.omics.get_reference_metadata(referenceStoreId=store, id=reference)
+    assert meta["status"] == "DELETING"
+    time.sleep(1.0)
+    with pytest.raises(ClientError) as excinfo:
+        aws.omics.get_reference_metadata(referenceStoreId=store, id=reference)
+    assert error_code(excinfo) == "ResourceNotFoundException"
+    aws.omics.delete_reference_store(id=store)  # now empty
+
+
+def test_reference_is_not_reachable_through_another_store(aws: Aws, endpoint) -> None:
+    store, job = import_files(aws, {"mine": generate_fasta(11)})
+    reference = job["sources"][0]["referenceId"]
+    other = Aws(endpoint.url, aws.region + "-other")
+    other_store = other.omics.create_reference_store(name="other")["id"]
+    for call in (other.omics.get_reference_metadata, other.omics.delete_reference):
+        with pytest.raises(ClientError) as excinfo:
+            call(referenceStoreId=other_store, id=reference)
+        assert error_code(excinfo) == "ResourceNotFoundException"
+    assert aws.omics.get_reference_metadata(referenceStoreId=store, id=reference)["status"] == "ACTIVE"
+
+
+# -- validation from the service model -------------------------------------------------------
+
+VALIDATION_CASES = [
+    pytest.param({"sources": [{"sourceFile": "http://bucket/key.fa", "name": "genome"}]},
+                 "sources[0].sourceFile: must match the pattern", id="http-uri"),
+    pytest.param({"sources": [{"sourceFile": "s3://bucket/key.fa", "name": "ab"}]},
+                 "sources[0].name: must have 3 to 255 characters (has 2)", id="short-name"),
+    pytest.param({"sources": [{"sourceFile": "s3://bucket/k.fa", "name": f"g{n:03}"} for n in range(101)]},
+                 "sources: must have 1 to 100 items (has 101)", id="101-sources"),
+    pytest.param({"sources": []}, "sources: must have 1 to 100 items (has 0)", id="no-sources"),
+    pytest.param({"roleArn": "role/x"}, "roleArn: must have 20 to 2048 characters", id="short-role"),
+    pytest.param({"sources": [{"sourceFile": "s3://bucket/k.fa"}]}, "sources[0].name: is required",
+                 id="missing-name"),
+    pytest.param({"clientToken": "x" * 128}, "clientToken: must have 1 to 127 characters", id="long-token"),
+    pytest.param({"sources": [{"sourceFile": "s3://bucket/k.fa", "name": "same"},
+                              {"sourceFile": "s3://bucket/j.fa", "name": "same"}]},
+                 "names must be unique within a job", id="duplicate-names"),
+]
+
+
+@pytest.mark.parametrize("change, message", VALIDATION_CASES)
+def test_start_import_validation(aws: Aws, change: dict, message: str) -> None:
+    store = aws.omics.create_reference_store(name="store")["id"]
+    request = {"referenceStoreId": store, "roleArn": "arn:aws:iam::123456789012:role/some-role",
+               "sources": [{"sourceFile": "s3://bucket/key.fa", "name": "genome"}], **change}
+    with pytest.raises(ClientError) as excinfo:
+        aws.omics.start_reference_import_job(**request)
+    assert error_code(excinfo) == "ValidationException"
+    assert message in str(excinfo.value)
+    assert aws.omics.list_reference_import_jobs(referenceStoreId=store)["importJobs"] == []
+
+
+def test_ids_are_validated(aws: Aws) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        aws.omics.get_reference_store(id="12")
+    assert error_code(excinfo) == "ValidationException"
+    assert "id: must have 10 to 36 characters" in str(excinfo.value)
+    with pytest.raises(ClientError) as excinfo:
+        aws.omics.get_reference_store(id="abcdefghijk")
+    assert "id: must match the pattern [0-9]+" in str(excinfo.value)
+
+
+# -- controls: faults and call counts --------------------------------------------------------
+
+
+def test_injected_faults_and_call_counts(aws: Aws) -> None:
+    before = aws.calls()["calls"].get("ListReferenceStores", 0)
+    aws.controls(throttle_rate=1.0)
+    with pytest.raises(ClientError) as excinfo:
+        aws.omics.list_reference_stores()
+    assert error_code(excinfo) == "ThrottlingException"
+    aws.controls(throttle_rate=0.0, error_rate=1.0)
+    with pytest.raises(ClientError) as excinfo:
+        aws.omics.list_reference_stores()
+    assert error_code(excinfo) == "InternalServerException"
+    aws.controls(error_rate=0.0, latency_ms=200)
+    started = time.monotonic()
+    aws.omics.list_reference_stores()
+    assert time.monotonic() - started >= 0.2
+    counts = aws.calls()
+    assert counts["calls"]["ListReferenceStores"] == before + 3
+    assert counts["errors"]["ListReferenceStores:ThrottlingException"] >= 1
+
+
+def test_bad_control_is_refused(aws: Aws) -> None:
+    with pytest.raises(Exception, match="400"):
+        aws.controls(throttle_rate=2)
