@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from .controls import Controls
+from .memory import tune_allocator
 from .server import serve
 
 
@@ -29,6 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args(argv)
 
+    tune_allocator()
     controls = Controls()
     controls.update({name: getattr(args, name) for name in (
         "import_seconds", "import_bytes_per_second", "delete_seconds", "throttle_rate",

@@ -113,32 +113,31 @@ class FastaIndexer:
         cut = data.rfind(b"\n") + 1
         self._pending = data[cut:]
         if cut:
-            self._lines(data[:cut])
+            self._lines(data, cut)
 
     def finish(self) -> list[FaiEntry]:
         """End of input: check what is left and return the index entries."""
         tail = self._pending + self._decoder.finish()
         self._pending = b""
         if tail:
-            self._lines(tail + b"\n")
+            self._lines(tail + b"\n", len(tail) + 1)
         if self._line_no == 0:
             raise FastaError("the file is empty")
         self._close_record()
         return self.entries
 
-    def _lines(self, block: bytes) -> None:
-        """Handle a block of complete lines (ends with LF)."""
+    def _lines(self, data: bytes, end: int) -> None:
+        """Handle the complete lines in data[:end] (data[end - 1] is LF)."""
         start = 0
-        end = len(block)
         while start < end:
-            if block[start] == 0x3E:  # '>'
-                stop = block.index(b"\n", start) + 1
-                self._header(block[start:stop - 1])
+            if data[start] == 0x3E:  # '>'
+                stop = data.index(b"\n", start) + 1
+                self._header(data[start:stop - 1])
                 start = stop
                 continue
-            nxt = block.find(b"\n>", start)
-            stop = end if nxt < 0 else nxt + 1
-            self._sequence(block[start:stop])
+            nxt = data.find(b">", start, end)  # memchr speed; a '>' mid-line is an illegal letter
+            stop = nxt if nxt > 0 and data[nxt - 1] == 0x0A else end
+            self._sequence(data[start:stop])
             start = stop
 
     def _header(self, line: bytes) -> None:
@@ -175,6 +174,16 @@ class FastaIndexer:
                 f"record {self._name!r}, line {line_no}: {bad[:1].decode('latin-1')!r} is not "
                 "a sequence letter (IUPAC nucleotide codes only)"
             )
+        if self._line_bases and not (self._short_seen or self._blank_line):
+            width = self._line_bases + 1
+            count = len(block) // width
+            # Fast path, most of a genome: every line exactly line_bases long, checked in C.
+            if (count * width == len(block) and block.count(b"\n") == count
+                    and block[width - 1::width].count(b"\n") == count):
+                self._length += count * self._line_bases
+                self._line_no += count
+                self._pos += len(block)
+                return
         lines = block.split(b"\n")
         lines.pop()  # the empty string after the final LF
         for i, line in enumerate(lines):

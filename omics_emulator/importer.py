@@ -17,6 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from .controls import Controls
 from .fasta import FastaError, FastaIndexer, render_fai
+from .memory import release_free_memory
 from .models import Backend, new_id
 
 CHUNK = 1024 * 1024
@@ -76,6 +77,7 @@ class Importer:
 
     def _run(self, job_id: str) -> None:
         started = time.monotonic()
+        release_free_memory()  # what a large S3 upload left behind, before streaming begins
         backend = self.backend
         try:
             job = backend.job_row(job_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,7 +17,9 @@ from . import protocol
 from .controls import CallCounter, Controls
 from .exceptions import OmicsError, ValidationException
 from .importer import Importer
+from .memory import release_free_memory
 from .models import Backend
+from .s3_stream import stream_get_object
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
 DEFAULT_REGION = "us-east-1"
@@ -43,7 +46,17 @@ class EmulatorApp:
         scope = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
         if scope and scope[2] == "omics":
             return self._omics(environ, start_response, path, scope[1])
-        return self.moto(environ, start_response)
+        if scope and scope[2] == "s3":
+            streamed = stream_get_object(environ, start_response)
+            if streamed is not None:
+                return streamed
+        answer = self.moto(environ, start_response)
+        if _large_s3_write(environ):
+            # moto held the upload in memory; give it back once this request's buffers are gone
+            timer = threading.Timer(0.2, release_free_memory)
+            timer.daemon = True
+            timer.start()
+        return answer
 
     # -- omics ---------------------------------------------------------------------------
 
@@ -104,6 +117,15 @@ class EmulatorApp:
         except (OmicsError, ValueError) as exc:
             return _json(start_response, 400, {"message": str(exc)})
         return _json(start_response, 404, {"message": f"no admin path {method} {path}"})
+
+
+def _large_s3_write(environ: dict) -> bool:
+    """A big PutObject/UploadPart body, or a CompleteMultipartUpload."""
+    return int(environ.get("CONTENT_LENGTH") or 0) > LARGE_BODY or (
+        environ["REQUEST_METHOD"] == "POST" and "uploadId=" in environ.get("QUERY_STRING", ""))
+
+
+LARGE_BODY = 4 * 1024 * 1024
 
 
 def _file_range(path: Path, start: int, end: int) -> Iterable[bytes]:
