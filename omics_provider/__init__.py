@@ -1,1 +1,22 @@
-"""Pulumi dynamic provider for AWS HealthOmics reference stores and reference import jobs."""
+"""Pulumi dynamic provider for AWS HealthOmics reference stores and reference import jobs.
+
+    from omics_provider import (ReferenceImportJob, ReferenceImportJobArgs, ReferenceSourceArgs,
+                                ReferenceStore, ReferenceStoreArgs)
+"""
+
+from .errors import (
+    ImportFailed,
+    OmicsProviderError,
+    ReferenceInUse,
+    StoreNotEmpty,
+    TokenConflict,
+    WaitTimedOut,
+)
+from .import_job import ReferenceImportJob, ReferenceImportJobArgs, ReferenceSourceArgs
+from .reference_store import ReferenceStore, ReferenceStoreArgs
+
+__all__ = [
+    "ImportFailed", "OmicsProviderError", "ReferenceImportJob", "ReferenceImportJobArgs",
+    "ReferenceInUse", "ReferenceSourceArgs", "ReferenceStore", "ReferenceStoreArgs", "StoreNotEmpty",
+    "TokenConflict", "WaitTimedOut",
+]

@@ -1,0 +1,94 @@
+"""Input checks for `check`: the service model's rules (via service_rules) plus the few the
+model does not carry. One failure per problem, named by the provider's own field path, such as
+`sources[2].source_file`. No API call is made here."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pulumi.dynamic import CheckFailure
+
+from . import service_rules
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi's marker for a value not known yet
+MAX_TAGS = 50  # HealthOmics' tag quota; the model's TagMap carries no count
+
+# API member name -> the provider's input name (the rest are spelled the same).
+_INPUT_NAMES = {
+    "referenceStoreId": "reference_store_id", "roleArn": "role_arn", "clientToken": "client_token",
+    "sourceFile": "source_file", "sseConfig": "sse_config", "keyArn": "key_arn",
+}
+_API_NAMES = {v: k for k, v in _INPUT_NAMES.items()}
+
+
+def is_known(value: Any) -> bool:
+    """False when the value, or anything inside it, is not known yet (preview)."""
+    if isinstance(value, str):
+        return value != UNKNOWN
+    if isinstance(value, dict):
+        return all(is_known(v) for v in value.values())
+    if isinstance(value, list):
+        return all(is_known(v) for v in value)
+    return True
+
+
+def to_api(value: Any) -> Any:
+    """Input names -> API member names, recursively; unknown values and None are left out.
+    Tag maps keep their keys."""
+    if isinstance(value, dict):
+        return {
+            _API_NAMES.get(k, k): (v if k == "tags" else to_api(v))
+            for k, v in value.items() if v is not None and is_known(v)
+        }
+    if isinstance(value, list):
+        return [to_api(v) for v in value]
+    return value
+
+
+def input_path(api_path: str) -> str:
+    """`sources[2].sourceFile` -> `sources[2].source_file` (a map key after ` key ` is kept)."""
+    head, sep, tail = api_path.partition(" key ")
+    return re.sub(r"[A-Za-z]+", lambda m: _INPUT_NAMES.get(m[0], m[0]), head) + sep + tail
+
+
+def model_failures(operation: str, inputs: dict, fields: tuple[str, ...]) -> list[CheckFailure]:
+    """The operation's model rules for the given input fields (unknown values are skipped)."""
+    request = to_api({k: inputs.get(k) for k in fields})
+    shape = service_rules.operation(operation).input_shape
+    failures = []
+    for violation in service_rules.violations(shape, request):
+        # A required member that is unknown at preview is not missing.
+        if violation.rule == "is required" and not is_known(_lookup(inputs, input_path(violation.path))):
+            continue
+        failures.append(CheckFailure(input_path(violation.path), violation.rule))
+    return failures
+
+
+def _lookup(inputs: dict, path: str) -> Any:
+    value: Any = inputs
+    for part in re.findall(r"[^.\[\]]+", path):
+        if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        elif isinstance(value, dict):
+            value = value.get(part)
+        else:
+            return None
+    return value
+
+
+def tag_failures(tags: Any, path: str) -> list[CheckFailure]:
+    """At most 50 tags (HealthOmics' quota, not in the model)."""
+    if isinstance(tags, dict) and len(tags) > MAX_TAGS:
+        return [CheckFailure(path, f"must have at most {MAX_TAGS} tags (has {len(tags)})")]
+    return []
+
+
+def positive_number(inputs: dict, name: str) -> list[CheckFailure]:
+    """An optional setting that, when given, is a number above zero."""
+    value = inputs.get(name)
+    if value is None or not is_known(value):
+        return []
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        return [CheckFailure(name, f"must be a number above 0 (got {value!r})")]
+    return []

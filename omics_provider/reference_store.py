@@ -1,0 +1,188 @@
+"""ReferenceStore: the region's HealthOmics reference store (one per account and Region)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+
+import pulumi
+from botocore.exceptions import ClientError
+from pulumi.dynamic import (
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from . import checks
+from .errors import OmicsProviderError, StoreNotEmpty
+from .settings import ConnectionSettings
+from .waiting import Deadline, PollSchedule
+
+IDENTITY_FIELDS = ("name", "description", "sse_config")
+EMPTY_WAIT_SECONDS = 600.0  # references of a destroyed import stay DELETING for a while
+
+
+def _error_code(exc: ClientError) -> str:
+    return exc.response.get("Error", {}).get("Code", "")
+
+
+class ReferenceStoreProvider(ResourceProvider):
+    """Create, read, tag and delete (only when empty) the region's reference store."""
+
+    settings = ConnectionSettings()
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Read region, profile and endpoints from the stack config (the keys pulumi-aws uses)."""
+        self.settings = ConnectionSettings.from_stack_config(req.config)
+
+    def check(self, _olds: dict, news: dict) -> CheckResult:
+        """The service model's rules for name, description, sse_config and tags."""
+        failures = checks.model_failures("CreateReferenceStore", news, ("name", "description", "sse_config"))
+        failures += checks.tag_failures(news.get("tags"), "tags")
+        failures += checks.model_failures("CreateReferenceStore", {"name": "x", "tags": news.get("tags")},
+                                          ("name", "tags"))
+        return CheckResult(news, failures)
+
+    def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
+        """There is no UpdateReferenceStore: name, description and sse_config replace; tags update."""
+        if olds.get("adopt_existing") and news.get("adopt_existing"):
+            replaces = []  # an adopted store is whatever the region has
+        else:
+            replaces = [k for k in IDENTITY_FIELDS
+                        if not checks.is_known(news.get(k)) or olds.get(k) != news.get(k)]
+        retag = (olds.get("tags") or {}) != (news.get("tags") or {})
+        return DiffResult(changes=bool(replaces) or retag, replaces=replaces, delete_before_replace=True)
+
+    def create(self, props: dict) -> CreateResult:
+        """Create the store (idempotently), or adopt the region's store when asked."""
+        omics = self.settings.client("omics")
+        if props.get("adopt_existing"):
+            stores = omics.list_reference_stores().get("referenceStores", [])
+            if stores:
+                store = omics.get_reference_store(id=stores[0]["id"])
+                self._retag(omics, store["arn"], None, props.get("tags"))
+                pulumi.log.info(f"adopted reference store {store['id']} ({store.get('name')})")
+                return CreateResult(store["id"], _outputs(props, store))
+        request = checks.to_api({k: props.get(k) for k in ("name", "description", "sse_config", "tags")})
+        token = "pulumi-" + hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()[:40]
+        try:
+            store = omics.create_reference_store(clientToken=token, **request)
+        except ClientError as exc:
+            if _error_code(exc) != "ServiceQuotaExceededException":
+                raise
+            raise OmicsProviderError(message=(
+                f"ReferenceStore {props.get('name')!r}: {exc.response['Error'].get('Message')}. "
+                "A Region has one reference store: set adopt_existing: true to manage it, or use "
+                "its id directly.")) from None
+        return CreateResult(store["id"], _outputs(props, store))
+
+    def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
+        """Tag changes; all outputs returned."""
+        self._retag(self.settings.client("omics"), olds["arn"], olds.get("tags"), news.get("tags"))
+        return UpdateResult({**olds, "tags": news.get("tags"), "adopt_existing": news.get("adopt_existing")})
+
+    def read(self, id_: str, props: dict) -> ReadResult:
+        """The store as it is; gone when it was deleted outside Pulumi."""
+        omics = self.settings.client("omics")
+        try:
+            store = omics.get_reference_store(id=id_)
+        except ClientError as exc:
+            if _error_code(exc) == "ResourceNotFoundException":
+                return ReadResult(None, {})
+            raise
+        outs = _outputs(props, store)
+        outs["tags"] = omics.list_tags_for_resource(resourceArn=store["arn"]).get("tags") or None
+        return ReadResult(id_, outs)
+
+    def delete(self, id_: str, props: dict) -> None:
+        """Delete the store once it is empty; references still DELETING are waited for."""
+        omics = self.settings.client("omics")
+        deadline = Deadline(EMPTY_WAIT_SECONDS)
+        delays = PollSchedule(initial=0.5, cap=5.0).delays()
+        while True:
+            try:
+                omics.delete_reference_store(id=id_)
+                return
+            except ClientError as exc:
+                if _error_code(exc) == "ResourceNotFoundException":
+                    return
+                if _error_code(exc) != "ConflictException":
+                    raise
+            left = _all_references(omics, id_)
+            active = [r for r in left if r.get("status") == "ACTIVE"]
+            if active:
+                raise StoreNotEmpty(store_id=id_, count=len(active),
+                                    names=", ".join(f"{r.get('name')} ({r['id']})" for r in active[:5]))
+            if deadline.passed():
+                raise OmicsProviderError(message=(
+                    f"Reference store {id_} still holds {len(left)} reference(s) being deleted after "
+                    f"{EMPTY_WAIT_SECONDS:.0f} s. Run `pulumi destroy` again to finish."))
+            time.sleep(next(delays))
+
+    @staticmethod
+    def _retag(omics, arn: str, before: dict | None, after: dict | None) -> None:
+        before, after = before or {}, after or {}
+        removed = [k for k in before if k not in after]
+        if removed:
+            omics.untag_resource(resourceArn=arn, tagKeys=removed)
+        changed = {k: v for k, v in after.items() if before.get(k) != v}
+        if changed:
+            omics.tag_resource(resourceArn=arn, tags=changed)
+
+
+def _all_references(omics, store_id: str) -> list[dict]:
+    found, token = [], None
+    while True:
+        page = omics.list_references(referenceStoreId=store_id, **({"nextToken": token} if token else {}))
+        found += page.get("references", [])
+        token = page.get("nextToken")
+        if not token:
+            return found
+
+
+def _outputs(props: dict, store: dict) -> dict:
+    """The inputs as given (what diff compares) plus the store as the service reports it."""
+    sse = store.get("sseConfig") or {}
+    return {
+        **props, "store_id": store["id"], "arn": store["arn"], "store_name": store.get("name"),
+        "sse": {"type": sse.get("type"), "key_arn": sse.get("keyArn")} if sse else None,
+        "creation_time": store["creationTime"].isoformat() if store.get("creationTime") else None,
+    }
+
+
+class ReferenceStoreArgs:
+    """Inputs of a ReferenceStore: `name` (1-127), optional `description`, `sse_config`
+    ({"type": "KMS", "key_arn": ...}) and `tags`; `adopt_existing` takes over the Region's
+    existing store instead of creating one."""
+
+    def __init__(self, name: pulumi.Input[str], description: pulumi.Input[str] | None = None,
+                 sse_config: pulumi.Input[dict] | None = None,
+                 tags: pulumi.Input[dict[str, str]] | None = None,
+                 adopt_existing: bool | None = None) -> None:
+        self.name, self.description, self.sse_config = name, description, sse_config
+        self.tags, self.adopt_existing = tags, adopt_existing
+
+    def to_props(self) -> dict:
+        return {"name": self.name, "description": self.description, "sse_config": self.sse_config,
+                "tags": self.tags, "adopt_existing": self.adopt_existing}
+
+
+class ReferenceStore(Resource, module="omics", name="ReferenceStore"):
+    """A HealthOmics reference store; `store_id` is what ReferenceImportJob needs."""
+
+    store_id: pulumi.Output[str]
+    arn: pulumi.Output[str]
+    store_name: pulumi.Output[str]
+    sse: pulumi.Output[dict]
+    creation_time: pulumi.Output[str]
+
+    def __init__(self, resource_name: str, args: ReferenceStoreArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        outputs = dict.fromkeys(("store_id", "arn", "store_name", "sse", "creation_time"))
+        super().__init__(ReferenceStoreProvider(), resource_name, {**args.to_props(), **outputs}, opts)

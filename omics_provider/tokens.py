@@ -1,0 +1,61 @@
+"""The clientToken: given by the user, or derived from what identifies the import.
+
+Derived from the store, the role and each source's name, file and description, and from the
+version of the source object in S3 (VersionId, else ETag) when it can be read, so that a FASTA
+overwritten at the same key gives a new token (a replacement in `pulumi preview`). The same
+inputs always give the same token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from .settings import ConnectionSettings
+
+PREFIX = "pulumi-"
+MAX_TOKEN = 127
+
+
+class SourceMissing(Exception):
+    """The S3 object a source names does not exist."""
+
+
+def derive_token(store_id: str, role_arn: str, sources: list[dict], versions: list[str | None]) -> str:
+    """A deterministic token (47 characters) for these inputs."""
+    identity = {
+        "store": store_id, "role": role_arn,
+        "sources": [
+            {"name": s.get("name"), "file": s.get("source_file"), "description": s.get("description"),
+             "version": version}
+            for s, version in zip(sources, versions, strict=True)
+        ],
+    }
+    digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+    return PREFIX + digest[:40]
+
+
+def restore_token(token: str, generation: int) -> str:
+    """The token of the n-th re-import (after references were deleted outside Pulumi)."""
+    suffix = f"-r{generation}"
+    return token[: MAX_TOKEN - len(suffix)] + suffix
+
+
+def object_version(settings: ConnectionSettings, s3_uri: str) -> str | None:
+    """VersionId (versioned bucket) or ETag of the object; None when it cannot be read.
+    Raises SourceMissing when S3 says the object does not exist."""
+    bucket, _, key = s3_uri[len("s3://"):].partition("/")
+    try:
+        head = settings.client("s3").head_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NoSuchBucket", "NotFound"):
+            raise SourceMissing(s3_uri) from None
+        return None
+    except BotoCoreError:
+        return None
+    version = head.get("VersionId")
+    if version and version != "null":
+        return f"version:{version}"
+    return f"etag:{head.get('ETag', '').strip(chr(34))}"
