@@ -1,0 +1,201 @@
+"""ReferenceImportJob's provider against the local endpoint over real HTTP."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+
+import pytest
+
+from omics_provider.errors import ImportFailed, OmicsProviderError, TokenConflict, WaitTimedOut
+from omics_provider.import_job import ReferenceImportJobProvider
+from tests.emulator.test_operations import wait_job
+from tests.fasta_reference import generate_fasta
+from tests.provider.conftest import World
+
+
+def checked(provider: ReferenceImportJobProvider, props: dict) -> dict:
+    result = provider.check({}, props)
+    assert result.failures == [], [(f.property, f.reason) for f in result.failures]
+    return result.inputs
+
+
+def test_lifecycle_create_refresh_retag_delete(world: World) -> None:
+    provider = ReferenceImportJobProvider()
+    fasta = generate_fasta(seed=41)
+    sources = [{"name": "genome-a", "source_file": world.upload("a.fa", fasta), "description": "A",
+                "tags": {"team": "platform"}}]
+    inputs = checked(provider, world.props(sources))
+    assert inputs["resolved_client_token"].startswith("pulumi-")
+
+    created = provider.create(inputs)
+    outs = created.outs
+    assert created.id == outs["job_id"] and outs["status"] == "COMPLETED"
+    assert outs["client_token"] == inputs["resolved_client_token"]
+    assert outs["creation_time"] and outs["completion_time"]
+    [source] = outs["sources"]
+    assert source["md5"] == hashlib.md5(fasta).hexdigest()
+    assert source["status"] == "ACTIVE" and source["import_status"] == "FINISHED"
+    assert source["arn"].endswith(f"/reference/{source['reference_id']}")
+    assert world.aws.omics.list_tags_for_resource(resourceArn=source["arn"])["tags"] == {"team": "platform"}
+
+    refreshed = provider.read(created.id, outs)
+    assert refreshed.id == created.id
+    assert provider.diff(created.id, refreshed.outs, checked(provider, world.props(sources))).changes is False
+
+    retagged = [{**sources[0], "tags": {"team": "genomics", "tier": "gold"}}]
+    news = checked(provider, world.props(retagged))
+    diff = provider.diff(created.id, refreshed.outs, news)
+    assert diff.changes is True and diff.replaces == []
+    updated = provider.update(created.id, refreshed.outs, news).outs
+    assert updated["sources"][0]["tags"] == {"team": "genomics", "tier": "gold"}
+    assert updated["job_id"] == created.id and updated["sources"][0]["md5"] == source["md5"]
+    assert world.aws.omics.list_tags_for_resource(resourceArn=source["arn"])["tags"] == {
+        "team": "genomics", "tier": "gold"}
+
+    provider.delete(created.id, updated)
+    assert all(r["status"] != "ACTIVE" for r in world.references())
+    assert len(world.jobs()) == 1
+
+
+def test_rerun_finds_the_same_job(world: World) -> None:
+    provider = ReferenceImportJobProvider()
+    inputs = checked(provider, world.props([{"name": "genome", "source_file": world.upload("g.fa", generate_fasta(42))}]))
+    first = provider.create(inputs)
+    again = provider.create(checked(provider, world.props(inputs["sources"])))
+    assert again.id == first.id
+    assert len(world.jobs()) == 1 and len(world.references()) == 1
+
+
+def test_interrupted_wait_resumes_the_same_job(world: World) -> None:
+    world.aws.controls(import_seconds=1.5)
+    provider = ReferenceImportJobProvider()
+    props = world.props([{"name": "slow", "source_file": world.upload("s.fa", generate_fasta(43))}],
+                        wait_timeout_seconds=0.3)
+    with pytest.raises(WaitTimedOut) as excinfo:
+        provider.create(checked(provider, props))
+    message = str(excinfo.value)
+    [job] = world.jobs()
+    assert job["id"] in message and "run `pulumi up` again" in message and "no second import" in message
+    resumed = provider.create(checked(provider, {**props, "wait_timeout_seconds": 30}))
+    assert resumed.id == job["id"] and resumed.outs["status"] == "COMPLETED"
+    assert len(world.jobs()) == 1
+
+
+def test_failed_job_names_each_failed_source(world: World) -> None:
+    provider = ReferenceImportJobProvider()
+    props = world.props([{"name": "broken", "source_file": world.upload("b.fa", b">x\nACGT\nAZ\n")}])
+    with pytest.raises(ImportFailed) as excinfo:
+        provider.create(checked(provider, props))
+    [job] = world.jobs()
+    assert str(excinfo.value) == (
+        f"Reference import job {job['id']} in store {world.store} ended FAILED: broken: not valid FASTA: "
+        "record 'x', line 3: 'Z' is not a sequence letter (IUPAC nucleotide codes only). "
+        "Fix the sources, or set client_token to a new value to import again.")
+
+
+def test_completed_with_failures_deletes_what_it_imported(world: World) -> None:
+    provider = ReferenceImportJobProvider()
+    props = world.props([
+        {"name": "good", "source_file": world.upload("good.fa", generate_fasta(44))},
+        {"name": "bad", "source_file": world.upload("bad.fa", b">y\n\n")},
+    ])
+    with pytest.raises(ImportFailed) as excinfo:
+        provider.create(checked(provider, props))
+    message = str(excinfo.value)
+    assert "ended COMPLETED_WITH_FAILURES: bad: not valid FASTA: record 'y' (line 1) has no sequence" in message
+    assert "The 1 reference(s) it did import were deleted, so nothing is left half-made." in message
+    assert [r["status"] for r in world.references()] in ([], ["DELETING"])
+
+
+def test_token_reused_for_other_sources_is_a_conflict(world: World) -> None:
+    provider = ReferenceImportJobProvider()
+    uri = world.upload("t.fa", generate_fasta(45))
+    provider.create(checked(provider, world.props([{"name": "one", "source_file": uri}], client_token="mine")))
+    with pytest.raises(TokenConflict) as excinfo:
+        provider.create(checked(provider, world.props([{"name": "two", "source_file": uri}], client_token="mine")))
+    assert "clientToken 'mine' was already used in store" in str(excinfo.value)
+    assert "Set client_token to a new value" in str(excinfo.value)
+
+
+def test_two_jobs_on_one_store_both_complete(world: World) -> None:
+    world.aws.controls(import_seconds=0.8)
+    provider = ReferenceImportJobProvider()
+    results: dict[str, object] = {}
+
+    def run(name: str) -> None:
+        props = world.props([{"name": name, "source_file": world.upload(f"{name}.fa", generate_fasta(len(name)))}])
+        try:
+            results[name] = provider.create(checked(provider, props)).outs["status"]
+        except Exception as exc:  # reported below
+            results[name] = exc
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in ("first-genome", "second-genome")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert results == {"first-genome": "COMPLETED", "second-genome": "COMPLETED"}
+    assert len(world.jobs()) == 2
+
+
+def test_references_deleted_outside_pulumi_show_up_and_are_restored(world: World) -> None:
+    provider = ReferenceImportJobProvider()
+    sources = [{"name": f"genome-{n}", "source_file": world.upload(f"g{n}.fa", generate_fasta(50 + n))} for n in range(2)]
+    inputs = checked(provider, world.props(sources))
+    created = provider.create(inputs)
+    gone = created.outs["sources"][0]["reference_id"]
+    world.aws.omics.delete_reference(referenceStoreId=world.store, id=gone)
+    refreshed = provider.read(created.id, created.outs)
+    assert refreshed.outs["sources"][0]["status"] in ("DELETING", "DELETED")
+    diff = provider.diff(created.id, refreshed.outs, inputs)
+    assert diff.replaces == ["sources"]
+    replacement = provider.create(inputs)  # the engine's create-before-delete
+    assert replacement.id != created.id
+    assert replacement.outs["client_token"] == inputs["resolved_client_token"] + "-r1"
+    assert all(s["status"] == "ACTIVE" for s in replacement.outs["sources"])
+    provider.delete(created.id, refreshed.outs)  # the old one, tolerating what is already gone
+    active = {r["id"] for r in world.references() if r["status"] == "ACTIVE"}
+    assert active == {s["reference_id"] for s in replacement.outs["sources"]}
+
+
+def test_all_references_gone_means_the_resource_is_gone(world: World) -> None:
+    provider = ReferenceImportJobProvider()
+    created = provider.create(checked(provider, world.props(
+        [{"name": "lonely", "source_file": world.upload("l.fa", generate_fasta(60))}])))
+    world.aws.omics.delete_reference(referenceStoreId=world.store, id=created.outs["sources"][0]["reference_id"])
+    assert provider.read(created.id, created.outs).id is None
+
+
+def test_adopt_existing_takes_over_matching_references(world: World) -> None:
+    provider = ReferenceImportJobProvider()
+    fasta = generate_fasta(61)
+    uri = world.upload("adopt.fa", fasta)
+    by_script = world.aws.omics.start_reference_import_job(
+        referenceStoreId=world.store, roleArn=world.role,
+        sources=[{"sourceFile": uri, "name": "console-import"}])["id"]
+    wait_job(world.aws, world.store, by_script)
+    adopted = provider.create(checked(provider, world.props(
+        [{"name": "console-import", "source_file": uri}], adopt_existing=True)))
+    assert adopted.id == by_script
+    assert adopted.outs["status"] == "COMPLETED"
+    assert adopted.outs["sources"][0]["md5"] == hashlib.md5(fasta).hexdigest()
+    assert [j["id"] for j in world.jobs()] == [by_script]  # nothing imported
+
+
+def test_adopt_existing_refuses_a_different_file(world: World) -> None:
+    provider = ReferenceImportJobProvider()
+    first = world.upload("v1.fa", generate_fasta(62))
+    job = world.aws.omics.start_reference_import_job(
+        referenceStoreId=world.store, roleArn=world.role,
+        sources=[{"sourceFile": first, "name": "renamed-later"}])["id"]
+    wait_job(world.aws, world.store, job)
+    other = world.upload("v2.fa", generate_fasta(63))
+    with pytest.raises(OmicsProviderError) as excinfo:
+        provider.create(checked(provider, world.props(
+            [{"name": "renamed-later", "source_file": other}], adopt_existing=True)))
+    assert "has md5" in str(excinfo.value) and other in str(excinfo.value)
+    with pytest.raises(OmicsProviderError) as excinfo:
+        provider.create(checked(provider, world.props(
+            [{"name": "never-imported", "source_file": other}], adopt_existing=True)))
+    assert "has no ACTIVE reference named 'never-imported'" in str(excinfo.value)

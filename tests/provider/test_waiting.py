@@ -1,0 +1,88 @@
+"""Backoff and waiting logic with botocore's Stubber (no endpoint): delays, deadline, logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from omics_provider import import_job
+from omics_provider.errors import WaitTimedOut
+from omics_provider.waiting import Deadline, PollSchedule
+
+STORE, JOB = "1234567890", "5555555555"
+CREATED = dt.datetime(2026, 11, 29, tzinfo=dt.UTC)
+
+
+def test_delays_grow_to_the_cap() -> None:
+    delays = PollSchedule(initial=1.0, cap=15.0, growth=1.5).delays()
+    assert [round(next(delays), 2) for _ in range(9)] == [1.0, 1.5, 2.25, 3.38, 5.06, 7.59, 11.39, 15.0, 15.0]
+
+
+def job_answer(status: str, finished: int = 0) -> dict:
+    sources = [{"name": f"genome-{n}", "sourceFile": "s3://b/k.fa",
+                "status": "FINISHED" if n < finished else "IN_PROGRESS"} for n in range(2)]
+    return {"id": JOB, "referenceStoreId": STORE, "roleArn": "arn:aws:iam::123456789012:role/r",
+            "status": status, "creationTime": CREATED, "sources": sources}
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 3))
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    fake = FakeClock()
+    monkeypatch.setattr(import_job.time, "sleep", fake.sleep)
+    return fake
+
+
+def stubbed(answers: list[dict]):
+    client = boto3.client("omics", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+    stub = Stubber(client)
+    for answer in answers:
+        stub.add_response("get_reference_import_job", answer, {"referenceStoreId": STORE, "id": JOB})
+    stub.activate()
+    return client, stub
+
+
+def test_wait_polls_with_backoff_and_logs_each_change(clock: FakeClock, monkeypatch) -> None:
+    logged: list[str] = []
+    monkeypatch.setattr(import_job.pulumi.log, "info", logged.append)
+    answers = [job_answer("SUBMITTED"), job_answer("IN_PROGRESS"), job_answer("IN_PROGRESS"),
+               job_answer("IN_PROGRESS", finished=1), job_answer("COMPLETED", finished=2)]
+    client, stub = stubbed(answers)
+    schedule = PollSchedule(initial=1.0, cap=2.0, timeout=100)
+    job = import_job.ReferenceImportJobProvider()._wait(
+        client, {"reference_store_id": STORE}, JOB, "tok", schedule, Deadline(100, clock))
+    assert job["status"] == "COMPLETED"
+    assert clock.sleeps == [1.0, 1.5, 2.0, 2.0]
+    assert logged == [
+        f"reference import job {JOB}: SUBMITTED, 0/2 sources finished",
+        f"reference import job {JOB}: IN_PROGRESS, 0/2 sources finished",
+        f"reference import job {JOB}: IN_PROGRESS, 1/2 sources finished",
+        f"reference import job {JOB}: COMPLETED, 2/2 sources finished",
+    ]
+    stub.assert_no_pending_responses()
+
+
+def test_wait_stops_at_the_deadline_with_the_job_id(clock: FakeClock) -> None:
+    client, _ = stubbed([job_answer("IN_PROGRESS")] * 4)
+    schedule = PollSchedule(initial=1.0, cap=1.0, timeout=3.0)
+    with pytest.raises(WaitTimedOut) as excinfo:
+        import_job.ReferenceImportJobProvider()._wait(
+            client, {"reference_store_id": STORE}, JOB, "tok-1", schedule, Deadline(3.0, clock))
+    assert f"job {JOB} in store {STORE} is still IN_PROGRESS after 3 s" in str(excinfo.value)
+    assert "same clientToken tok-1" in str(excinfo.value)
+    assert sum(clock.sleeps) <= 3.0
