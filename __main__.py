@@ -1,6 +1,5 @@
 """The stack program: reference stores and imports, driven only by stack config."""
 
-import pulumi
+from omics_stack import config, program
 
-config = pulumi.Config()
-pulumi.export("stack", pulumi.get_stack())
+program.run(config.load())

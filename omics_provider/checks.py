@@ -8,10 +8,11 @@ import re
 from typing import Any
 
 from pulumi.dynamic import CheckFailure
+from pulumi.output import Unknown
 
 from . import service_rules
 
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi's marker for a value not known yet
+UNKNOWN_MARKER = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the wire form of an unknown value
 MAX_TAGS = 50  # HealthOmics' tag quota; the model's TagMap carries no count
 
 # API member name -> the provider's input name (the rest are spelled the same).
@@ -24,8 +25,10 @@ _API_NAMES = {v: k for k, v in _INPUT_NAMES.items()}
 
 def is_known(value: Any) -> bool:
     """False when the value, or anything inside it, is not known yet (preview)."""
+    if isinstance(value, Unknown):
+        return False
     if isinstance(value, str):
-        return value != UNKNOWN
+        return value != UNKNOWN_MARKER
     if isinstance(value, dict):
         return all(is_known(v) for v in value.values())
     if isinstance(value, list):

@@ -7,8 +7,8 @@ import copy
 
 import pytest
 from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.output import Unknown
 
-from omics_provider.checks import UNKNOWN
 from omics_provider.import_job import ReferenceImportJob, ReferenceImportJobProvider
 from omics_provider.reference_store import ReferenceStoreProvider
 
@@ -87,7 +87,7 @@ def test_check_reports_every_problem_at_once(no_aws) -> None:
 
 
 def test_check_skips_unknown_values(no_aws) -> None:
-    props = {**GOOD, "reference_store_id": UNKNOWN}
+    props = {**GOOD, "reference_store_id": Unknown()}
     result = ReferenceImportJobProvider().check({}, props)
     assert result.failures == []
 
@@ -125,7 +125,7 @@ DIFF_CASES = [
     pytest.param(news(source={"name": "genome-b"}), True, ["sources"], id="name"),
     pytest.param(news(source={"source_file": "s3://bucket-a/b.fa"}), True, ["sources"], id="file"),
     pytest.param(news(source={"description": "B"}), True, ["sources"], id="description"),
-    pytest.param(news(reference_store_id=UNKNOWN), True, ["reference_store_id"], id="store-unknown"),
+    pytest.param(news(reference_store_id=Unknown()), True, ["reference_store_id"], id="store-unknown"),
 ]
 
 
