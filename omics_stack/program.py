@@ -17,8 +17,8 @@ from .config import StackConfig
 from .role import create_service_role
 
 
-def run(config: StackConfig) -> None:
-    """Register the resources and export the stack outputs."""
+def run(config: StackConfig) -> dict[str, ReferenceImportJob]:
+    """Register the resources and export the stack outputs; the imports by name."""
     if config.store.id:
         store_id: pulumi.Input[str] = config.store.id
     else:
@@ -31,12 +31,14 @@ def run(config: StackConfig) -> None:
         "omics-reference-import", [s.source_file for i in config.imports for s in i.sources])
 
     references: dict[str, pulumi.Output] = {}
+    jobs: dict[str, ReferenceImportJob] = {}
     for item in config.imports:
         job = ReferenceImportJob(item.name, ReferenceImportJobArgs(
             reference_store_id=store_id, role_arn=role_arn,
             sources=[ReferenceSourceArgs(s.name, s.source_file, s.description, s.tags) for s in item.sources],
             client_token=item.client_token, wait_timeout_seconds=item.wait_timeout_seconds,
             adopt_existing=item.adopt_existing or None))
+        jobs[item.name] = job
         for n, source in enumerate(item.sources):
             references[source.name] = job.sources.apply(lambda sources, n=n: {
                 "id": sources[n].get("reference_id"), "arn": sources[n].get("arn"),
@@ -45,3 +47,4 @@ def run(config: StackConfig) -> None:
     pulumi.export(outputs.STORE_ID, store_id)
     pulumi.export(outputs.ROLE_ARN, role_arn)
     pulumi.export(outputs.REFERENCES, references)
+    return jobs

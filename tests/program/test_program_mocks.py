@@ -1,0 +1,113 @@
+"""The stack program under pulumi's mocks: the real-AWS path (role created with pulumi-aws)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pulumi
+import pytest
+
+from omics_stack import config as stack_config
+from omics_stack import outputs, program
+from omics_stack.role import read_policy, trust_policy
+
+SOURCES = ["s3://genomes-a/grch38/GRCh38.fa", "s3://genomes-a/grch38/GRCh38.fa.fai-ignored",
+           "s3://genomes-b/t2t/chm13.fa.gz"]
+
+
+class Mocks(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        self.resources: list[pulumi.runtime.MockResourceArgs] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        self.resources.append(args)
+        state = dict(args.inputs)
+        if args.typ == "aws:iam/role:Role":
+            state["arn"] = f"arn:aws:iam::123456789012:role/{args.name}"
+        if args.typ.endswith("omics:ReferenceStore"):
+            state["store_id"] = "5555555555"
+        return f"{args.name}-id", state
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        return {}
+
+
+@pytest.fixture
+def mocks() -> Mocks:
+    mocks = Mocks()
+    pulumi.runtime.set_mocks(mocks, preview=False)
+    return mocks
+
+
+def real_aws_config() -> stack_config.StackConfig:
+    return stack_config.parse({
+        "store": {"name": "genomes"}, "create_role": True,
+        "imports": [
+            {"name": "grch38", "sources": [{"name": "GRCh38", "source_file": SOURCES[0]},
+                                           {"name": "GRCh38-alt", "source_file": SOURCES[1]}]},
+            {"name": "t2t", "sources": [{"name": "CHM13", "source_file": SOURCES[2]}]},
+        ],
+    })
+
+
+def registered(jobs: dict) -> pulumi.Output:
+    """Resolves once every import (and so the store and role it needs) is registered."""
+    return pulumi.Output.all(*[job.id for job in jobs.values()])
+
+
+@pulumi.runtime.test
+def test_role_trusts_only_omics_and_reads_only_the_sources(mocks: Mocks):
+    jobs = program.run(real_aws_config())
+
+    def check(_):
+        role = next(r for r in mocks.resources if r.typ == "aws:iam/role:Role")
+        assert json.loads(role.inputs["assumeRolePolicy"]) == trust_policy()
+        policy = json.loads(next(r for r in mocks.resources if r.typ == "aws:iam/rolePolicy:RolePolicy")
+                            .inputs["policy"])
+        get, location = policy["Statement"]
+        assert get["Action"] == "s3:GetObject" and sorted(get["Resource"]) == sorted(
+            f"arn:aws:s3:::{s[5:]}" for s in SOURCES)
+        assert location["Action"] == "s3:GetBucketLocation"
+        assert location["Resource"] == ["arn:aws:s3:::genomes-a", "arn:aws:s3:::genomes-b"]
+        assert "*" not in json.dumps(policy)
+
+    return registered(jobs).apply(check)
+
+
+@pulumi.runtime.test
+def test_store_id_and_role_flow_into_every_import(mocks: Mocks):
+    jobs = program.run(real_aws_config())
+
+    def check(_):
+        jobs = [r for r in mocks.resources if r.typ.endswith("omics:ReferenceImportJob")]
+        assert sorted(j.name for j in jobs) == ["grch38", "t2t"]
+        for job in jobs:
+            assert job.inputs["reference_store_id"] == "5555555555"
+            assert job.inputs["role_arn"] == "arn:aws:iam::123456789012:role/omics-reference-import"
+        assert [len(j.inputs["sources"]) for j in sorted(jobs, key=lambda j: j.name)] == [2, 1]
+
+    return registered(jobs).apply(check)
+
+
+def test_policy_helpers_are_least_privilege() -> None:
+    policy = read_policy(["s3://b1/k.fa", "s3://b1/k.fa"])
+    assert policy["Statement"][0]["Resource"] == ["arn:aws:s3:::b1/k.fa"]
+    assert trust_policy()["Statement"][0]["Principal"] == {"Service": "omics.amazonaws.com"}
+
+
+@pytest.mark.parametrize("raw, message", [
+    pytest.param({"role_arn": "arn:aws:iam::1:role/r"}, "store: give `id`", id="no-store"),
+    pytest.param({"store": {"name": "s"}}, "role_arn: give an existing", id="no-role"),
+    pytest.param({"store": {"name": "s", "colour": "red"}, "role_arn": "x"}, "store: unknown key(s) colour",
+                 id="unknown-key"),
+    pytest.param({"store": {"name": "s"}, "role_arn": "x", "imports": [{"sources": []}]},
+                 "imports[0]: `name`", id="import-without-name"),
+])
+def test_config_shape_errors_name_the_key(raw: dict, message: str) -> None:
+    with pytest.raises(stack_config.StackConfigError, match=re.escape(message)):
+        stack_config.parse(raw)
+
+
+def test_output_names_are_what_the_tests_read() -> None:
+    assert (outputs.STORE_ID, outputs.REFERENCES, outputs.ROLE_ARN) == ("store_id", "references", "role_arn")
