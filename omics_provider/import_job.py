@@ -15,16 +15,15 @@ from botocore.exceptions import ClientError
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
-    ConfigureRequest,
     CreateResult,
     DiffResult,
     ReadResult,
     Resource,
-    ResourceProvider,
     UpdateResult,
 )
 
 from . import checks, tokens
+from .api import ConfiguredProvider, error_code, list_references, retag
 from .errors import ImportFailed, OmicsProviderError, ReferenceInUse, TokenConflict, WaitTimedOut
 from .settings import ConnectionSettings
 from .waiting import Deadline, PollSchedule
@@ -38,23 +37,12 @@ SETTINGS_FIELDS = ("wait_timeout_seconds", "poll_initial_seconds", "poll_max_sec
 DELETE_WAIT_SECONDS = 600.0
 
 
-def _error_code(exc: ClientError) -> str:
-    return exc.response.get("Error", {}).get("Code", "")
-
-
 def _time(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-class ReferenceImportJobProvider(ResourceProvider):
-    """The dynamic provider. Holds no client, session or credential: only connection settings,
-    set by `configure` in the provider process."""
-
-    settings = ConnectionSettings()
-
-    def configure(self, req: ConfigureRequest) -> None:
-        """Read region, profile and endpoints from the stack config (the keys pulumi-aws uses)."""
-        self.settings = ConnectionSettings.from_stack_config(req.config)
+class ReferenceImportJobProvider(ConfiguredProvider):
+    """The dynamic provider. Holds no client, session or credential: only connection settings."""
 
     # -- check ---------------------------------------------------------------------------
 
@@ -140,10 +128,10 @@ class ReferenceImportJobProvider(ResourceProvider):
             try:
                 job = omics.start_reference_import_job(clientToken=used, **request)
             except ClientError as exc:
-                if _error_code(exc) == "ConflictException":
+                if error_code(exc) == "ConflictException":
                     raise TokenConflict(token=used, store_id=store,
                                         detail=exc.response["Error"].get("Message", "")) from None
-                if _error_code(exc) != "ServiceQuotaExceededException":
+                if error_code(exc) != "ServiceQuotaExceededException":
                     raise
                 # One import at a time per store: wait our turn instead of failing.
                 if deadline.passed():
@@ -228,7 +216,7 @@ class ReferenceImportJobProvider(ResourceProvider):
         store = props["reference_store_id"]
         sources, jobs = [], set()
         for source in props["sources"]:
-            found = [r for r in _list_references(omics, store, source["name"]) if r.get("status") == "ACTIVE"]
+            found = [r for r in list_references(omics, store, source["name"]) if r.get("status") == "ACTIVE"]
             if not found:
                 raise OmicsProviderError(message=(
                     f"adopt_existing: store {store} has no ACTIVE reference named {source['name']!r}. "
@@ -259,14 +247,8 @@ class ReferenceImportJobProvider(ResourceProvider):
         omics = self.settings.client("omics")
         sources = []
         for old, new in zip(olds["sources"], news["sources"], strict=True):
-            before, after = old.get("tags") or {}, new.get("tags") or {}
-            if old.get("arn") and before != after:
-                removed = [k for k in before if k not in after]
-                if removed:
-                    omics.untag_resource(resourceArn=old["arn"], tagKeys=removed)
-                changed = {k: v for k, v in after.items() if before.get(k) != v}
-                if changed:
-                    omics.tag_resource(resourceArn=old["arn"], tags=changed)
+            if old.get("arn"):
+                retag(omics, old["arn"], old.get("tags"), new.get("tags"))
             sources.append({**old, "tags": new.get("tags")})
         outs = {**olds, **{k: news.get(k) for k in (*SETTINGS_FIELDS, "client_token")}, "sources": sources}
         return UpdateResult(outs)
@@ -281,7 +263,7 @@ class ReferenceImportJobProvider(ResourceProvider):
                 job = omics.get_reference_import_job(referenceStoreId=store, id=id_)
                 outs.update(_job_fields(job))
             except ClientError as exc:
-                if _error_code(exc) != "ResourceNotFoundException":
+                if error_code(exc) != "ResourceNotFoundException":
                     raise
         sources = []
         for source in props.get("sources") or []:
@@ -311,9 +293,9 @@ class ReferenceImportJobProvider(ResourceProvider):
             try:
                 omics.delete_reference(referenceStoreId=store, id=reference_id)
             except ClientError as exc:
-                if _error_code(exc) == "ResourceNotFoundException":
+                if error_code(exc) == "ResourceNotFoundException":
                     continue
-                if _error_code(exc) == "ConflictException":
+                if error_code(exc) == "ConflictException":
                     detail = exc.response["Error"].get("Message")
                     raise ReferenceInUse(reference_id=reference_id, name=source.get("name"),
                                          store_id=store, detail=detail) from None
@@ -358,7 +340,7 @@ def _metadata(omics, store: str, reference_id: str) -> dict | None:
     try:
         return omics.get_reference_metadata(referenceStoreId=store, id=reference_id)
     except ClientError as exc:
-        if _error_code(exc) == "ResourceNotFoundException":
+        if error_code(exc) == "ResourceNotFoundException":
             return None
         raise
 
@@ -366,17 +348,6 @@ def _metadata(omics, store: str, reference_id: str) -> dict | None:
 def _reference_status(omics, store: str, reference_id: str) -> str:
     meta = _metadata(omics, store, reference_id)
     return "DELETED" if meta is None else meta.get("status", "ACTIVE")
-
-
-def _list_references(omics, store: str, name: str) -> list[dict]:
-    found, token = [], None
-    while True:
-        page = omics.list_references(referenceStoreId=store, filter={"name": name},
-                                     **({"nextToken": token} if token else {}))
-        found += page.get("references", [])
-        token = page.get("nextToken")
-        if not token:
-            return found
 
 
 def _plain_md5(settings: ConnectionSettings, s3_uri: str) -> str | None:

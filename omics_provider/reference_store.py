@@ -10,36 +10,24 @@ import pulumi
 from botocore.exceptions import ClientError
 from pulumi.dynamic import (
     CheckResult,
-    ConfigureRequest,
     CreateResult,
     DiffResult,
     ReadResult,
     Resource,
-    ResourceProvider,
     UpdateResult,
 )
 
 from . import checks
+from .api import ConfiguredProvider, error_code, list_references, retag
 from .errors import OmicsProviderError, StoreNotEmpty
-from .settings import ConnectionSettings
 from .waiting import Deadline, PollSchedule
 
 IDENTITY_FIELDS = ("name", "description", "sse_config")
 EMPTY_WAIT_SECONDS = 600.0  # references of a destroyed import stay DELETING for a while
 
 
-def _error_code(exc: ClientError) -> str:
-    return exc.response.get("Error", {}).get("Code", "")
-
-
-class ReferenceStoreProvider(ResourceProvider):
+class ReferenceStoreProvider(ConfiguredProvider):
     """Create, read, tag and delete (only when empty) the region's reference store."""
-
-    settings = ConnectionSettings()
-
-    def configure(self, req: ConfigureRequest) -> None:
-        """Read region, profile and endpoints from the stack config (the keys pulumi-aws uses)."""
-        self.settings = ConnectionSettings.from_stack_config(req.config)
 
     def check(self, _olds: dict, news: dict) -> CheckResult:
         """The service model's rules for name, description, sse_config and tags."""
@@ -66,7 +54,7 @@ class ReferenceStoreProvider(ResourceProvider):
             stores = omics.list_reference_stores().get("referenceStores", [])
             if stores:
                 store = omics.get_reference_store(id=stores[0]["id"])
-                self._retag(omics, store["arn"], None, props.get("tags"))
+                retag(omics, store["arn"], None, props.get("tags"))
                 pulumi.log.info(f"adopted reference store {store['id']} ({store.get('name')})")
                 return CreateResult(store["id"], _outputs(props, store))
         request = checks.to_api({k: props.get(k) for k in ("name", "description", "sse_config", "tags")})
@@ -74,7 +62,7 @@ class ReferenceStoreProvider(ResourceProvider):
         try:
             store = omics.create_reference_store(clientToken=token, **request)
         except ClientError as exc:
-            if _error_code(exc) != "ServiceQuotaExceededException":
+            if error_code(exc) != "ServiceQuotaExceededException":
                 raise
             raise OmicsProviderError(message=(
                 f"ReferenceStore {props.get('name')!r}: {exc.response['Error'].get('Message')}. "
@@ -84,7 +72,7 @@ class ReferenceStoreProvider(ResourceProvider):
 
     def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
         """Tag changes; all outputs returned."""
-        self._retag(self.settings.client("omics"), olds["arn"], olds.get("tags"), news.get("tags"))
+        retag(self.settings.client("omics"), olds["arn"], olds.get("tags"), news.get("tags"))
         return UpdateResult({**olds, "tags": news.get("tags"), "adopt_existing": news.get("adopt_existing")})
 
     def read(self, id_: str, props: dict) -> ReadResult:
@@ -93,7 +81,7 @@ class ReferenceStoreProvider(ResourceProvider):
         try:
             store = omics.get_reference_store(id=id_)
         except ClientError as exc:
-            if _error_code(exc) == "ResourceNotFoundException":
+            if error_code(exc) == "ResourceNotFoundException":
                 return ReadResult(None, {})
             raise
         outs = _outputs(props, store)
@@ -110,11 +98,11 @@ class ReferenceStoreProvider(ResourceProvider):
                 omics.delete_reference_store(id=id_)
                 return
             except ClientError as exc:
-                if _error_code(exc) == "ResourceNotFoundException":
+                if error_code(exc) == "ResourceNotFoundException":
                     return
-                if _error_code(exc) != "ConflictException":
+                if error_code(exc) != "ConflictException":
                     raise
-            left = _all_references(omics, id_)
+            left = list_references(omics, id_)
             active = [r for r in left if r.get("status") == "ACTIVE"]
             if active:
                 raise StoreNotEmpty(store_id=id_, count=len(active),
@@ -124,26 +112,6 @@ class ReferenceStoreProvider(ResourceProvider):
                     f"Reference store {id_} still holds {len(left)} reference(s) being deleted after "
                     f"{EMPTY_WAIT_SECONDS:.0f} s. Run `pulumi destroy` again to finish."))
             time.sleep(next(delays))
-
-    @staticmethod
-    def _retag(omics, arn: str, before: dict | None, after: dict | None) -> None:
-        before, after = before or {}, after or {}
-        removed = [k for k in before if k not in after]
-        if removed:
-            omics.untag_resource(resourceArn=arn, tagKeys=removed)
-        changed = {k: v for k, v in after.items() if before.get(k) != v}
-        if changed:
-            omics.tag_resource(resourceArn=arn, tags=changed)
-
-
-def _all_references(omics, store_id: str) -> list[dict]:
-    found, token = [], None
-    while True:
-        page = omics.list_references(referenceStoreId=store_id, **({"nextToken": token} if token else {}))
-        found += page.get("references", [])
-        token = page.get("nextToken")
-        if not token:
-            return found
 
 
 def _outputs(props: dict, store: dict) -> dict:
