@@ -86,13 +86,17 @@ class FastaIndexer:
     Rules: the first line is a `>` header with a name; names are unique; every record has
     at least one base; bases are IUPAC letters (either case); lines end in LF (not CRLF);
     within a record every line but the last has the same length, and no line is longer than
-    the first; blank lines only at the end of the file.
+    the first; blank lines only at the end of the file. Memory stays bounded whatever the line
+    lengths: a sequence line is checked as it arrives, only a header line is held (<= 1 MiB).
     """
+
+    MAX_HEADER = 1024 * 1024
 
     def __init__(self) -> None:
         self._decoder = _Decoder()
-        self._pending = b""  # an incomplete last line, carried to the next chunk
-        self._pos = 0  # offset in the uncompressed stream of the next complete line
+        self._header_part = b""  # an unfinished header line
+        self._open = 0  # bases of the current, unfinished sequence line already checked
+        self._pos = 0  # offset in the uncompressed stream of the next unconsumed byte
         self._line_no = 0  # lines completed so far
         self.entries: list[FaiEntry] = []
         self._names: set[str] = set()
@@ -106,29 +110,71 @@ class FastaIndexer:
 
     def feed(self, raw: bytes) -> None:
         """Take the next raw chunk of the source file."""
-        text = self._decoder.feed(raw)
-        if not text:
-            return
-        data = self._pending + text
-        cut = data.rfind(b"\n") + 1
-        self._pending = data[cut:]
-        if cut:
-            self._lines(data, cut)
+        data = self._decoder.feed(raw)
+        if data:
+            self._text(data)
 
     def finish(self) -> list[FaiEntry]:
         """End of input: check what is left and return the index entries."""
-        tail = self._pending + self._decoder.finish()
-        self._pending = b""
+        tail = self._decoder.finish()
         if tail:
-            self._lines(tail + b"\n", len(tail) + 1)
+            self._text(tail)
+        if self._header_part or self._open:
+            self._text(b"\n")  # the last line had no LF
         if self._line_no == 0:
             raise FastaError("the file is empty")
         self._close_record()
         return self.entries
 
-    def _lines(self, data: bytes, end: int) -> None:
-        """Handle the complete lines in data[:end] (data[end - 1] is LF)."""
+    def _text(self, data: bytes) -> None:
+        """Consume decoded text, finishing the line left open by the previous chunk first."""
         start = 0
+        if self._header_part:
+            end = data.find(b"\n")
+            if end < 0:
+                self._header_part += data
+                if len(self._header_part) > self.MAX_HEADER:
+                    raise FastaError(f"line {self._line_no + 1}: header longer than {self.MAX_HEADER} bytes")
+                return
+            line, self._header_part = self._header_part + data[:end], b""
+            self._header(line)  # counts the whole line into _pos
+            start = end + 1
+        elif self._open:
+            end = data.find(b"\n")
+            piece = data if end < 0 else data[:end]
+            self._check_letters(piece, self._line_no + 1)
+            self._open += len(piece)
+            self._pos += len(piece)
+            if end < 0:
+                return
+            width, self._open = self._open, 0
+            self._line_no += 1
+            self._pos += 1
+            self._add_line(width, self._line_no)
+            start = end + 1
+        cut = data.rfind(b"\n") + 1
+        if cut > start:
+            self._lines(data, start, cut)
+        else:
+            cut = start
+        if cut < len(data):
+            self._open_line(data[cut:])
+
+    def _open_line(self, fragment: bytes) -> None:
+        """The start of a line whose LF is in a later chunk."""
+        if fragment[0] == 0x3E:  # '>'
+            self._header_part = fragment  # _pos moves when the header is complete
+            return
+        line_no = self._line_no + 1
+        if self._name is None:
+            raise FastaError(f"line {line_no}: expected a '>' header before any sequence")
+        self._check_after_blank()
+        self._check_letters(fragment, line_no)
+        self._open = len(fragment)
+        self._pos += len(fragment)
+
+    def _lines(self, data: bytes, start: int, end: int) -> None:
+        """Handle the complete lines in data[start:end] (data[end - 1] is LF)."""
         while start < end:
             if data[start] == 0x3E:  # '>'
                 stop = data.index(b"\n", start) + 1
@@ -156,24 +202,30 @@ class FastaIndexer:
         self._pos += len(line) + 1
         self._offset, self._length, self._line_bases, self._short_seen = self._pos, 0, 0, False
 
+    def _check_letters(self, block: bytes, first_line: int) -> None:
+        bad = block.translate(None, _SEQUENCE_AND_NEWLINE)
+        if not bad:
+            return
+        at = block.index(bad[:1])
+        line_no = first_line + block.count(b"\n", 0, at)
+        if bad[:1] == b"\r":
+            raise FastaError(f"line {line_no} ends in CRLF; use LF line endings")
+        raise FastaError(
+            f"record {self._name!r}, line {line_no}: {bad[:1].decode('latin-1')!r} is not "
+            "a sequence letter (IUPAC nucleotide codes only)"
+        )
+
     def _sequence(self, block: bytes) -> None:
-        """Lines of bases (no headers); `block` ends with LF."""
+        """Complete lines of bases (no headers); `block` ends with LF."""
         first_line = self._line_no + 1
         if self._name is None:
             if block.strip(b"\n"):
                 raise FastaError(f"line {first_line}: expected a '>' header before any sequence")
-            self._note_blank_lines(block, first_line)
+            self._blank_line = self._blank_line or first_line
+            self._line_no += block.count(b"\n")
+            self._pos += len(block)
             return
-        bad = block.translate(None, _SEQUENCE_AND_NEWLINE)
-        if bad:
-            at = block.index(bad[:1])
-            line_no = first_line + block.count(b"\n", 0, at)
-            if bad[:1] == b"\r":
-                raise FastaError(f"line {line_no} ends in CRLF; use LF line endings")
-            raise FastaError(
-                f"record {self._name!r}, line {line_no}: {bad[:1].decode('latin-1')!r} is not "
-                "a sequence letter (IUPAC nucleotide codes only)"
-            )
+        self._check_letters(block, first_line)
         if self._line_bases and not (self._short_seen or self._blank_line):
             width = self._line_bases + 1
             count = len(block) // width
@@ -187,30 +239,26 @@ class FastaIndexer:
         lines = block.split(b"\n")
         lines.pop()  # the empty string after the final LF
         for i, line in enumerate(lines):
-            width = len(line)
-            if width == 0:
-                self._blank_line = self._blank_line or first_line + i
-                continue
-            if self._blank_line:
-                self._check_after_blank()
-            if self._line_bases == 0:
-                self._line_bases = width
-            elif width > self._line_bases or self._short_seen:
-                raise FastaError(
-                    f"record {self._name!r}, line {first_line + i}: lines differ in length "
-                    f"({width} after {self._line_bases}); all but the last must be equal"
-                )
-            elif width < self._line_bases:
-                self._short_seen = True
-            self._length += width
+            self._add_line(len(line), first_line + i)
         self._line_no += len(lines)
         self._pos += len(block)
 
-    def _note_blank_lines(self, block: bytes, first_line: int) -> None:
-        count = block.count(b"\n")
-        self._blank_line = self._blank_line or first_line
-        self._line_no += count
-        self._pos += len(block)
+    def _add_line(self, width: int, line_no: int) -> None:
+        """The line-length rules for one complete sequence line of `width` bases."""
+        if width == 0:
+            self._blank_line = self._blank_line or line_no
+            return
+        self._check_after_blank()
+        if self._line_bases == 0:
+            self._line_bases = width
+        elif width > self._line_bases or self._short_seen:
+            raise FastaError(
+                f"record {self._name!r}, line {line_no}: lines differ in length "
+                f"({width} after {self._line_bases}); all but the last must be equal"
+            )
+        elif width < self._line_bases:
+            self._short_seen = True
+        self._length += width
 
     def _check_after_blank(self) -> None:
         if self._blank_line:
