@@ -3,7 +3,7 @@ base provider that reads its connection settings from the stack config."""
 
 from __future__ import annotations
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
 from .settings import ConnectionSettings
@@ -12,6 +12,19 @@ from .settings import ConnectionSettings
 def error_code(exc: ClientError) -> str:
     """The AWS error code of a ClientError ('' when absent)."""
     return exc.response.get("Error", {}).get("Code", "")
+
+
+TRANSIENT_CODES = ("ThrottlingException", "InternalServerException", "ServiceUnavailableException",
+                   "RequestTimeoutException", "TooManyRequestsException")
+
+
+def is_transient(exc: Exception) -> bool:
+    """Throttling, a 5xx or a connection failure that outlasted botocore's retries: worth
+    trying again later in a long wait, never a reason to fail it."""
+    if isinstance(exc, ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return error_code(exc) in TRANSIENT_CODES or status >= 500
+    return isinstance(exc, (ConnectionError, HTTPClientError))
 
 
 def list_references(omics, store_id: str, name: str | None = None) -> list[dict]:

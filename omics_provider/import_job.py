@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pulumi
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -23,7 +23,7 @@ from pulumi.dynamic import (
 )
 
 from . import checks, tokens
-from .api import ConfiguredProvider, error_code, list_references, retag
+from .api import ConfiguredProvider, error_code, is_transient, list_references, retag
 from .errors import ImportFailed, OmicsProviderError, ReferenceInUse, TokenConflict, WaitTimedOut
 from .settings import ConnectionSettings
 from .waiting import Deadline, PollSchedule
@@ -167,7 +167,14 @@ class ReferenceImportJobProvider(ConfiguredProvider):
         delays = schedule.delays()
         seen = None
         while True:
-            job = omics.get_reference_import_job(referenceStoreId=store, id=job_id)
+            try:
+                job = omics.get_reference_import_job(referenceStoreId=store, id=job_id)
+            except (ClientError, BotoCoreError) as exc:
+                if not is_transient(exc) or deadline.passed():
+                    raise
+                pulumi.log.warn(f"checking reference import job {job_id} failed for now ({exc}); retrying")
+                time.sleep(min(next(delays), max(deadline.remaining(), 0.05)))
+                continue
             statuses = [s["status"] for s in job.get("sources", [])]
             progress = (job["status"], statuses.count("FINISHED"), statuses.count("FAILED"))
             if progress != seen:

@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-RETRIES = {"mode": "standard", "max_attempts": 10}  # botocore backs off on throttling and 5xx
+RETRIES = {"mode": "standard", "max_attempts": 20}  # botocore backs off on throttling and 5xx
 
 
 @dataclass(frozen=True)

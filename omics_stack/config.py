@@ -2,7 +2,7 @@
 
     omics-references:store:        {name, description?, tags?, adopt_existing?} or {id: "1234567890"}
     omics-references:role_arn:     an existing service role (or create_role: true, real AWS only)
-    omics-references:imports:      [{name, client_token?, wait_timeout_seconds?, sources: [
+    omics-references:imports:      [{name, client_token?, wait_timeout_seconds?, poll_max_seconds?, sources: [
                                       {name, source_file, description?, tags?}]}]
 """
 
@@ -44,6 +44,7 @@ class ImportConfig:
     client_token: str | None = None
     wait_timeout_seconds: float | None = None
     adopt_existing: bool = False
+    poll_max_seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,8 @@ def parse(raw: dict[str, Any]) -> StackConfig:
     imports = []
     for i, item in enumerate(raw.get("imports") or []):
         item = _mapping(item, f"imports[{i}]")
-        _known(item, {"name", "sources", "client_token", "wait_timeout_seconds", "adopt_existing"},
-               f"imports[{i}]")
+        _known(item, {"name", "sources", "client_token", "wait_timeout_seconds", "adopt_existing",
+                      "poll_max_seconds"}, f"imports[{i}]")
         if not item.get("name"):
             raise StackConfigError(f"imports[{i}]: `name` (the Pulumi resource name) is required")
         if not isinstance(item.get("sources"), list):
@@ -91,7 +92,8 @@ def parse(raw: dict[str, Any]) -> StackConfig:
             sources.append(SourceConfig(source.get("name"), source.get("source_file"),
                                         source.get("description"), source.get("tags")))
         imports.append(ImportConfig(item["name"], sources, item.get("client_token"),
-                                    item.get("wait_timeout_seconds"), bool(item.get("adopt_existing"))))
+                                    item.get("wait_timeout_seconds"), bool(item.get("adopt_existing")),
+                                    item.get("poll_max_seconds")))
     if not raw.get("role_arn") and not raw.get("create_role"):
         raise StackConfigError("role_arn: give an existing service role ARN, or create_role: true")
     return StackConfig(store, imports, raw.get("role_arn"), bool(raw.get("create_role")))

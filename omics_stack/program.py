@@ -37,6 +37,7 @@ def run(config: StackConfig) -> dict[str, ReferenceImportJob]:
             reference_store_id=store_id, role_arn=role_arn,
             sources=[ReferenceSourceArgs(s.name, s.source_file, s.description, s.tags) for s in item.sources],
             client_token=item.client_token, wait_timeout_seconds=item.wait_timeout_seconds,
+            poll_max_seconds=item.poll_max_seconds,
             adopt_existing=item.adopt_existing or None))
         jobs[item.name] = job
         for n, source in enumerate(item.sources):

@@ -3,6 +3,7 @@ points at the local endpoint, driven through the real pulumi CLI."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -74,15 +75,36 @@ class StackProject:
         return self.aws.omics.list_reference_import_jobs(
             referenceStoreId=store_id or self.store_id())["importJobs"]
 
-    def start_up_in_background(self) -> subprocess.Popen:
-        """`pulumi up` in its own process group, so a test can kill the CLI and its children."""
+    def start_in_background(self, command: str = "up") -> subprocess.Popen:
+        """`pulumi COMMAND` in its own process group, so a test can kill the CLI and its children."""
         env = {**os.environ, "OMICS_STATE_DIR": str(self.cli.state_dir), **self.cli.env}
         return subprocess.Popen(
-            [str(PULUMI), "up", "--yes", "--non-interactive", "--stack", STACK], cwd=self.root, env=env,
+            [str(PULUMI), command, "--yes", "--non-interactive", "--stack", STACK], cwd=self.root, env=env,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
     @staticmethod
     def kill(process: subprocess.Popen) -> None:
-        """SIGKILL the CLI with everything it started (language host, program, provider)."""
-        os.killpg(process.pid, signal.SIGKILL)
+        """SIGKILL the CLI and everything it started, as a crashed machine would. (Pulumi puts
+        each plugin in its own process group, so the tree is followed by parent pid.)"""
+        for pid in [process.pid, *descendants(process.pid)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         process.wait(30)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid`, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found

@@ -100,7 +100,7 @@ def test_invalid_config_fails_at_preview_naming_the_field(project: StackProject,
 def test_cli_killed_mid_import_then_up_again(project: StackProject) -> None:
     project.aws.controls(import_seconds=6)
     project.configure(one_import(project))
-    running = project.start_up_in_background()
+    running = project.start_in_background()
     deadline = time.monotonic() + 60
     store = None
     while time.monotonic() < deadline and store is None:

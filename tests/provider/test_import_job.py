@@ -9,9 +9,9 @@ import pytest
 
 from omics_provider.errors import ImportFailed, OmicsProviderError, TokenConflict, WaitTimedOut
 from omics_provider.import_job import ReferenceImportJobProvider
+from tests.conftest import World
 from tests.emulator.test_operations import wait_job
 from tests.fasta_reference import generate_fasta
-from tests.provider.conftest import World
 
 
 def checked(provider: ReferenceImportJobProvider, props: dict) -> dict:

@@ -86,3 +86,31 @@ def test_wait_stops_at_the_deadline_with_the_job_id(clock: FakeClock) -> None:
     assert f"job {JOB} in store {STORE} is still IN_PROGRESS after 3 s" in str(excinfo.value)
     assert "same clientToken tok-1" in str(excinfo.value)
     assert sum(clock.sleeps) <= 3.0
+
+
+def test_wait_keeps_polling_through_errors_botocore_gave_up_on(clock: FakeClock, monkeypatch) -> None:
+    warned: list[str] = []
+    monkeypatch.setattr(import_job.pulumi.log, "warn", warned.append)
+    client = boto3.client("omics", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+    stub = Stubber(client)
+    params = {"referenceStoreId": STORE, "id": JOB}
+    stub.add_client_error("get_reference_import_job", "ThrottlingException", http_status_code=429,
+                          expected_params=params)
+    stub.add_client_error("get_reference_import_job", "InternalServerException", http_status_code=500,
+                          expected_params=params)
+    stub.add_response("get_reference_import_job", job_answer("COMPLETED", finished=2), params)
+    stub.activate()
+    job = import_job.ReferenceImportJobProvider()._wait(
+        client, {"reference_store_id": STORE}, JOB, "tok", PollSchedule(initial=1.0, cap=1.0), Deadline(60, clock))
+    assert job["status"] == "COMPLETED" and len(warned) == 2
+    assert "ThrottlingException" in warned[0] and JOB in warned[0]
+
+
+def test_wait_does_not_hide_real_errors(clock: FakeClock) -> None:
+    client = boto3.client("omics", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+    stub = Stubber(client)
+    stub.add_client_error("get_reference_import_job", "AccessDeniedException", http_status_code=403)
+    stub.activate()
+    with pytest.raises(Exception, match="AccessDeniedException"):
+        import_job.ReferenceImportJobProvider()._wait(
+            client, {"reference_store_id": STORE}, JOB, "tok", PollSchedule(), Deadline(60, clock))

@@ -1,0 +1,78 @@
+"""No credential in state, logs or the pickled provider; the endpoint listens on loopback only."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+
+from omics_emulator.launcher import EmulatorProcess
+from omics_provider.import_job import ReferenceImportJobProvider
+from omics_provider.reference_store import ReferenceStoreProvider
+from tests.conftest import Aws
+from tests.engine.stack_project import StackProject
+from tests.fasta_reference import generate_fasta
+
+pytestmark = [pytest.mark.reliability, pytest.mark.engine]
+
+KEY_ID = "AKIAIOSFODNN7EXAMPLE"  # AWS's documented example key id
+SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"  # AWS's documented example secret
+SESSION = "FwoGZXIvYXdzEXAMPLESESSIONTOKENvalue0123456789"
+
+
+def test_no_credential_in_state_logs_or_output(tmp_path: Path, aws: Aws, endpoint: EmulatorProcess) -> None:
+    project = StackProject(tmp_path / "project", aws)
+    project.cli.env.update({"AWS_ACCESS_KEY_ID": KEY_ID, "AWS_SECRET_ACCESS_KEY": SECRET,
+                            "AWS_SESSION_TOKEN": SESSION})
+    uri = project.upload("g.fa", generate_fasta(1))
+    project.configure([{"name": "import-one", "sources": [{"name": "genome", "source_file": uri}]}])
+    outputs = [project.up(), project.cli.run("refresh", "--yes", "--stack", "test")]
+    exported = project.cli.run("stack", "export", "--show-secrets", "--stack", "test").stdout
+    seen = {
+        "exported state": exported,
+        "CLI output": "".join(p.stdout + p.stderr for p in outputs),
+        "endpoint log": endpoint.log_path.read_text(),
+        "pulumi home logs": "".join(p.read_text(errors="replace") for p in
+                                    (project.cli.state_dir / "home").rglob("*") if p.is_file() and p.stat().st_size < 5e6),
+    }
+    for where, text in seen.items():
+        for secret in (KEY_ID, SECRET, SESSION):
+            assert secret not in text, f"{secret[:6]}… found in {where}"
+            assert base64.b64encode(secret.encode()).decode() not in text, where
+    assert '"__provider"' in exported  # the state was really read
+
+
+@pytest.mark.parametrize("provider", [ReferenceImportJobProvider, ReferenceStoreProvider])
+def test_pickled_providers_hold_no_credential(provider, monkeypatch) -> None:
+    from pulumi.dynamic.dynamic import serialize_provider
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", KEY_ID)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
+    monkeypatch.setenv("AWS_SESSION_TOKEN", SESSION)
+    pickled = base64.b64decode(serialize_provider(provider()))
+    for secret in (KEY_ID, SECRET, SESSION):
+        assert secret.encode() not in pickled
+    assert len(pickled) < 100
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Local addresses with a TCP socket LISTENing on `port`, from /proc (no traffic sent)."""
+    found = set()
+    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, _, hex_port = local.partition(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                if width == 8:
+                    found.add(".".join(str(int(address[i:i + 2], 16)) for i in (6, 4, 2, 0)))
+                else:
+                    found.add(address)
+    return found
+
+
+def test_endpoint_listens_on_loopback_only_unless_told(tmp_path: Path) -> None:
+    with EmulatorProcess(tmp_path / "default") as default:
+        assert listening_addresses(default.port) == {"127.0.0.1"}
+    with EmulatorProcess(tmp_path / "told", "--host", "0.0.0.0") as told:  # noqa: S104 (the point)
+        assert listening_addresses(told.port) == {"0.0.0.0"}
