@@ -26,7 +26,7 @@ from . import checks, tokens
 from .api import ConfiguredProvider, error_code, is_transient, list_references, retag
 from .errors import ImportFailed, OmicsProviderError, ReferenceInUse, TokenConflict, WaitTimedOut
 from .settings import ConnectionSettings
-from .waiting import Deadline, PollSchedule
+from .waiting import BUSY_STORE_DELAY_SECONDS, Deadline, PollSchedule
 
 RUNNING = ("SUBMITTED", "IN_PROGRESS", "CANCELLING")
 GONE = ("DELETING", "DELETED")
@@ -122,8 +122,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
         store = props["reference_store_id"]
         request = {"referenceStoreId": store, "roleArn": props["role_arn"],
                    "sources": checks.to_api(props["sources"])}
-        delays = schedule.delays()
-        generation, used = 0, token
+        generation, used, busy_said = 0, token, False
         while True:
             try:
                 job = omics.start_reference_import_job(clientToken=used, **request)
@@ -139,9 +138,11 @@ class ReferenceImportJobProvider(ConfiguredProvider):
                         f"Reference store {store} stayed busy with other imports for "
                         f"{deadline.elapsed():.0f} s (wait_timeout_seconds); nothing was started. "
                         "Run `pulumi up` again later.")) from None
-                pulumi.log.info(f"reference store {store} is busy ({exc.response['Error'].get('Message')}); "
-                                "waiting for its turn")
-                time.sleep(min(next(delays), max(deadline.remaining(), 0)))
+                if not busy_said:
+                    pulumi.log.info(f"reference store {store} is busy "
+                                    f"({exc.response['Error'].get('Message')}); waiting for its turn")
+                    busy_said = True
+                time.sleep(min(BUSY_STORE_DELAY_SECONDS, max(deadline.remaining(), 0.05)))
                 continue
             if job["status"] == "COMPLETED" and self._references_gone(omics, store, job["id"]):
                 generation += 1
@@ -164,7 +165,6 @@ class ReferenceImportJobProvider(ConfiguredProvider):
               deadline: Deadline) -> dict:
         """Poll with backoff until the job ends; raise on failure or at the deadline."""
         store = props["reference_store_id"]
-        delays = schedule.delays()
         seen = None
         while True:
             try:
@@ -173,7 +173,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
                 if not is_transient(exc) or deadline.passed():
                     raise
                 pulumi.log.warn(f"checking reference import job {job_id} failed for now ({exc}); retrying")
-                time.sleep(min(next(delays), max(deadline.remaining(), 0.05)))
+                deadline.sleep_before_next_poll(schedule, time.sleep)
                 continue
             statuses = [s["status"] for s in job.get("sources", [])]
             progress = (job["status"], statuses.count("FINISHED"), statuses.count("FAILED"))
@@ -187,7 +187,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
             if deadline.passed():
                 raise WaitTimedOut(job_id=job_id, store_id=store, status=job["status"],
                                    seconds=deadline.elapsed(), token=token)
-            time.sleep(min(next(delays), max(deadline.remaining(), 0.05)))
+            deadline.sleep_before_next_poll(schedule, time.sleep)
         if job["status"] == "COMPLETED":
             return job
         failures = "; ".join(f"{s['name']}: {s.get('statusMessage', 'failed')}"
@@ -307,8 +307,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
                     raise ReferenceInUse(reference_id=reference_id, name=source.get("name"),
                                          store_id=store, detail=detail) from None
                 raise
-        deadline = Deadline(DELETE_WAIT_SECONDS)
-        delays = PollSchedule(initial=0.5, cap=5.0).delays()
+        deadline, schedule = Deadline(DELETE_WAIT_SECONDS), PollSchedule(initial=0.5, cap=5.0)
         pending = [s.get("reference_id") or s.get("referenceId") for s in sources]
         while pending:
             pending = [r for r in pending if _reference_status(omics, store, r) not in GONE]
@@ -317,7 +316,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
                     f"References {', '.join(pending)} in store {store} were asked to be deleted but are "
                     f"still there after {DELETE_WAIT_SECONDS:.0f} s. Run again to check on them."))
             if pending:
-                time.sleep(next(delays))
+                deadline.sleep_before_next_poll(schedule, time.sleep)
 
 
 # -- helpers -----------------------------------------------------------------------------------

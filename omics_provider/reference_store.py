@@ -91,8 +91,7 @@ class ReferenceStoreProvider(ConfiguredProvider):
     def delete(self, id_: str, props: dict) -> None:
         """Delete the store once it is empty; references still DELETING are waited for."""
         omics = self.settings.client("omics")
-        deadline = Deadline(EMPTY_WAIT_SECONDS)
-        delays = PollSchedule(initial=0.5, cap=5.0).delays()
+        deadline, schedule = Deadline(EMPTY_WAIT_SECONDS), PollSchedule(initial=0.5, cap=5.0)
         while True:
             try:
                 omics.delete_reference_store(id=id_)
@@ -111,7 +110,7 @@ class ReferenceStoreProvider(ConfiguredProvider):
                 raise OmicsProviderError(message=(
                     f"Reference store {id_} still holds {len(left)} reference(s) being deleted after "
                     f"{EMPTY_WAIT_SECONDS:.0f} s. Run `pulumi destroy` again to finish."))
-            time.sleep(next(delays))
+            deadline.sleep_before_next_poll(schedule, time.sleep)
 
 
 def _outputs(props: dict, store: dict) -> dict:

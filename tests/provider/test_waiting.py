@@ -16,9 +16,18 @@ STORE, JOB = "1234567890", "5555555555"
 CREATED = dt.datetime(2026, 11, 29, tzinfo=dt.UTC)
 
 
-def test_delays_grow_to_the_cap() -> None:
-    delays = PollSchedule(initial=1.0, cap=15.0, growth=1.5).delays()
-    assert [round(next(delays), 2) for _ in range(9)] == [1.0, 1.5, 2.25, 3.38, 5.06, 7.59, 11.39, 15.0, 15.0]
+@pytest.mark.parametrize("elapsed, delay", [(0, 1.0), (5, 1.0), (10, 1.0), (40, 4.0), (90, 9.0), (149, 14.9),
+                                            (600, 15.0), (36000, 15.0)])
+def test_delay_is_a_tenth_of_the_time_waited_between_1_and_15_seconds(elapsed: float, delay: float) -> None:
+    assert PollSchedule().delay_at(elapsed) == pytest.approx(delay)
+
+
+def test_a_ten_minute_job_costs_about_sixty_polls() -> None:
+    schedule, elapsed, polls = PollSchedule(cap=30.0), 0.0, 0
+    while elapsed < 600:
+        elapsed += schedule.delay_at(elapsed)
+        polls += 1
+    assert 50 <= polls <= 60
 
 
 def job_answer(status: str, finished: int = 0) -> dict:
@@ -63,11 +72,11 @@ def test_wait_polls_with_backoff_and_logs_each_change(clock: FakeClock, monkeypa
     answers = [job_answer("SUBMITTED"), job_answer("IN_PROGRESS"), job_answer("IN_PROGRESS"),
                job_answer("IN_PROGRESS", finished=1), job_answer("COMPLETED", finished=2)]
     client, stub = stubbed(answers)
-    schedule = PollSchedule(initial=1.0, cap=2.0, timeout=100)
+    schedule = PollSchedule(initial=1.0, cap=2.0, fraction=0.5, timeout=100)
     job = import_job.ReferenceImportJobProvider()._wait(
         client, {"reference_store_id": STORE}, JOB, "tok", schedule, Deadline(100, clock))
     assert job["status"] == "COMPLETED"
-    assert clock.sleeps == [1.0, 1.5, 2.0, 2.0]
+    assert clock.sleeps == [1.0, 1.0, 1.0, 1.5]  # 0.5 x time waited, from 1 s up to 2 s
     assert logged == [
         f"reference import job {JOB}: SUBMITTED, 0/2 sources finished",
         f"reference import job {JOB}: IN_PROGRESS, 0/2 sources finished",

@@ -1,0 +1,132 @@
+"""No-op cost and queueing, through the real engine against the local endpoint.
+
+No-op: a stack of 20 imports with nothing changed; `pulumi preview` and `pulumi up` time as a
+ratio against the same engine with 20 trivial dynamic resources, and the endpoint's calls.
+Queueing: 10 imports to one store in one `up`, each taking d seconds at the endpoint.
+Run: .venv/bin/python -m bench.stack_runs [--runs 3] [--d 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+from bench.common import table
+from omics_emulator.launcher import EmulatorProcess
+from tests.conftest import Aws
+from tests.engine.stack_project import StackProject
+from tests.fasta_reference import generate_fasta
+from tests.pulumi_cli import REPO, PulumiCli
+
+MUTATING = ("Start", "Create", "Delete", "Tag", "Untag")
+TRIVIAL = '''
+from pulumi.dynamic import CreateResult, Resource, ResourceProvider
+
+class Trivial(ResourceProvider):
+    def create(self, props):
+        return CreateResult(id_=props["n"], outs=props)
+
+for n in range(20):
+    Resource(Trivial(), f"trivial-{n}", {"n": str(n)})
+'''
+
+
+def timed(cli: PulumiCli, *args: str) -> float:
+    started = time.perf_counter()
+    cli.run(*args)
+    return time.perf_counter() - started
+
+
+def trivial_project(root: Path) -> PulumiCli:
+    root.mkdir(parents=True)
+    (root / "Pulumi.yaml").write_text(textwrap.dedent(f"""\
+        name: trivial
+        runtime:
+          name: python
+          options:
+            virtualenv: {REPO / ".venv"}
+        """))
+    (root / "__main__.py").write_text(TRIVIAL)
+    cli = PulumiCli(root, root / ".state")
+    cli.run("stack", "init", "test")
+    return cli
+
+
+def noop(endpoint: EmulatorProcess, workdir: Path, runs: int) -> dict:
+    aws = Aws(endpoint.url, "noop")
+    project = StackProject(workdir / "imports", aws)
+    project.configure([{"name": f"import-{n}", "sources": [
+        {"name": f"genome-{n}", "source_file": project.upload(f"g{n}.fa", generate_fasta(n))}]} for n in range(20)])
+    project.up()
+    trivial = trivial_project(workdir / "trivial")
+    trivial.run("up", "--yes", "--stack", "test")
+    before = aws.calls()["calls"]
+    times = {"preview": [], "up": [], "trivial preview": [], "trivial up": []}
+    for _ in range(runs):  # interleaved, so both see the same machine
+        times["preview"].append(timed(project.cli, "preview", "--stack", "test"))
+        times["trivial preview"].append(timed(trivial, "preview", "--stack", "test"))
+        times["up"].append(timed(project.cli, "up", "--yes", "--stack", "test"))
+        times["trivial up"].append(timed(trivial, "up", "--yes", "--stack", "test"))
+    after = aws.calls()["calls"]
+    calls = {op: after.get(op, 0) - before.get(op, 0) for op in after if after.get(op, 0) != before.get(op, 0)}
+    return {k: statistics.median(v) for k, v in times.items()} | {"calls": calls, "runs": runs}
+
+
+def queueing(endpoint: EmulatorProcess, workdir: Path, d: float) -> dict:
+    aws = Aws(endpoint.url, "queue")
+    project = StackProject(workdir / "queue", aws)
+    project.configure([{"name": f"import-{n}", "sources": [
+        {"name": f"genome-{n}", "source_file": project.upload(f"q{n}.fa", generate_fasta(100 + n))}]}
+        for n in range(10)])
+    aws.controls(import_seconds=d)
+    try:
+        started = time.perf_counter()
+        result = project.up(check=False)
+        total = time.perf_counter() - started
+    finally:
+        aws.controls(import_seconds=0)
+    jobs = project.jobs() if result.returncode == 0 else []
+    return {"total": total, "d": d, "ok": result.returncode == 0, "jobs": len(jobs),
+            "completed": sum(j["status"] == "COMPLETED" for j in jobs)}
+
+
+def report(n: dict, q: dict) -> str:
+    preview_ratio = n["preview"] / n["trivial preview"]
+    up_ratio = n["up"] / n["trivial up"]
+    mutating = {op: c for op, c in n["calls"].items() if op.startswith(MUTATING)}
+    floor = 10 * q["d"]
+    limit = 1.1 * floor + 10
+    rows = [
+        ("measure", "value", "target", "result"),
+        ("no-op preview, 20 imports / 20 trivial", f"{n['preview']:.2f} s / {n['trivial preview']:.2f} s = "
+         f"{preview_ratio:.2f}", "<= 1.3", "met" if preview_ratio <= 1.3 else "NOT met"),
+        ("no-op up, 20 imports / 20 trivial", f"{n['up']:.2f} s / {n['trivial up']:.2f} s = {up_ratio:.2f}",
+         "<= 1.3", "met" if up_ratio <= 1.3 else "NOT met"),
+        (f"omics calls in {n['runs']} no-op previews + ups", json.dumps(n["calls"]) if n["calls"] else "none",
+         "no mutating call", "met" if not mutating else "NOT met"),
+        (f"10 imports on one store, d = {q['d']:g} s", f"{q['total']:.1f} s ({q['completed']}/10 completed, "
+         f"{q['jobs']} jobs)", f"<= 1.1 x 10 x d + 10 = {limit:.0f} s",
+         "met" if q["ok"] and q["total"] <= limit and q["completed"] == 10 else "NOT met"),
+    ]
+    return table(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--d", type=float, default=3.0)
+    args = parser.parse_args()
+    os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"})
+    with tempfile.TemporaryDirectory(prefix="bench-stack-") as workdir, \
+            EmulatorProcess(Path(workdir) / "data") as endpoint:
+        print(report(noop(endpoint, Path(workdir), args.runs), queueing(endpoint, Path(workdir), args.d)))
+
+
+if __name__ == "__main__":
+    main()
