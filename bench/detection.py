@@ -58,15 +58,18 @@ class Region:
 def counting_clients(counter: dict) -> None:
     """Make the provider's clients count their GetReferenceImportJob calls into `counter`."""
     original = provider_settings.ConnectionSettings.client
+    hooked: set[int] = set()
 
     def client(self, service):
-        made = original(self, service)
-        region = made.meta.region_name
+        made = original(self, service)  # cached per process: hook each client once
+        if id(made) not in hooked:
+            hooked.add(id(made))
+            region = made.meta.region_name
 
-        def count(**_):
-            counter[region] = counter.get(region, 0) + 1
+            def count(**_):
+                counter[region] = counter.get(region, 0) + 1
 
-        made.meta.events.register("before-call.omics.GetReferenceImportJob", count)
+            made.meta.events.register("before-call.omics.GetReferenceImportJob", count)
         return made
 
     provider_settings.ConnectionSettings.client = client

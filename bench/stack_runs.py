@@ -25,15 +25,24 @@ from tests.fasta_reference import generate_fasta
 from tests.pulumi_cli import REPO, PulumiCli
 
 MUTATING = ("Start", "Create", "Delete", "Tag", "Untag")
-TRIVIAL = '''
+TRIVIAL_MODULE = '''
 from pulumi.dynamic import CreateResult, Resource, ResourceProvider
 
-class Trivial(ResourceProvider):
+
+class TrivialProvider(ResourceProvider):
     def create(self, props):
         return CreateResult(id_=props["n"], outs=props)
 
+
+class Trivial(Resource):
+    def __init__(self, name, n):
+        super().__init__(TrivialProvider(), name, {"n": n})
+'''
+TRIVIAL_PROGRAM = '''
+from trivial import Trivial
+
 for n in range(20):
-    Resource(Trivial(), f"trivial-{n}", {"n": str(n)})
+    Trivial(f"trivial-{n}", str(n))
 '''
 
 
@@ -52,7 +61,8 @@ def trivial_project(root: Path) -> PulumiCli:
           options:
             virtualenv: {REPO / ".venv"}
         """))
-    (root / "__main__.py").write_text(TRIVIAL)
+    (root / "trivial.py").write_text(TRIVIAL_MODULE)
+    (root / "__main__.py").write_text(TRIVIAL_PROGRAM)
     cli = PulumiCli(root, root / ".state")
     cli.run("stack", "init", "test")
     return cli

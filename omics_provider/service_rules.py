@@ -11,11 +11,11 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import botocore.session
-import regex
-from botocore.model import OperationModel, ServiceModel, Shape
+if TYPE_CHECKING:  # the program process never validates: botocore loads only where it is used
+    import regex
+    from botocore.model import OperationModel, ServiceModel, Shape
 
 SERVICE = "omics"
 
@@ -34,6 +34,8 @@ class Violation:
 @lru_cache(maxsize=1)
 def service_model() -> ServiceModel:
     """botocore's model of the omics API (loaded once per process)."""
+    import botocore.session
+
     return botocore.session.get_session().get_service_model(SERVICE)
 
 
@@ -44,6 +46,8 @@ def operation(name: str) -> OperationModel:
 
 @cache
 def _compiled(pattern: str) -> regex.Pattern:
+    import regex  # the model's patterns use \p{L} classes, which `re` lacks
+
     return regex.compile(pattern)
 
 
