@@ -3,6 +3,9 @@ base provider that reads its connection settings from the stack config."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
@@ -25,6 +28,29 @@ def is_transient(exc: Exception) -> bool:
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         return error_code(exc) in TRANSIENT_CODES or status >= 500
     return isinstance(exc, (ConnectionError, HTTPClientError))
+
+
+class RateLimiter:
+    """At most `per_second` calls per process, spaced evenly, whatever the number of threads."""
+
+    def __init__(self, per_second: float) -> None:
+        self._interval = 1.0 / per_second
+        self._lock = threading.Lock()
+        self._next = 0.0
+
+    def wait(self) -> None:
+        """Block until this caller's turn."""
+        with self._lock:
+            now = time.monotonic()
+            turn = max(now, self._next)
+            self._next = turn + self._interval
+        if turn > now:
+            time.sleep(turn - now)
+
+
+# HealthOmics allows 5 Start/Get/List import-job requests per second; the provider process
+# (four threads serving every resource of a deployment) stays under that.
+IMPORT_JOB_CALLS = RateLimiter(per_second=4.0)
 
 
 def list_references(omics, store_id: str, name: str | None = None) -> list[dict]:

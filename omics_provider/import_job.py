@@ -23,7 +23,7 @@ from pulumi.dynamic import (
 )
 
 from . import checks, tokens
-from .api import ConfiguredProvider, error_code, is_transient, list_references, retag
+from .api import IMPORT_JOB_CALLS, ConfiguredProvider, error_code, is_transient, list_references, retag
 from .errors import ImportFailed, OmicsProviderError, ReferenceInUse, TokenConflict, WaitTimedOut
 from .settings import ConnectionSettings
 from .waiting import BUSY_STORE_DELAY_SECONDS, Deadline, PollSchedule
@@ -125,6 +125,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
         generation, used, busy_said = 0, token, False
         while True:
             try:
+                IMPORT_JOB_CALLS.wait()
                 job = omics.start_reference_import_job(clientToken=used, **request)
             except ClientError as exc:
                 if error_code(exc) == "ConflictException":
@@ -168,6 +169,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
         seen = None
         while True:
             try:
+                IMPORT_JOB_CALLS.wait()
                 job = omics.get_reference_import_job(referenceStoreId=store, id=job_id)
             except (ClientError, BotoCoreError) as exc:
                 if not is_transient(exc) or deadline.passed():

@@ -54,7 +54,13 @@ class FakeClock:
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     fake = FakeClock()
     monkeypatch.setattr(import_job.time, "sleep", fake.sleep)
+    monkeypatch.setattr(import_job, "IMPORT_JOB_CALLS", NoLimit())  # it sleeps on the real clock
     return fake
+
+
+class NoLimit:
+    def wait(self) -> None:
+        pass
 
 
 def stubbed(answers: list[dict]):
@@ -123,3 +129,27 @@ def test_wait_does_not_hide_real_errors(clock: FakeClock) -> None:
     with pytest.raises(Exception, match="AccessDeniedException"):
         import_job.ReferenceImportJobProvider()._wait(
             client, {"reference_store_id": STORE}, JOB, "tok", PollSchedule(), Deadline(60, clock))
+
+
+def test_rate_limiter_spaces_calls_across_threads() -> None:
+    import threading
+    import time
+
+    from omics_provider.api import RateLimiter
+
+    limiter, stamps = RateLimiter(per_second=20.0), []
+    lock = threading.Lock()
+
+    def call() -> None:
+        limiter.wait()
+        with lock:
+            stamps.append(time.monotonic())
+
+    threads = [threading.Thread(target=call) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stamps.sort()
+    gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    assert min(gaps) >= 0.04  # 20 per second: 50 ms apart, whatever the threads did
