@@ -173,7 +173,8 @@ def report(rows: list[tuple], rate: float) -> str:
             "provider polls", "waiter polls", "poll target", "result")]
     for seconds, k, provider, waiter in rows:
         lat = statistics.median(r["latency"] for r in provider)
-        wlat = statistics.median(r["latency"] for r in waiter)
+        finished = [r["latency"] for r in waiter if not r["failed"]]
+        wlat_text = f"{statistics.median(finished):.2f} s" if finished else "-"
         polls = max(r["polls"] for r in provider)
         wpolls = max(r["polls"] for r in waiter)
         limit = 1.0 if seconds <= 20 else 0.05 * seconds
@@ -181,7 +182,7 @@ def report(rows: list[tuple], rate: float) -> str:
         failed = sum(r["failed"] for r in waiter)
         met = lat <= limit and (poll_limit is None or polls <= poll_limit) and not any(r["failed"] for r in provider)
         out.append((f"{seconds} s", f"÷{k}" if k > 1 else "no", f"{lat:.2f} s ({100 * lat / seconds:.1f} %)",
-                    f"{wlat:.2f} s" + (f", gave up {failed}/{len(waiter)}" if failed else ""),
+                    wlat_text + (f" (gave up {failed}/{len(waiter)})" if failed else ""),
                     f"<= {limit:g} s", str(polls), str(wpolls), f"<= {poll_limit}" if poll_limit else "-",
                     "met" if met else "NOT met"))
     text = table(out)
