@@ -13,7 +13,6 @@ import json
 import os
 import statistics
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from omics_emulator.launcher import EmulatorProcess
 from tests.conftest import Aws
 from tests.engine.stack_project import StackProject
 from tests.fasta_reference import generate_fasta
-from tests.pulumi_cli import REPO, PulumiCli
+from tests.pulumi_cli import PulumiCli, throwaway_project
 
 MUTATING = ("Start", "Create", "Delete", "Tag", "Untag")
 TRIVIAL_MODULE = '''
@@ -53,19 +52,8 @@ def timed(cli: PulumiCli, *args: str) -> float:
 
 
 def trivial_project(root: Path) -> PulumiCli:
-    root.mkdir(parents=True)
-    (root / "Pulumi.yaml").write_text(textwrap.dedent(f"""\
-        name: trivial
-        runtime:
-          name: python
-          options:
-            virtualenv: {REPO / ".venv"}
-        """))
-    (root / "trivial.py").write_text(TRIVIAL_MODULE)
-    (root / "__main__.py").write_text(TRIVIAL_PROGRAM)
-    cli = PulumiCli(root, root / ".state")
-    cli.run("stack", "init", "test")
-    return cli
+    return throwaway_project(root, "trivial", {"trivial.py": TRIVIAL_MODULE, "__main__.py": TRIVIAL_PROGRAM},
+                             stack="test")
 
 
 def noop(endpoint: EmulatorProcess, workdir: Path, runs: int) -> dict:

@@ -38,3 +38,17 @@ class PulumiCli:
         """The stack's outputs, secrets shown."""
         proc = self.run("stack", "output", "--json", "--show-secrets", "--stack", stack)
         return json.loads(proc.stdout)
+
+
+def throwaway_project(root: Path, name: str, files: dict[str, str], stack: str,
+                      extra_yaml: str = "", env: dict[str, str] | None = None) -> PulumiCli:
+    """A new project in `root` using the repository's virtualenv, with `files` written and
+    `stack` created; its CLI keeps state in root/.state."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "Pulumi.yaml").write_text(
+        f"name: {name}\nruntime:\n  name: python\n  options:\n    virtualenv: {REPO / '.venv'}\n{extra_yaml}")
+    for path, text in files.items():
+        (root / path).write_text(text)
+    cli = PulumiCli(root, root / ".state", env=env)
+    cli.run("stack", "init", stack)
+    return cli

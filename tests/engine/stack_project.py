@@ -8,12 +8,11 @@ import json
 import os
 import signal
 import subprocess
-import textwrap
 from pathlib import Path
 
 from omics_stack import outputs
 from tests.conftest import Aws
-from tests.pulumi_cli import PULUMI, REPO, PulumiCli
+from tests.pulumi_cli import PULUMI, REPO, throwaway_project
 
 STACK = "test"
 
@@ -24,19 +23,11 @@ class StackProject:
     def __init__(self, root: Path, aws: Aws) -> None:
         self.root, self.aws = root, aws
         (root / "stacks").mkdir(parents=True)
-        (root / "Pulumi.yaml").write_text(textwrap.dedent(f"""\
-            name: omics-references
-            runtime:
-              name: python
-              options:
-                virtualenv: {REPO / ".venv"}
-            stackConfigDir: stacks
-            """))
         for name in ("__main__.py", "omics_provider", "omics_stack"):
             (root / name).symlink_to(REPO / name)
-        self.cli = PulumiCli(root, root / ".state", env={
-            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local-secret-key-value"})
-        self.cli.run("stack", "init", STACK)
+        self.cli = throwaway_project(root, "omics-references", {}, STACK, extra_yaml="stackConfigDir: stacks\n",
+                                     env={"AWS_ACCESS_KEY_ID": "local",
+                                          "AWS_SECRET_ACCESS_KEY": "local-secret-key-value"})
         self.bucket = aws.bucket()
         self.role = aws.role()
 

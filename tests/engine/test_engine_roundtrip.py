@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from tests.pulumi_cli import REPO, PulumiCli
+from tests.pulumi_cli import PulumiCli, throwaway_project
 
 pytestmark = pytest.mark.engine
 
@@ -41,18 +40,8 @@ pulumi.export("echoed", echo.echoed)
 @pytest.fixture
 def project(tmp_path: Path) -> PulumiCli:
     """A throw-away project that uses the repository's virtualenv."""
-    (tmp_path / "Pulumi.yaml").write_text(textwrap.dedent(f"""\
-        name: roundtrip
-        runtime:
-          name: python
-          options:
-            virtualenv: {REPO / ".venv"}
-        """))
-    (tmp_path / "echo_provider.py").write_text(PROVIDER_MODULE)
-    (tmp_path / "__main__.py").write_text(PROGRAM)
-    cli = PulumiCli(project_dir=tmp_path, state_dir=tmp_path / ".state")
-    cli.run("stack", "init", "dev")
-    return cli
+    return throwaway_project(tmp_path, "roundtrip",
+                             {"echo_provider.py": PROVIDER_MODULE, "__main__.py": PROGRAM}, stack="dev")
 
 
 def test_up_output_noop_destroy(project: PulumiCli) -> None:

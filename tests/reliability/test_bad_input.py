@@ -109,18 +109,13 @@ def failures_of(provider, props: dict) -> list[tuple[str, str]]:
     return [(f.property, f.reason) for f in provider.check({}, props).failures]
 
 
-@pytest.mark.parametrize("inputs, field, rule", [pytest.param(*c[1:], id=c[0]) for c in JOB_CASES])
-def test_import_job_limits(no_aws, inputs: dict, field: str, rule: str | None) -> None:
-    failures = failures_of(ReferenceImportJobProvider(), inputs)
-    if rule is None:
-        assert failures == []
-    else:
-        assert any(f.startswith(field) and rule in r for f, r in failures), failures
-
-
-@pytest.mark.parametrize("inputs, field, rule", [pytest.param(*c[1:], id=c[0]) for c in STORE_CASES])
-def test_reference_store_limits(no_aws, inputs: dict, field: str, rule: str | None) -> None:
-    failures = failures_of(ReferenceStoreProvider(), inputs)
+@pytest.mark.parametrize("provider, inputs, field, rule", [
+    pytest.param(provider, *case[1:], id=case[0])
+    for provider, cases in ((ReferenceImportJobProvider, JOB_CASES), (ReferenceStoreProvider, STORE_CASES))
+    for case in cases
+])
+def test_limits(no_aws, provider, inputs: dict, field: str, rule: str | None) -> None:
+    failures = failures_of(provider(), inputs)
     if rule is None:
         assert failures == []
     else:
