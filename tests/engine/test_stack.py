@@ -114,6 +114,7 @@ def test_cli_killed_mid_import_then_up_again(project: StackProject) -> None:
 
     project.aws.controls(import_seconds=0)
     project.cli.run("cancel", "--yes", "--stack", "test")  # the killed CLI's lock, as a user would
+    project.cli.run("refresh", "--clear-pending-creates", "--yes", "--stack", "test")
     result = project.up()
     assert "resuming reference import job" in result.stdout, result.stdout
     assert len(project.jobs(store)) == 1
@@ -121,6 +122,8 @@ def test_cli_killed_mid_import_then_up_again(project: StackProject) -> None:
     assert reference["status"] == "ACTIVE"
     assert project.outputs()[outputs.REFERENCES]["genome-one"]["id"] == reference["id"]
     assert "3 unchanged" in project.up().stdout
+    state = json.loads(project.cli.run("stack", "export", "--stack", "test").stdout)
+    assert not state["deployment"].get("pending_operations")
 
 
 def test_refresh_shows_drift_and_up_restores(project: StackProject) -> None:

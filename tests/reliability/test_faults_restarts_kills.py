@@ -138,7 +138,10 @@ def kill_at_random(process: subprocess.Popen, rng: random.Random, latest: float)
 
 
 def recover(project: StackProject, *command: str) -> None:
-    project.cli.run("cancel", "--yes", "--stack", "test", check=False)  # a killed CLI's lock
+    """What the README tells a user after a hard kill: clear the lock and the pending creates
+    (the provider finds any job those creates started by its clientToken), then run again."""
+    project.cli.run("cancel", "--yes", "--stack", "test", check=False)  # no lock is fine too
+    project.cli.run("refresh", "--clear-pending-creates", "--yes", "--stack", "test")
     project.cli.run(*command, "--yes", "--stack", "test")
 
 
