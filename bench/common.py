@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 from pathlib import Path
 
@@ -57,6 +56,3 @@ def table(rows: list[tuple[str, ...]]) -> str:
     lines.insert(1, "| " + " | ".join("-" * w for w in widths) + " |")
     return "\n".join(lines)
 
-
-def free_port() -> int:
-    return 0 if os.environ.get("BENCH_PORT") is None else int(os.environ["BENCH_PORT"])

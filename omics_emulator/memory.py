@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+from functools import cache
 
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
@@ -17,13 +18,18 @@ M_ARENA_MAX = -8
 MMAP_THRESHOLD_BYTES = 4 * 1024 * 1024  # above the 1 MiB chunks of an import
 
 
+@cache
+def _libc():
+    """glibc, loaded once (find_library runs `ldconfig -p`); None where there is none."""
+    name = ctypes.util.find_library("c")
+    lib = ctypes.CDLL(name) if name else None
+    return lib if lib is not None and hasattr(lib, "mallopt") and hasattr(lib, "malloc_trim") else None
+
+
 def tune_allocator() -> bool:
     """Set glibc's malloc so freed large buffers are unmapped; True when it applied."""
-    name = ctypes.util.find_library("c")
-    if not name:
-        return False
-    libc = ctypes.CDLL(name)
-    if not hasattr(libc, "mallopt"):
+    libc = _libc()
+    if libc is None:
         return False
     return all((
         libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES),
@@ -34,7 +40,6 @@ def tune_allocator() -> bool:
 
 def release_free_memory() -> None:
     """Return free heap pages of every arena to the OS (glibc's malloc_trim); no-op elsewhere."""
-    name = ctypes.util.find_library("c")
-    libc = ctypes.CDLL(name) if name else None
-    if libc is not None and hasattr(libc, "malloc_trim"):
+    libc = _libc()
+    if libc is not None:
         libc.malloc_trim(0)

@@ -89,8 +89,8 @@ def parse_request(route: Route, path: str, query: str, headers: dict, body: byte
         if value is not None:
             params[name] = _coerce(member, value, name)
     unknown = set(payload) - {n for n, m in shape.members.items() if "location" not in m.serialization}
-    for name in sorted(unknown):
-        raise ValidationException(f"{name}: is not a known field")
+    if unknown:
+        raise ValidationException("; ".join(f"{name}: is not a known field" for name in sorted(unknown)))
     problems = list(service_rules.violations(shape, params))
     if problems:
         raise ValidationException("; ".join(str(p) for p in problems[:10]))

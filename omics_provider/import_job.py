@@ -33,7 +33,8 @@ GONE = ("DELETING", "DELETED")
 MODEL_FIELDS = ("reference_store_id", "role_arn", "sources", "client_token")
 IDENTITY_FIELDS = ("reference_store_id", "role_arn", "resolved_client_token")
 SOURCE_IDENTITY = ("name", "source_file", "description")
-SETTINGS_FIELDS = ("wait_timeout_seconds", "poll_initial_seconds", "poll_max_seconds", "adopt_existing")
+WAIT_FIELDS = ("wait_timeout_seconds", "poll_initial_seconds", "poll_max_seconds")
+SETTINGS_FIELDS = (*WAIT_FIELDS, "adopt_existing")  # inputs that change how, not what, is imported
 DELETE_WAIT_SECONDS = 600.0
 
 
@@ -60,7 +61,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
                         f"sources[{i}].name", f"{source['name']!r} is used by more than one source; "
                         "names must be unique within a job"))
                 failures += checks.tag_failures(source.get("tags"), f"sources[{i}].tags")
-        for name in SETTINGS_FIELDS[:3]:
+        for name in WAIT_FIELDS:
             failures += checks.positive_number(news, name)
         if failures:
             return CheckResult(news, failures)
@@ -105,7 +106,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
 
     def create(self, props: dict) -> CreateResult:
         """Start the job (or find the one this token started) and wait until it completes."""
-        token = props.get("resolved_client_token") or self.check({}, props).inputs["resolved_client_token"]
+        token = props["resolved_client_token"]  # check derived it; the engine always checks first
         schedule = _schedule(props)
         deadline = Deadline(schedule.timeout)
         omics = self.settings.client("omics")
