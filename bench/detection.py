@@ -27,10 +27,9 @@ from bench.common import table
 from omics_emulator.launcher import EmulatorProcess
 from omics_provider import settings as provider_settings
 from omics_provider.import_job import ReferenceImportJobProvider
+from omics_rules.service_role import trust_policy
 
 JOBS = ((3, 1), (20, 1), (90, 3), (600, 10))  # (job seconds, time compression k)
-TRUST = {"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"Service": "omics.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
 FASTA = b">chr1\n" + b"ACGT" * 15 + b"\n"
 
 
@@ -46,7 +45,7 @@ class Region:
         s3.create_bucket(Bucket=bucket)
         s3.put_object(Bucket=bucket, Key="g.fa", Body=FASTA)
         self.uri = f"s3://{bucket}/g.fa"
-        self.role = iam.create_role(RoleName=f"bench-{name}", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+        self.role = iam.create_role(RoleName=f"bench-{name}", AssumeRolePolicyDocument=json.dumps(trust_policy()))["Role"]["Arn"]
         self.store = self.omics.create_reference_store(name="bench")["id"]
         self.count = 0
 

@@ -21,9 +21,7 @@ from botocore.config import Config
 
 from bench.common import MiB, rss_bytes, table, write_fasta
 from omics_emulator.launcher import EmulatorProcess
-
-TRUST = {"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"Service": "omics.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+from omics_rules.service_role import trust_policy
 
 
 def md5sum_seconds(path: Path) -> float:
@@ -49,7 +47,7 @@ def run(size_mib: int, workdir: Path) -> dict:
         s3.create_bucket(Bucket="bench")
         s3.upload_file(str(fasta), "bench", "genome.fa")  # boto3's defaults, as `aws s3 cp`
         _, peak_after_upload = rss_bytes(endpoint.proc.pid)
-        role = iam.create_role(RoleName="bench", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+        role = iam.create_role(RoleName="bench", AssumeRolePolicyDocument=json.dumps(trust_policy()))["Role"]["Arn"]
         store = omics.create_reference_store(name="bench")["id"]
 
         samples: list[int] = []

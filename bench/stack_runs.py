@@ -18,10 +18,8 @@ from pathlib import Path
 
 from bench.common import table
 from omics_emulator.launcher import EmulatorProcess
-from tests.conftest import Aws
-from tests.engine.stack_project import StackProject
-from tests.fasta_reference import generate_fasta
-from tests.pulumi_cli import PulumiCli, throwaway_project
+from omics_emulator.testing import LocalAws, generate_fasta
+from omics_stack.testing import PulumiCli, StackProject, throwaway_project
 
 MUTATING = ("Start", "Create", "Delete", "Tag", "Untag")
 TRIVIAL_MODULE = '''
@@ -57,7 +55,7 @@ def trivial_project(root: Path) -> PulumiCli:
 
 
 def noop(endpoint: EmulatorProcess, workdir: Path, runs: int) -> dict:
-    aws = Aws(endpoint.url, "noop")
+    aws = LocalAws(endpoint.url, "noop")
     project = StackProject(workdir / "imports", aws)
     project.configure([{"name": f"import-{n}", "sources": [
         {"name": f"genome-{n}", "source_file": project.upload(f"g{n}.fa", generate_fasta(n))}]} for n in range(20)])
@@ -77,7 +75,7 @@ def noop(endpoint: EmulatorProcess, workdir: Path, runs: int) -> dict:
 
 
 def queueing(endpoint: EmulatorProcess, workdir: Path, d: float) -> dict:
-    aws = Aws(endpoint.url, "queue")
+    aws = LocalAws(endpoint.url, "queue")
     project = StackProject(workdir / "queue", aws)
     project.configure([{"name": f"import-{n}", "sources": [
         {"name": f"genome-{n}", "source_file": project.upload(f"q{n}.fa", generate_fasta(100 + n))}]}

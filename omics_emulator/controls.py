@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 
 from .exceptions import (
@@ -60,25 +61,40 @@ class Controls:
 
 
 class CallCounter:
-    """Counts omics calls per operation, and how many of them were answered with an error."""
+    """Counts omics calls per operation, how many were answered with an error, and the most
+    calls of each operation that arrived within any one second."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._lock = threading.Lock()
         self._calls: Counter[str] = Counter()
         self._errors: Counter[str] = Counter()
+        self._recent: dict[str, deque[float]] = defaultdict(deque)  # arrivals of the last second
+        self._peak: Counter[str] = Counter()
 
     def record(self, operation: str, error: OmicsError | None) -> None:
+        """Count one call of `operation` (answered with `error`, if any)."""
         with self._lock:
+            now = self._clock()
             self._calls[operation] += 1
             if error is not None:
                 self._errors[f"{operation}:{error.code}"] += 1
+            recent = self._recent[operation]
+            recent.append(now)
+            while recent[0] <= now - 1.0:
+                recent.popleft()
+            self._peak[operation] = max(self._peak[operation], len(recent))
 
     def snapshot(self) -> dict:
-        """{"calls": {op: n}, "errors": {"op:Code": n}}."""
+        """{"calls": {op: n}, "errors": {"op:Code": n}, "peak_per_second": {op: n}}."""
         with self._lock:
-            return {"calls": dict(self._calls), "errors": dict(self._errors)}
+            return {"calls": dict(self._calls), "errors": dict(self._errors),
+                    "peak_per_second": dict(self._peak)}
 
     def reset(self) -> None:
+        """Forget every count."""
         with self._lock:
             self._calls.clear()
             self._errors.clear()
+            self._recent.clear()
+            self._peak.clear()

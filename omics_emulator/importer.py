@@ -15,13 +15,14 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from omics_rules.service_role import OMICS_PRINCIPAL, trusts_omics
+
 from .controls import Controls
 from .fasta import FastaError, FastaIndexer, render_fai
 from .memory import release_free_memory
 from .models import Backend, new_id
 
 CHUNK = 1024 * 1024
-OMICS_PRINCIPAL = "omics.amazonaws.com"
 # The endpoint calls its own S3 and IAM with these; moto accepts any key.
 SELF_CREDENTIALS = {"aws_access_key_id": "local-endpoint", "aws_secret_access_key": "local-endpoint"}
 
@@ -153,7 +154,7 @@ class Importer:
         policy = role.get("AssumeRolePolicyDocument") or {}
         if isinstance(policy, str):
             policy = json.loads(urllib.parse.unquote(policy))
-        if not _trusts_omics(policy):
+        if not trusts_omics(policy):
             return f"service role {name} does not trust {OMICS_PRINCIPAL} (sts:AssumeRole)"
         return None
 
@@ -205,18 +206,3 @@ class Importer:
         Path(folder / "index").write_bytes(index)
         return md5.hexdigest(), size, len(index)
 
-
-def _trusts_omics(policy: dict) -> bool:
-    statements = policy.get("Statement") or []
-    if isinstance(statements, dict):
-        statements = [statements]
-    for statement in statements:
-        if statement.get("Effect") != "Allow":
-            continue
-        actions = statement.get("Action") or []
-        actions = [actions] if isinstance(actions, str) else actions
-        services = (statement.get("Principal") or {}).get("Service") or []
-        services = [services] if isinstance(services, str) else services
-        if OMICS_PRINCIPAL in services and any(a in ("sts:AssumeRole", "sts:*", "*") for a in actions):
-            return True
-    return False

@@ -1,7 +1,9 @@
 """Reference stores, import jobs and references: state and rules, persisted in SQLite.
 
 Backend methods are the API operations in snake_case; they take the validated wire
-parameters and return the wire response as a dict. Files live under `data_dir/references/`.
+parameters and return the wire response: a dict, or a FileRange for GetReference's streamed
+body. They schedule their own background work (imports, the end of a deletion) on the `worker`.
+Files live under `data_dir/references/`.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ import secrets
 import shutil
 import sqlite3
 import threading
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+from omics_rules.quotas import MAX_TAGS
 
 from .exceptions import (
     ConflictException,
@@ -76,8 +81,26 @@ def short(message: str, limit: int = 127) -> str:
     return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
+@dataclass(frozen=True)
+class FileRange:
+    """Bytes [start, end) of a file: the streamed body of a GetReference answer."""
+
+    path: Path
+    start: int
+    end: int
+
+
+class Worker(Protocol):
+    """Runs what outlives a request (the Importer)."""
+
+    def start(self, job_id: str) -> None: ...
+    def schedule_delete(self, store_id: str, reference_id: str) -> None: ...
+
+
 class Backend:
     """All reference-store state of one endpoint; thread-safe behind one lock."""
+
+    worker: Worker  # set by whoever builds the endpoint, before the first request
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
@@ -101,12 +124,18 @@ class Backend:
         with self.db:
             self.db.execute(sql, args)
 
-    def store_row(self, store_id: str, region: str | None = None) -> sqlite3.Row:
-        """The store, or ResourceNotFoundException naming it."""
-        row = self._one("SELECT * FROM stores WHERE id = ?", store_id)
-        if row is None or (region is not None and row["region"] != region):
-            raise ResourceNotFoundException(f"Reference store {store_id} was not found")
+    def _owned_row(self, table: str, row_id: str, owner_column: str, owner: str | None,
+                   missing: str) -> sqlite3.Row:
+        """The row with this id (in `owner`, when given), or ResourceNotFoundException(missing)."""
+        row = self._one(f"SELECT * FROM {table} WHERE id = ?", row_id)  # table: a fixed name
+        if row is None or (owner is not None and row[owner_column] != owner):
+            raise ResourceNotFoundException(missing)
         return row
+
+    def store_row(self, store_id: str, region: str | None = None) -> sqlite3.Row:
+        """The store (in that Region, when given), or ResourceNotFoundException naming it."""
+        missing = f"Reference store {store_id} was not found"
+        return self._owned_row("stores", store_id, "region", region, missing)
 
     def reference_path(self, store_id: str, reference_id: str) -> Path:
         """The folder holding a reference's SOURCE and INDEX files."""
@@ -147,12 +176,7 @@ class Backend:
     def list_reference_stores(self, region: str, params: dict) -> dict:
         with self.lock:
             rows = self._all("SELECT * FROM stores WHERE region = ? ORDER BY created, id", region)
-        wanted = params.get("filter") or {}
-        items = [
-            _store_detail(r) for r in rows
-            if (not wanted.get("name") or r["name"] == wanted["name"])
-            and _created_within(r["created"], wanted)
-        ]
+        items = [_store_detail(r) for r in _filtered(rows, params, ("name",))]
         page, token = _paginate(items, params)
         return {"referenceStores": page, "nextToken": token}
 
@@ -179,8 +203,8 @@ class Backend:
 
     # -- import jobs ---------------------------------------------------------------------
 
-    def start_reference_import_job(self, region: str, params: dict) -> tuple[dict, str | None]:
-        """Start (or, for a known clientToken, find) a job; returns (response, id to run)."""
+    def start_reference_import_job(self, region: str, params: dict) -> dict:
+        """Start (and hand to the worker) a job, or, for a known clientToken, find it."""
         with self.lock:
             store = self.store_row(params["referenceStoreId"], region)
             token = params.get("clientToken")
@@ -194,7 +218,7 @@ class Backend:
                         raise ConflictException(
                             f"clientToken {token!r} was already used for import job {job['id']} "
                             "with other parameters")
-                    return _job_summary(job), None
+                    return _job_summary(job)
             names = [s["name"] for s in params["sources"]]
             duplicates = sorted({n for n in names if names.count(n) > 1})
             if duplicates:
@@ -217,14 +241,12 @@ class Backend:
                         "INSERT INTO job_sources VALUES (?,?,?,?,?,?,?,?,?)",
                         (job_id, i, source["sourceFile"], source["name"], source.get("description"),
                          json.dumps(source.get("tags") or {}), "NOT_STARTED", None, None))
-            return _job_summary(self.job_row(job_id)), job_id
+            self.worker.start(job_id)
+            return _job_summary(self.job_row(job_id))
 
     def job_row(self, job_id: str, store_id: str | None = None) -> sqlite3.Row:
-        """The job, or ResourceNotFoundException naming it."""
-        row = self._one("SELECT * FROM jobs WHERE id = ?", job_id)
-        if row is None or (store_id is not None and row["store_id"] != store_id):
-            raise ResourceNotFoundException(f"Import job {job_id} was not found")
-        return row
+        """The job (of that store, when given), or ResourceNotFoundException naming it."""
+        return self._owned_row("jobs", job_id, "store_id", store_id, f"Import job {job_id} was not found")
 
     def get_reference_import_job(self, region: str, params: dict) -> dict:
         with self.lock:
@@ -243,12 +265,8 @@ class Backend:
             store = self.store_row(params["referenceStoreId"], region)
             rows = self._all(
                 "SELECT * FROM jobs WHERE store_id = ? ORDER BY created, id", store["id"])
-        wanted = params.get("filter") or {}
-        items = [
-            {**_job_summary(r), "completionTime": _time(r["completed"])} for r in rows
-            if (not wanted.get("status") or r["status"] == wanted["status"])
-            and _created_within(r["created"], wanted)
-        ]
+        items = [{**_job_summary(r), "completionTime": _time(r["completed"])}
+                 for r in _filtered(rows, params, ("status",))]
         page, token = _paginate(items, params)
         return {"importJobs": page, "nextToken": token}
 
@@ -318,13 +336,7 @@ class Backend:
         with self.lock:
             store = self.store_row(params["referenceStoreId"], region)
             rows = self._all("SELECT * FROM refs WHERE store_id = ? ORDER BY created, id", store["id"])
-        wanted = params.get("filter") or {}
-        items = [
-            _reference_item(r) for r in rows
-            if (not wanted.get("name") or r["name"] == wanted["name"])
-            and (not wanted.get("md5") or r["md5"] == wanted["md5"])
-            and _created_within(r["created"], wanted)
-        ]
+        items = [_reference_item(r) for r in _filtered(rows, params, ("name", "md5"))]
         page, token = _paginate(items, params)
         return {"references": page, "nextToken": token}
 
@@ -342,8 +354,8 @@ class Backend:
             },
         }
 
-    def reference_file(self, region: str, params: dict) -> tuple[Path, int, int]:
-        """(path, start, end exclusive) of the requested part and range of a reference file."""
+    def get_reference(self, region: str, params: dict) -> FileRange:
+        """The requested part (and range) of a reference's SOURCE or INDEX file."""
         with self.lock:
             store = self.store_row(params["referenceStoreId"], region)
             row = self.reference_row(store["id"], params["id"])
@@ -361,7 +373,7 @@ class Backend:
         end = min(length, start + PART_SIZE)
         if params.get("range"):
             start, end = _byte_range(params["range"], start, end)
-        return path, start, end
+        return FileRange(path, start, end)
 
     def delete_reference(self, region: str, params: dict) -> dict:
         with self.lock:
@@ -371,6 +383,7 @@ class Backend:
                 self._write(
                     "UPDATE refs SET status = 'DELETING', updated = ? WHERE id = ?",
                     now().isoformat(), row["id"])
+                self.worker.schedule_delete(store["id"], row["id"])
             return {}
 
     def deleting_references(self) -> list[tuple[str, str]]:
@@ -388,7 +401,7 @@ class Backend:
 
     def _tagged(self, arn: str) -> tuple[str, sqlite3.Row]:
         for table in ("stores", "refs"):
-            row = self._one(f"SELECT * FROM {table} WHERE arn = ?", arn)  # noqa: S608 (fixed names)
+            row = self._one(f"SELECT * FROM {table} WHERE arn = ?", arn)
             if row is not None:
                 return table, row
         raise ResourceNotFoundException(f"Resource {arn} was not found")
@@ -397,9 +410,9 @@ class Backend:
         with self.lock:
             table, row = self._tagged(params["resourceArn"])
             tags = {**json.loads(row["tags"]), **params["tags"]}
-            if len(tags) > 50:
+            if len(tags) > MAX_TAGS:
                 raise ServiceQuotaExceededException(
-                    f"{params['resourceArn']} would have {len(tags)} tags; at most 50 are allowed")
+                    f"{params['resourceArn']} would have {len(tags)} tags; at most {MAX_TAGS} are allowed")
             self._write(f"UPDATE {table} SET tags = ? WHERE arn = ?", json.dumps(tags), row["arn"])
             return {}
 
@@ -465,10 +478,17 @@ def _file_info(length: int) -> dict:
             "contentLength": length}
 
 
-def _created_within(created: str, wanted: dict) -> bool:
-    stamp = _time(created)
+def _filtered(rows: list[sqlite3.Row], params: dict, columns: tuple[str, ...]) -> list[sqlite3.Row]:
+    """The rows that match the request's `filter`: equal in each of `columns` it names, and
+    created within its createdAfter/createdBefore window."""
+    wanted = params.get("filter") or {}
     after, before = wanted.get("createdAfter"), wanted.get("createdBefore")
-    return (after is None or stamp >= after) and (before is None or stamp <= before)
+    return [
+        r for r in rows
+        if all(not wanted.get(c) or r[c] == wanted[c] for c in columns)
+        and (after is None or _time(r["created"]) >= after)
+        and (before is None or _time(r["created"]) <= before)
+    ]
 
 
 def _paginate(items: list, params: dict) -> tuple[list, str | None]:

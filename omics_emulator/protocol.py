@@ -15,8 +15,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from botocore.model import OperationModel
+from botocore.utils import parse_timestamp as botocore_timestamp
 
-from omics_provider import service_rules
+from omics_rules import service_model
 
 from .exceptions import OmicsError, ValidationException
 
@@ -48,7 +49,7 @@ def _route(op: OperationModel) -> Route:
     return Route(op.http["method"], re.compile(f"^{regex}$"), op)
 
 
-ROUTES = tuple(_route(service_rules.operation(name)) for name in OPERATIONS)
+ROUTES = tuple(_route(service_model.operation(name)) for name in OPERATIONS)
 
 
 def find_route(method: str, path: str) -> Route | None:
@@ -91,7 +92,7 @@ def parse_request(route: Route, path: str, query: str, headers: dict, body: byte
     unknown = set(payload) - {n for n, m in shape.members.items() if "location" not in m.serialization}
     if unknown:
         raise ValidationException("; ".join(f"{name}: is not a known field" for name in sorted(unknown)))
-    problems = list(service_rules.violations(shape, params))
+    problems = list(service_model.violations(shape, params))
     if problems:
         raise ValidationException("; ".join(str(p) for p in problems[:10]))
     return params
@@ -116,12 +117,9 @@ def _coerce(shape, value: Any, path: str) -> Any:
 
 
 def parse_timestamp(value: Any, path: str) -> dt.datetime:
-    """An ISO 8601 string or epoch seconds as an aware UTC datetime."""
+    """An ISO 8601 string or epoch seconds (botocore's parser) as an aware UTC datetime."""
     try:
-        if isinstance(value, (int, float)):
-            return dt.datetime.fromtimestamp(value, dt.UTC)
-        parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+        return botocore_timestamp(value).astimezone(dt.UTC)
     except (TypeError, ValueError):
         raise ValidationException(f"{path}: must be an ISO 8601 timestamp") from None
 

@@ -8,6 +8,7 @@ import json
 import re
 import threading
 from collections.abc import Iterable
+from http import HTTPStatus
 from pathlib import Path
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -18,7 +19,7 @@ from .controls import CallCounter, Controls
 from .exceptions import OmicsError, ValidationException
 from .importer import Importer
 from .memory import release_free_memory
-from .models import Backend
+from .models import Backend, FileRange
 from .s3_stream import stream_get_object
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
@@ -36,6 +37,7 @@ class EmulatorApp:
         self.controls = controls or Controls()
         self.backend = Backend(data_dir)
         self.importer = Importer(self.backend, self.controls)
+        self.backend.worker = self.importer
         self.calls = CallCounter()
         self.moto = DomainDispatcherApplication(create_backend_app)
 
@@ -74,15 +76,11 @@ class EmulatorApp:
             body = environ["wsgi.input"].read(length) if length else b""
             headers = {k[5:].replace("_", "-"): v for k, v in environ.items() if k.startswith("HTTP_")}
             params = protocol.parse_request(route, path, environ.get("QUERY_STRING", ""), headers, body)
-            if name == "GetReference":
-                return self._get_reference(start_response, region, params)
             result = getattr(self.backend, _snake(name))(region, params)
-            if name == "StartReferenceImportJob":
-                result, job_to_run = result
-                if job_to_run:
-                    self.importer.start(job_to_run)
-            elif name == "DeleteReference":
-                self.importer.schedule_delete(params["referenceStoreId"], params["id"])
+            if isinstance(result, FileRange):
+                start_response("200 OK", [("Content-Type", "application/octet-stream"),
+                                          ("Content-Length", str(result.end - result.start))])
+                return _file_range(result)
             status = route.operation.http.get("responseCode", 200)
             body_out = b"" if status == 204 else protocol.to_json(result)
             return _respond(start_response, status, {"Content-Type": "application/json"}, body_out)
@@ -91,12 +89,6 @@ class EmulatorApp:
             return _respond(start_response, *protocol.error_response(exc))
         finally:
             self.calls.record(name, error)
-
-    def _get_reference(self, start_response, region: str, params: dict) -> Iterable[bytes]:
-        path, start, end = self.backend.reference_file(region, params)
-        start_response("200 OK", [
-            ("Content-Type", "application/octet-stream"), ("Content-Length", str(end - start))])
-        return _file_range(path, start, end)
 
     # -- admin ---------------------------------------------------------------------------
 
@@ -128,10 +120,10 @@ def _large_s3_write(environ: dict) -> bool:
 LARGE_BODY = 4 * 1024 * 1024
 
 
-def _file_range(path: Path, start: int, end: int) -> Iterable[bytes]:
-    with open(path, "rb") as handle:
-        handle.seek(start)
-        left = end - start
+def _file_range(part: FileRange) -> Iterable[bytes]:
+    with open(part.path, "rb") as handle:
+        handle.seek(part.start)
+        left = part.end - part.start
         while left > 0:
             chunk = handle.read(min(left, 1024 * 1024))
             if not chunk:
@@ -142,18 +134,13 @@ def _file_range(path: Path, start: int, end: int) -> Iterable[bytes]:
 
 def _respond(start_response, status: int, headers: dict, body: bytes) -> list[bytes]:
     headers = {**headers, "Content-Length": str(len(body))}
-    start_response(f"{status} {_REASONS.get(status, 'Status')}", list(headers.items()))
+    start_response(f"{status} {HTTPStatus(status).phrase}", list(headers.items()))
     return [body]
 
 
 def _json(start_response, status: int, payload: dict) -> list[bytes]:
     return _respond(start_response, status, {"Content-Type": "application/json"},
                     json.dumps(payload).encode())
-
-
-_REASONS = {200: "OK", 204: "No Content", 400: "Bad Request", 402: "Payment Required",
-            404: "Not Found", 409: "Conflict", 416: "Range Not Satisfiable",
-            429: "Too Many Requests", 500: "Internal Server Error"}
 
 
 class _QuietHandler(WSGIRequestHandler):

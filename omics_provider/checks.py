@@ -1,4 +1,4 @@
-"""Input checks for `check`: the service model's rules (via service_rules) plus the few the
+"""Input checks for `check`: the service model's rules (omics_rules) plus the few the
 model does not carry. One failure per problem, named by the provider's own field path, such as
 `sources[2].source_file`. No API call is made here."""
 
@@ -9,11 +9,10 @@ from typing import Any
 
 from pulumi.dynamic import CheckFailure
 from pulumi.output import Unknown
+from pulumi.runtime.rpc import UNKNOWN as UNKNOWN_MARKER  # the wire form of an unknown value
 
-from . import service_rules
-
-UNKNOWN_MARKER = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the wire form of an unknown value
-MAX_TAGS = 50  # HealthOmics' tag quota; the model's TagMap carries no count
+from omics_rules import service_model
+from omics_rules.quotas import MAX_TAGS
 
 # API member name -> the provider's input name (the rest are spelled the same).
 _INPUT_NAMES = {
@@ -58,9 +57,9 @@ def input_path(api_path: str) -> str:
 def model_failures(operation: str, inputs: dict, fields: tuple[str, ...]) -> list[CheckFailure]:
     """The operation's model rules for the given input fields (unknown values are skipped)."""
     request = to_api({k: inputs.get(k) for k in fields})
-    shape = service_rules.operation(operation).input_shape
+    shape = service_model.operation(operation).input_shape
     failures = []
-    for violation in service_rules.violations(shape, request):
+    for violation in service_model.violations(shape, request):
         # A required member that is unknown at preview is not missing.
         if violation.rule == "is required" and not is_known(_lookup(inputs, input_path(violation.path))):
             continue
@@ -94,4 +93,16 @@ def positive_number(inputs: dict, name: str) -> list[CheckFailure]:
         return []
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         return [CheckFailure(name, f"must be a number above 0 (got {value!r})")]
+    return []
+
+
+REGION_PATTERN = re.compile(r"[a-z]{2,}(-[a-z0-9]+)*-\d+")
+
+
+def region_failures(region: Any, path: str = "region") -> list[CheckFailure]:
+    """An optional Region that, when given, is spelled like one (`eu-west-1`)."""
+    if region is None or not is_known(region):
+        return []
+    if not isinstance(region, str) or not REGION_PATTERN.fullmatch(region):
+        return [CheckFailure(path, f"must be an AWS Region such as eu-west-1 (got {region!r})")]
     return []

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 
 import pulumi
 from botocore.exceptions import ClientError
-from pulumi.dynamic import (
-    CheckResult,
-    CreateResult,
-    DiffResult,
-    ReadResult,
-    Resource,
-    UpdateResult,
-)
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from . import checks
-from .api import ConfiguredProvider, error_code, list_references, retag
+from . import checks, tokens
+from .configured import ConfiguredProvider
 from .errors import OmicsProviderError, StoreNotEmpty
-from .waiting import Deadline, PollSchedule
+from .references import DELETE_POLLS, list_references, retag
+from .service_errors import error_code, error_message
+from .waiting import Deadline, attempts
 
 IDENTITY_FIELDS = ("name", "description", "sse_config")
 EMPTY_WAIT_SECONDS = 600.0  # references of a destroyed import stay DELETING for a while
@@ -34,6 +27,7 @@ class ReferenceStoreProvider(ConfiguredProvider):
         fields = ("name", "description", "sse_config", "tags")
         failures = checks.model_failures("CreateReferenceStore", news, fields)
         failures += checks.tag_failures(news.get("tags"), "tags")
+        failures += checks.region_failures(news.get("region"))
         return CheckResult(news, failures)
 
     def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
@@ -43,12 +37,15 @@ class ReferenceStoreProvider(ConfiguredProvider):
         else:
             replaces = [k for k in IDENTITY_FIELDS
                         if not checks.is_known(news.get(k)) or olds.get(k) != news.get(k)]
+        if (olds.get("region") or self.settings.default_region()) != (
+                news.get("region") or self.settings.default_region()):
+            replaces.append("region")
         retag = (olds.get("tags") or {}) != (news.get("tags") or {})
         return DiffResult(changes=bool(replaces) or retag, replaces=replaces, delete_before_replace=True)
 
     def create(self, props: dict) -> CreateResult:
         """Create the store (idempotently), or adopt the region's store when asked."""
-        omics = self.settings.client("omics")
+        omics = self._omics(props)
         if props.get("adopt_existing"):
             stores = omics.list_reference_stores().get("referenceStores", [])
             if stores:
@@ -57,26 +54,25 @@ class ReferenceStoreProvider(ConfiguredProvider):
                 pulumi.log.info(f"adopted reference store {store['id']} ({store.get('name')})")
                 return CreateResult(store["id"], _outputs(props, store))
         request = checks.to_api({k: props.get(k) for k in ("name", "description", "sse_config", "tags")})
-        token = "pulumi-" + hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()[:40]
         try:
-            store = omics.create_reference_store(clientToken=token, **request)
+            store = omics.create_reference_store(clientToken=tokens.store_token(request), **request)
         except ClientError as exc:
             if error_code(exc) != "ServiceQuotaExceededException":
                 raise
             raise OmicsProviderError(message=(
-                f"ReferenceStore {props.get('name')!r}: {exc.response['Error'].get('Message')}. "
+                f"ReferenceStore {props.get('name')!r}: {error_message(exc)}. "
                 "A Region has one reference store: set adopt_existing: true to manage it, or use "
                 "its id directly.")) from None
         return CreateResult(store["id"], _outputs(props, store))
 
     def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
         """Tag changes; all outputs returned."""
-        retag(self.settings.client("omics"), olds["arn"], olds.get("tags"), news.get("tags"))
+        retag(self._omics(olds), olds["arn"], olds.get("tags"), news.get("tags"))
         return UpdateResult({**olds, "tags": news.get("tags"), "adopt_existing": news.get("adopt_existing")})
 
     def read(self, id_: str, props: dict) -> ReadResult:
         """The store as it is; gone when it was deleted outside Pulumi."""
-        omics = self.settings.client("omics")
+        omics = self._omics(props)
         try:
             store = omics.get_reference_store(id=id_)
         except ClientError as exc:
@@ -89,9 +85,9 @@ class ReferenceStoreProvider(ConfiguredProvider):
 
     def delete(self, id_: str, props: dict) -> None:
         """Delete the store once it is empty; references still DELETING are waited for."""
-        omics = self.settings.client("omics")
-        deadline, schedule = Deadline(EMPTY_WAIT_SECONDS), PollSchedule(initial=0.5, cap=5.0)
-        while True:
+        omics = self._omics(props)
+        left: list[dict] = []
+        for _ in attempts(Deadline(EMPTY_WAIT_SECONDS), DELETE_POLLS, time.sleep):
             try:
                 omics.delete_reference_store(id=id_)
                 return
@@ -105,11 +101,12 @@ class ReferenceStoreProvider(ConfiguredProvider):
             if active:
                 raise StoreNotEmpty(store_id=id_, count=len(active),
                                     names=", ".join(f"{r.get('name')} ({r['id']})" for r in active[:5]))
-            if deadline.passed():
-                raise OmicsProviderError(message=(
-                    f"Reference store {id_} still holds {len(left)} reference(s) being deleted after "
-                    f"{EMPTY_WAIT_SECONDS:.0f} s. Run `pulumi destroy` again to finish."))
-            deadline.sleep_before_next_poll(schedule, time.sleep)
+        raise OmicsProviderError(message=(
+            f"Reference store {id_} still holds {len(left)} reference(s) being deleted after "
+            f"{EMPTY_WAIT_SECONDS:.0f} s. Run `pulumi destroy` again to finish."))
+
+    def _omics(self, props: dict):
+        return self.settings.client("omics", props.get("region"))
 
 
 def _outputs(props: dict, store: dict) -> dict:
@@ -125,18 +122,19 @@ def _outputs(props: dict, store: dict) -> dict:
 class ReferenceStoreArgs:
     """Inputs of a ReferenceStore: `name` (1-127), optional `description`, `sse_config`
     ({"type": "KMS", "key_arn": ...}) and `tags`; `adopt_existing` takes over the Region's
-    existing store instead of creating one."""
+    existing store instead of creating one; `region` overrides `aws:region` (changing it
+    replaces the store)."""
 
     def __init__(self, name: pulumi.Input[str], description: pulumi.Input[str] | None = None,
                  sse_config: pulumi.Input[dict] | None = None,
                  tags: pulumi.Input[dict[str, str]] | None = None,
-                 adopt_existing: bool | None = None) -> None:
+                 adopt_existing: bool | None = None, region: pulumi.Input[str] | None = None) -> None:
         self.name, self.description, self.sse_config = name, description, sse_config
-        self.tags, self.adopt_existing = tags, adopt_existing
+        self.tags, self.adopt_existing, self.region = tags, adopt_existing, region
 
     def to_props(self) -> dict:
         return {"name": self.name, "description": self.description, "sse_config": self.sse_config,
-                "tags": self.tags, "adopt_existing": self.adopt_existing}
+                "tags": self.tags, "adopt_existing": self.adopt_existing, "region": self.region}
 
 
 class ReferenceStore(Resource, module="omics", name="ReferenceStore"):
@@ -147,6 +145,7 @@ class ReferenceStore(Resource, module="omics", name="ReferenceStore"):
     store_name: pulumi.Output[str]
     sse: pulumi.Output[dict]
     creation_time: pulumi.Output[str]
+    region: pulumi.Output[str | None]
 
     def __init__(self, resource_name: str, args: ReferenceStoreArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:

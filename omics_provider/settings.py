@@ -40,20 +40,29 @@ class ConnectionSettings:
                 or os.environ.get(f"AWS_ENDPOINT_URL_{service.upper()}")
                 or os.environ.get("AWS_ENDPOINT_URL"))
 
-    def client(self, service: str):
-        """A boto3 client for `service` (made once per process and setting; clients are
-        thread-safe). With a custom endpoint, host prefixes are not injected."""
+    def default_region(self) -> str | None:
+        """`aws:region`, else AWS_REGION, else AWS_DEFAULT_REGION."""
+        return self.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+
+    def client(self, service: str, region: str | None = None):
+        """A boto3 client for `service` in `region` (default: the stack's), made once per
+        process and setting (clients are thread-safe). With a custom endpoint, host prefixes
+        are not injected. omics clients are paced under the service's request quotas."""
         endpoint = self.endpoint_for(service)
-        key = (service, self.profile, self.region or os.environ.get("AWS_REGION")
-               or os.environ.get("AWS_DEFAULT_REGION"), endpoint)
+        key = (service, self.profile, region or self.default_region(), endpoint)
         with _LOCK:  # boto3 sessions are not thread-safe; building clients happens here only
             if key not in _CLIENTS:
                 import boto3  # only the provider process needs boto3, not the program
                 from botocore.config import Config
 
+                from .pacing import PROCESS_PACER
+
                 session = boto3.session.Session(profile_name=self.profile, region_name=key[2])
                 config = Config(retries=RETRIES, inject_host_prefix=endpoint is None)
-                _CLIENTS[key] = session.client(service, endpoint_url=endpoint, config=config)
+                client = session.client(service, endpoint_url=endpoint, config=config)
+                if service == "omics":
+                    PROCESS_PACER.install(client)
+                _CLIENTS[key] = client
             return _CLIENTS[key]
 
 

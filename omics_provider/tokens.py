@@ -13,6 +13,7 @@ import json
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from .service_errors import error_code
 from .settings import ConnectionSettings
 
 PREFIX = "pulumi-"
@@ -33,8 +34,18 @@ def derive_token(store_id: str, role_arn: str, sources: list[dict], versions: li
             for s, version in zip(sources, versions, strict=True)
         ],
     }
-    digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
-    return PREFIX + digest[:40]
+    return _digest(identity)
+
+
+def store_token(request: dict) -> str:
+    """A deterministic token (47 characters) for a CreateReferenceStore request."""
+    return _digest(request)
+
+
+def _digest(identity: dict) -> str:
+    """PREFIX + 40 hex digits of the SHA-256 of the identity's sorted JSON. Never change this:
+    a token is how a rerun finds what an earlier run started, in every existing stack."""
+    return PREFIX + hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:40]
 
 
 def restore_token(token: str, generation: int) -> str:
@@ -43,14 +54,14 @@ def restore_token(token: str, generation: int) -> str:
     return token[: MAX_TOKEN - len(suffix)] + suffix
 
 
-def object_version(settings: ConnectionSettings, s3_uri: str) -> str | None:
+def object_version(settings: ConnectionSettings, s3_uri: str, region: str | None = None) -> str | None:
     """VersionId (versioned bucket) or ETag of the object; None when it cannot be read.
     Raises SourceMissing when S3 says the object does not exist."""
     bucket, _, key = s3_uri[len("s3://"):].partition("/")
     try:
-        head = settings.client("s3").head_object(Bucket=bucket, Key=key)
+        head = settings.client("s3", region).head_object(Bucket=bucket, Key=key)
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NoSuchBucket", "NotFound"):
+        if error_code(exc) in ("404", "NoSuchKey", "NoSuchBucket", "NotFound"):
             raise SourceMissing(s3_uri) from None
         return None
     except BotoCoreError:

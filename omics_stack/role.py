@@ -11,13 +11,7 @@ from collections.abc import Iterable
 
 import pulumi
 
-OMICS_PRINCIPAL = "omics.amazonaws.com"
-
-
-def trust_policy() -> dict:
-    """Only HealthOmics may assume the role."""
-    return {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": OMICS_PRINCIPAL}, "Action": "sts:AssumeRole"}]}
+from omics_rules.service_role import trust_policy
 
 
 def read_policy(source_files: Iterable[str]) -> dict:

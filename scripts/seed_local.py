@@ -9,9 +9,9 @@ import sys
 import boto3
 from botocore.exceptions import ClientError
 
+from omics_rules.service_role import trust_policy
+
 BUCKET, KEY, ROLE = "omics-local-references", "demo/demo-genome.fa", "omics-local-import"
-TRUST = {"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"Service": "omics.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
 
 
 def demo_fasta(seed: int = 2026) -> bytes:
@@ -42,7 +42,7 @@ def main(endpoint: str) -> None:
             raise
     s3.put_object(Bucket=BUCKET, Key=KEY, Body=demo_fasta())
     try:
-        iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(TRUST))
+        iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust_policy()))
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "EntityAlreadyExists":
             raise

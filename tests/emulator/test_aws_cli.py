@@ -8,19 +8,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import Aws
+from omics_emulator.testing import LocalAws
 
 AWS = Path(sys.executable).with_name("aws")
 
 
-def aws_cli(aws: Aws, *args: str) -> subprocess.CompletedProcess:
+def aws_cli(aws: LocalAws, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "AWS_ENDPOINT_URL": aws.url, "AWS_DISABLE_HOST_PREFIX_INJECTION": "true",
            "AWS_DEFAULT_REGION": aws.region}
     return subprocess.run([str(AWS), *args, "--output", "json"], env=env, capture_output=True,
                           text=True, timeout=60)
 
 
-def test_aws_cli_creates_lists_and_reads_errors(aws: Aws) -> None:
+def test_aws_cli_creates_lists_and_reads_errors(aws: LocalAws) -> None:
     created = aws_cli(aws, "omics", "create-reference-store", "--name", "from-the-cli")
     assert created.returncode == 0, created.stderr
     store = json.loads(created.stdout)

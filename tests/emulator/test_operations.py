@@ -10,25 +10,14 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import Aws
-from tests.fasta_reference import bgzip_like, generate_fasta, simple_fai
+from omics_emulator.testing import LocalAws, bgzip_like, generate_fasta, simple_fai
 
 
 def error_code(excinfo: pytest.ExceptionInfo) -> str:
     return excinfo.value.response["Error"]["Code"]
 
 
-def wait_job(aws: Aws, store: str, job: str, timeout: float = 30) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        answer = aws.omics.get_reference_import_job(referenceStoreId=store, id=job)
-        if answer["status"] not in ("SUBMITTED", "IN_PROGRESS"):
-            return answer
-        time.sleep(0.05)
-    raise AssertionError(f"job {job} still {answer['status']} after {timeout}s")
-
-
-def import_files(aws: Aws, files: dict[str, bytes], **source_extra) -> tuple[str, dict]:
+def import_files(aws: LocalAws, files: dict[str, bytes], **source_extra) -> tuple[str, dict]:
     """Upload `files` (name -> bytes), import them all in one job; (store id, finished job)."""
     bucket = aws.bucket()
     store = aws.omics.create_reference_store(name="store")["id"]
@@ -39,18 +28,13 @@ def import_files(aws: Aws, files: dict[str, bytes], **source_extra) -> tuple[str
     job = aws.omics.start_reference_import_job(
         referenceStoreId=store, roleArn=aws.role(), sources=sources)
     assert job["status"] == "SUBMITTED"
-    return store, wait_job(aws, store, job["id"])
-
-
-def read_file(aws: Aws, store: str, reference: str, which: str, **extra) -> bytes:
-    return aws.omics.get_reference(
-        referenceStoreId=store, id=reference, partNumber=1, file=which, **extra)["payload"].read()
+    return store, aws.job(store, job["id"])
 
 
 # -- reference stores ------------------------------------------------------------------------
 
 
-def test_store_lifecycle_and_one_per_region(aws: Aws) -> None:
+def test_store_lifecycle_and_one_per_region(aws: LocalAws) -> None:
     created = aws.omics.create_reference_store(
         name="genomes", description="GRCh38 and friends", tags={"team": "platform"})
     assert created["arn"].endswith(f":referenceStore/{created['id']}")
@@ -74,7 +58,7 @@ def test_store_lifecycle_and_one_per_region(aws: Aws) -> None:
     assert created["id"] in str(excinfo.value)
 
 
-def test_store_client_token_is_idempotent(aws: Aws) -> None:
+def test_store_client_token_is_idempotent(aws: LocalAws) -> None:
     first = aws.omics.create_reference_store(name="genomes", clientToken="store-token")
     again = aws.omics.create_reference_store(name="genomes", clientToken="store-token")
     assert again["id"] == first["id"]
@@ -83,8 +67,8 @@ def test_store_client_token_is_idempotent(aws: Aws) -> None:
     assert error_code(excinfo) == "ConflictException"
 
 
-def test_store_with_references_cannot_be_deleted(aws: Aws) -> None:
-    store, job = import_files(aws, {"small": generate_fasta(1)})
+def test_store_with_references_cannot_be_deleted(aws: LocalAws) -> None:
+    store, _job = import_files(aws, {"small": generate_fasta(1)})
     with pytest.raises(ClientError) as excinfo:
         aws.omics.delete_reference_store(id=store)
     assert error_code(excinfo) == "ConflictException"
@@ -99,7 +83,7 @@ def test_store_with_references_cannot_be_deleted(aws: Aws) -> None:
     pytest.param(gzip.compress, id="gzip"),
     pytest.param(bgzip_like, id="bgzip"),
 ])
-def test_import_md5_index_and_bytes(aws: Aws, encode) -> None:
+def test_import_md5_index_and_bytes(aws: LocalAws, encode) -> None:
     fasta = generate_fasta(seed=7, contigs=6, width=60)
     uploaded = encode(fasta)
     store, job = import_files(aws, {"genome-a": uploaded})
@@ -110,28 +94,28 @@ def test_import_md5_index_and_bytes(aws: Aws, encode) -> None:
     assert meta["md5"] == hashlib.md5(uploaded).hexdigest()
     assert meta["status"] == "ACTIVE" and meta["creationJobId"] == job["id"]
     assert meta["files"]["source"]["contentLength"] == len(uploaded)
-    assert read_file(aws, store, source["referenceId"], "SOURCE") == uploaded
-    assert read_file(aws, store, source["referenceId"], "INDEX") == simple_fai(fasta)
+    assert aws.read_file(store, source["referenceId"], "SOURCE") == uploaded
+    assert aws.read_file(store, source["referenceId"], "INDEX") == simple_fai(fasta)
 
 
-def test_get_reference_range_and_parts(aws: Aws) -> None:
+def test_get_reference_range_and_parts(aws: LocalAws) -> None:
     fasta = generate_fasta(seed=3)
     store, job = import_files(aws, {"ranged": fasta})
     reference = job["sources"][0]["referenceId"]
-    assert read_file(aws, store, reference, "SOURCE", range="5-24") == fasta[5:25]
-    assert read_file(aws, store, reference, "SOURCE", range="-10") == fasta[-10:]
+    assert aws.read_file(store, reference, "SOURCE", range="5-24") == fasta[5:25]
+    assert aws.read_file(store, reference, "SOURCE", range="-10") == fasta[-10:]
     with pytest.raises(ClientError) as excinfo:
         aws.omics.get_reference(referenceStoreId=store, id=reference, partNumber=2)
     assert error_code(excinfo) == "RangeNotSatisfiableException"
     with pytest.raises(ClientError) as excinfo:
-        read_file(aws, store, reference, "SOURCE", range=f"{len(fasta) + 5}-")
+        aws.read_file(store, reference, "SOURCE", range=f"{len(fasta) + 5}-")
     assert error_code(excinfo) == "RangeNotSatisfiableException"
     with pytest.raises(ClientError) as excinfo:  # the model's pattern allows no letters
-        read_file(aws, store, reference, "SOURCE", range="bytes=0-9")
+        aws.read_file(store, reference, "SOURCE", range="bytes=0-9")
     assert error_code(excinfo) == "ValidationException"
 
 
-def test_bad_sources_fail_with_their_reason(aws: Aws) -> None:
+def test_bad_sources_fail_with_their_reason(aws: LocalAws) -> None:
     store, job = import_files(aws, {
         "good": generate_fasta(2),
         "illegal": b">x\nACGT\nACJT\n",
@@ -149,13 +133,13 @@ def test_bad_sources_fail_with_their_reason(aws: Aws) -> None:
     assert names == ["good"]
 
 
-def test_missing_source_object_fails_the_job(aws: Aws) -> None:
+def test_missing_source_object_fails_the_job(aws: LocalAws) -> None:
     bucket = aws.bucket()
     store = aws.omics.create_reference_store(name="store")["id"]
     job = aws.omics.start_reference_import_job(
         referenceStoreId=store, roleArn=aws.role(),
         sources=[{"sourceFile": f"s3://{bucket}/nope.fa", "name": "nope"}])
-    done = wait_job(aws, store, job["id"])
+    done = aws.job(store, job["id"])
     assert done["status"] == "FAILED"
     assert done["sources"][0]["statusMessage"] == f"s3://{bucket}/nope.fa does not exist"
 
@@ -166,7 +150,7 @@ def test_missing_source_object_fails_the_job(aws: Aws) -> None:
         "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
         "Action": "sts:AssumeRole"}]}, "does not trust omics.amazonaws.com", id="wrong-trust"),
 ])
-def test_service_role_must_exist_and_trust_omics(aws: Aws, trust, expected) -> None:
+def test_service_role_must_exist_and_trust_omics(aws: LocalAws, trust, expected) -> None:
     bucket = aws.bucket()
     aws.s3.put_object(Bucket=bucket, Key="g.fa", Body=generate_fasta(4))
     role = aws.role(trust) if trust else "arn:aws:iam::123456789012:role/not-there"
@@ -174,20 +158,20 @@ def test_service_role_must_exist_and_trust_omics(aws: Aws, trust, expected) -> N
     job = aws.omics.start_reference_import_job(
         referenceStoreId=store, roleArn=role,
         sources=[{"sourceFile": f"s3://{bucket}/g.fa", "name": "genome"}])
-    done = wait_job(aws, store, job["id"])
+    done = aws.job(store, job["id"])
     assert done["status"] == "FAILED"
     assert expected in done["statusMessage"]
     assert expected in done["sources"][0]["statusMessage"]
 
 
-def test_client_token_returns_same_job_or_conflicts(aws: Aws) -> None:
+def test_client_token_returns_same_job_or_conflicts(aws: LocalAws) -> None:
     bucket = aws.bucket()
     aws.s3.put_object(Bucket=bucket, Key="g.fa", Body=generate_fasta(5))
     store = aws.omics.create_reference_store(name="store")["id"]
     request = {"referenceStoreId": store, "roleArn": aws.role(), "clientToken": "job-token",
                "sources": [{"sourceFile": f"s3://{bucket}/g.fa", "name": "genome"}]}
     first = aws.omics.start_reference_import_job(**request)
-    wait_job(aws, store, first["id"])
+    aws.job(store, first["id"])
     again = aws.omics.start_reference_import_job(**request)
     assert again["id"] == first["id"] and again["status"] == "COMPLETED"
     changed = {**request, "sources": [{**request["sources"][0], "description": "changed"}]}
@@ -199,7 +183,7 @@ def test_client_token_returns_same_job_or_conflicts(aws: Aws) -> None:
     assert len(jobs) == 1
 
 
-def test_one_import_at_a_time_per_store(aws: Aws) -> None:
+def test_one_import_at_a_time_per_store(aws: LocalAws) -> None:
     aws.controls(import_seconds=1.5)
     bucket = aws.bucket()
     aws.s3.put_object(Bucket=bucket, Key="g.fa", Body=generate_fasta(6))
@@ -213,14 +197,14 @@ def test_one_import_at_a_time_per_store(aws: Aws) -> None:
     assert error_code(excinfo) == "ServiceQuotaExceededException"
     assert first["id"] in str(excinfo.value)
     started = time.monotonic()
-    assert wait_job(aws, store, first["id"])["status"] == "COMPLETED"
+    assert aws.job(store, first["id"])["status"] == "COMPLETED"
     assert time.monotonic() - started > 0.5  # the control made it take its time
     second = aws.omics.start_reference_import_job(
         referenceStoreId=store, roleArn=role, sources=[{**source, "name": "genome-2"}])
-    assert wait_job(aws, store, second["id"])["status"] == "COMPLETED"
+    assert aws.job(store, second["id"])["status"] == "COMPLETED"
 
 
-def test_list_jobs_filters_and_pages(aws: Aws) -> None:
+def test_list_jobs_filters_and_pages(aws: LocalAws) -> None:
     bucket = aws.bucket()
     aws.s3.put_object(Bucket=bucket, Key="g.fa", Body=generate_fasta(8))
     store = aws.omics.create_reference_store(name="store")["id"]
@@ -230,7 +214,7 @@ def test_list_jobs_filters_and_pages(aws: Aws) -> None:
         job = aws.omics.start_reference_import_job(
             referenceStoreId=store, roleArn=role,
             sources=[{"sourceFile": f"s3://{bucket}/{file}", "name": f"genome-{n}"}])
-        wait_job(aws, store, job["id"])
+        aws.job(store, job["id"])
         ids.append(job["id"])
     page = aws.omics.list_reference_import_jobs(referenceStoreId=store, maxResults=2)
     rest = aws.omics.list_reference_import_jobs(
@@ -247,9 +231,9 @@ def test_list_jobs_filters_and_pages(aws: Aws) -> None:
 # -- references: listing, tags, deletion -----------------------------------------------------
 
 
-def test_list_references_filters_and_pages(aws: Aws) -> None:
+def test_list_references_filters_and_pages(aws: LocalAws) -> None:
     files = {f"genome-{n}": generate_fasta(20 + n) for n in range(3)}
-    store, job = import_files(aws, files)
+    store, _job = import_files(aws, files)
     refs = aws.omics.list_references(referenceStoreId=store)["references"]
     assert sorted(r["name"] for r in refs) == sorted(files)
     md5 = hashlib.md5(files["genome-1"]).hexdigest()
@@ -265,7 +249,7 @@ def test_list_references_filters_and_pages(aws: Aws) -> None:
     assert len(first["references"]) == 2 and len(second["references"]) == 1
 
 
-def test_source_tags_land_on_references_and_can_change(aws: Aws) -> None:
+def test_source_tags_land_on_references_and_can_change(aws: LocalAws) -> None:
     store, job = import_files(aws, {"tagged": generate_fasta(9)}, tags={"genome": "test", "v": "1"})
     reference = aws.omics.get_reference_metadata(
         referenceStoreId=store, id=job["sources"][0]["referenceId"])
@@ -280,24 +264,24 @@ def test_source_tags_land_on_references_and_can_change(aws: Aws) -> None:
     assert error_code(excinfo) == "ResourceNotFoundException"
 
 
-def test_delete_reference_goes_through_deleting(aws: Aws) -> None:
+def test_delete_reference_goes_through_deleting(aws: LocalAws) -> None:
     aws.controls(delete_seconds=0.5)
     store, job = import_files(aws, {"doomed": generate_fasta(10)})
     reference = job["sources"][0]["referenceId"]
     aws.omics.delete_reference(referenceStoreId=store, id=reference)
     meta = aws.omics.get_reference_metadata(referenceStoreId=store, id=reference)
     assert meta["status"] == "DELETING"
-    time.sleep(1.0)
+    assert aws.references_settled(store) == []
     with pytest.raises(ClientError) as excinfo:
         aws.omics.get_reference_metadata(referenceStoreId=store, id=reference)
     assert error_code(excinfo) == "ResourceNotFoundException"
     aws.omics.delete_reference_store(id=store)  # now empty
 
 
-def test_reference_is_not_reachable_through_another_store(aws: Aws, endpoint) -> None:
+def test_reference_is_not_reachable_through_another_store(aws: LocalAws, endpoint) -> None:
     store, job = import_files(aws, {"mine": generate_fasta(11)})
     reference = job["sources"][0]["referenceId"]
-    other = Aws(endpoint.url, aws.region + "-other")
+    other = LocalAws(endpoint.url, aws.region + "-other")
     other_store = other.omics.create_reference_store(name="other")["id"]
     for call in (other.omics.get_reference_metadata, other.omics.delete_reference):
         with pytest.raises(ClientError) as excinfo:
@@ -327,7 +311,7 @@ VALIDATION_CASES = [
 
 
 @pytest.mark.parametrize("change, message", VALIDATION_CASES)
-def test_start_import_validation(aws: Aws, change: dict, message: str) -> None:
+def test_start_import_validation(aws: LocalAws, change: dict, message: str) -> None:
     store = aws.omics.create_reference_store(name="store")["id"]
     request = {"referenceStoreId": store, "roleArn": "arn:aws:iam::123456789012:role/some-role",
                "sources": [{"sourceFile": "s3://bucket/key.fa", "name": "genome"}], **change}
@@ -338,7 +322,7 @@ def test_start_import_validation(aws: Aws, change: dict, message: str) -> None:
     assert aws.omics.list_reference_import_jobs(referenceStoreId=store)["importJobs"] == []
 
 
-def test_ids_are_validated(aws: Aws) -> None:
+def test_ids_are_validated(aws: LocalAws) -> None:
     with pytest.raises(ClientError) as excinfo:
         aws.omics.get_reference_store(id="12")
     assert error_code(excinfo) == "ValidationException"
@@ -351,7 +335,7 @@ def test_ids_are_validated(aws: Aws) -> None:
 # -- controls: faults and call counts --------------------------------------------------------
 
 
-def test_injected_faults_and_call_counts(aws: Aws) -> None:
+def test_injected_faults_and_call_counts(aws: LocalAws) -> None:
     before = aws.calls()["calls"].get("ListReferenceStores", 0)
     aws.controls(throttle_rate=1.0)
     with pytest.raises(ClientError) as excinfo:
@@ -370,6 +354,6 @@ def test_injected_faults_and_call_counts(aws: Aws) -> None:
     assert counts["errors"]["ListReferenceStores:ThrottlingException"] >= 1
 
 
-def test_bad_control_is_refused(aws: Aws) -> None:
+def test_bad_control_is_refused(aws: LocalAws) -> None:
     with pytest.raises(Exception, match="400"):
         aws.controls(throttle_rate=2)

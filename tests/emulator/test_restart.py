@@ -3,41 +3,38 @@
 from __future__ import annotations
 
 import hashlib
-import time
 from pathlib import Path
 
 from omics_emulator.launcher import EmulatorProcess
-from tests.conftest import Aws
-from tests.emulator.test_operations import read_file, wait_job
-from tests.fasta_reference import generate_fasta, simple_fai
+from omics_emulator.testing import LocalAws, generate_fasta, simple_fai, wait_until
 
 
 def test_killed_mid_import_resumes_after_restart(data_dir: Path) -> None:
     fasta = generate_fasta(seed=31, contigs=5)
     endpoint = EmulatorProcess(data_dir, "--import-seconds", "3").start()
     try:
-        aws = Aws(endpoint.url, "us-east-1")
+        aws = LocalAws(endpoint.url, "us-east-1")
         bucket = aws.bucket()
         aws.s3.put_object(Bucket=bucket, Key="g.fa", Body=fasta)
         store = aws.omics.create_reference_store(name="store")["id"]
         job = aws.omics.start_reference_import_job(
             referenceStoreId=store, roleArn=aws.role(),
             sources=[{"sourceFile": f"s3://{bucket}/g.fa", "name": "genome"}])["id"]
-        time.sleep(1.0)  # staged and waiting out the import time
+        wait_until(lambda: (data_dir / "staging" / job / "0" / "staged.json").exists(), what="staging")
         assert aws.omics.get_reference_import_job(referenceStoreId=store, id=job)["status"] == "IN_PROGRESS"
     finally:
         endpoint.stop(kill=True)
 
     restarted = EmulatorProcess(data_dir, port=endpoint.port).start()
     try:
-        aws = Aws(restarted.url, "us-east-1")
-        done = wait_job(aws, store, job)
+        aws = LocalAws(restarted.url, "us-east-1")
+        done = aws.job(store, job)
         assert done["status"] == "COMPLETED", done
         reference = done["sources"][0]["referenceId"]
         meta = aws.omics.get_reference_metadata(referenceStoreId=store, id=reference)
         assert meta["md5"] == hashlib.md5(fasta).hexdigest()
-        assert read_file(aws, store, reference, "SOURCE") == fasta
-        assert read_file(aws, store, reference, "INDEX") == simple_fai(fasta)
+        assert aws.read_file(store, reference, "SOURCE") == fasta
+        assert aws.read_file(store, reference, "INDEX") == simple_fai(fasta)
         assert len(aws.omics.list_reference_import_jobs(referenceStoreId=store)["importJobs"]) == 1
     finally:
         restarted.stop()
@@ -47,21 +44,21 @@ def test_killed_mid_import_resumes_after_restart(data_dir: Path) -> None:
 def test_stores_jobs_and_references_survive_a_restart(data_dir: Path) -> None:
     fasta = generate_fasta(seed=32)
     with EmulatorProcess(data_dir) as endpoint:
-        aws = Aws(endpoint.url, "us-east-1")
+        aws = LocalAws(endpoint.url, "us-east-1")
         bucket = aws.bucket()
         aws.s3.put_object(Bucket=bucket, Key="g.fa", Body=fasta)
         store = aws.omics.create_reference_store(name="kept", tags={"k": "v"})
         job = aws.omics.start_reference_import_job(
             referenceStoreId=store["id"], roleArn=aws.role(),
             sources=[{"sourceFile": f"s3://{bucket}/g.fa", "name": "genome", "tags": {"t": "1"}}])
-        reference = wait_job(aws, store["id"], job["id"])["sources"][0]["referenceId"]
+        reference = aws.job(store["id"], job["id"])["sources"][0]["referenceId"]
 
     with EmulatorProcess(data_dir, port=endpoint.port) as again:
-        aws = Aws(again.url, "us-east-1")
+        aws = LocalAws(again.url, "us-east-1")
         assert aws.omics.get_reference_store(id=store["id"])["name"] == "kept"
         assert aws.omics.list_tags_for_resource(resourceArn=store["arn"])["tags"] == {"k": "v"}
         assert aws.omics.get_reference_import_job(
             referenceStoreId=store["id"], id=job["id"])["status"] == "COMPLETED"
         meta = aws.omics.get_reference_metadata(referenceStoreId=store["id"], id=reference)
         assert aws.omics.list_tags_for_resource(resourceArn=meta["arn"])["tags"] == {"t": "1"}
-        assert read_file(aws, store["id"], reference, "SOURCE") == fasta
+        assert aws.read_file(store["id"], reference, "SOURCE") == fasta

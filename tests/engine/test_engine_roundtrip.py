@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pulumi_cli import PulumiCli, throwaway_project
+from omics_stack.testing import PulumiCli, throwaway_project
 
 pytestmark = pytest.mark.engine
 

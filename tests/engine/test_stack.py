@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from pathlib import Path
 
 import pytest
 
+from omics_emulator.testing import LocalAws, generate_fasta, wait_until
 from omics_stack import outputs
-from tests.conftest import Aws
-from tests.engine.stack_project import StackProject
-from tests.fasta_reference import generate_fasta
+from omics_stack.testing import StackProject
 
 pytestmark = pytest.mark.engine
 
 
 @pytest.fixture
-def project(tmp_path: Path, aws: Aws) -> StackProject:
+def project(tmp_path: Path, aws: LocalAws) -> StackProject:
     return StackProject(tmp_path / "project", aws)
 
 
@@ -29,7 +27,7 @@ def one_import(project: StackProject, name: str = "genome-one", key: str = "one.
         {"name": name, "source_file": uri, "description": "first", "tags": tags or {"v": "1"}}]}]
 
 
-def start_calls(aws: Aws) -> int:
+def start_calls(aws: LocalAws) -> int:
     return aws.calls()["calls"].get("StartReferenceImportJob", 0)
 
 
@@ -67,8 +65,7 @@ def test_tags_update_in_place_and_a_new_source_replaces(project: StackProject) -
     assert "1 replaced" in replaced.stdout, replaced.stdout
     new = [r for r in project.references() if r["id"] != old["id"]]
     assert len(new) == 1 and new[0]["status"] == "ACTIVE"
-    time.sleep(1.0)  # the old reference leaves DELETING
-    assert [r["id"] for r in project.references()] == [new[0]["id"]]
+    assert [r["id"] for r in project.aws.references_settled(project.store_id())] == [new[0]["id"]]
     # create before delete: the new import finished before the old reference was deleted
     new_job = [j for j in project.jobs() if j["id"] != old.get("creationJobId")][-1]
     assert new_job["completionTime"] <= dt.datetime.now(dt.UTC)
@@ -101,14 +98,12 @@ def test_cli_killed_mid_import_then_up_again(project: StackProject) -> None:
     project.aws.controls(import_seconds=6)
     project.configure(one_import(project))
     running = project.start_in_background()
-    deadline = time.monotonic() + 60
-    store = None
-    while time.monotonic() < deadline and store is None:
+
+    def started_store() -> str | None:
         stores = project.aws.omics.list_reference_stores()["referenceStores"]
-        if stores and project.jobs(stores[0]["id"]):
-            store = stores[0]["id"]
-        time.sleep(0.2)
-    assert store, "the import never started"
+        return stores[0]["id"] if stores and project.jobs(stores[0]["id"]) else None
+
+    store = wait_until(started_store, 60, "the import starting")
     project.kill(running)
     assert project.jobs(store)[0]["status"] in ("SUBMITTED", "IN_PROGRESS")
 
@@ -134,8 +129,7 @@ def test_refresh_shows_drift_and_up_restores(project: StackProject) -> None:
     refreshed = project.cli.run("refresh", "--yes", "--stack", "test")
     assert "1 updated" in refreshed.stdout or "1 deleted" in refreshed.stdout, refreshed.stdout
     project.up()
-    time.sleep(1.0)
-    [restored] = project.references()
+    [restored] = project.aws.references_settled(project.store_id())
     assert restored["name"] == "genome-one" and restored["status"] == "ACTIVE"
     assert restored["id"] != reference["id"]
     assert project.outputs()[outputs.REFERENCES]["genome-one"]["id"] == restored["id"]

@@ -7,11 +7,9 @@ import threading
 
 import pytest
 
+from omics_emulator.testing import Sandbox, generate_fasta
 from omics_provider.errors import ImportFailed, OmicsProviderError, TokenConflict, WaitTimedOut
 from omics_provider.import_job import ReferenceImportJobProvider
-from tests.conftest import World
-from tests.emulator.test_operations import wait_job
-from tests.fasta_reference import generate_fasta
 
 
 def checked(provider: ReferenceImportJobProvider, props: dict) -> dict:
@@ -20,7 +18,7 @@ def checked(provider: ReferenceImportJobProvider, props: dict) -> dict:
     return result.inputs
 
 
-def test_lifecycle_create_refresh_retag_delete(world: World) -> None:
+def test_lifecycle_create_refresh_retag_delete(world: Sandbox) -> None:
     provider = ReferenceImportJobProvider()
     fasta = generate_fasta(seed=41)
     sources = [{"name": "genome-a", "source_file": world.upload("a.fa", fasta), "description": "A",
@@ -31,7 +29,7 @@ def test_lifecycle_create_refresh_retag_delete(world: World) -> None:
     created = provider.create(inputs)
     outs = created.outs
     assert created.id == outs["job_id"] and outs["status"] == "COMPLETED"
-    assert outs["client_token"] == inputs["resolved_client_token"]
+    assert outs["used_client_token"] == inputs["resolved_client_token"] and outs.get("client_token") is None
     assert outs["creation_time"] and outs["completion_time"]
     [source] = outs["sources"]
     assert source["md5"] == hashlib.md5(fasta).hexdigest()
@@ -58,7 +56,41 @@ def test_lifecycle_create_refresh_retag_delete(world: World) -> None:
     assert len(world.jobs()) == 1
 
 
-def test_rerun_finds_the_same_job(world: World) -> None:
+@pytest.mark.parametrize("given", [None, "team-chosen-token-1"], ids=["derived", "given"])
+def test_client_token_stays_the_input_and_used_client_token_is_the_token_used(world: Sandbox, given) -> None:
+    provider = ReferenceImportJobProvider()
+    source = {"name": "tokened", "source_file": world.upload(f"t-{given}.fa", generate_fasta(44)), "tags": {"v": "1"}}
+    inputs = checked(provider, world.props([source], client_token=given))
+    used = given or inputs["resolved_client_token"]
+    created = provider.create(inputs)
+    assert (created.outs.get("client_token"), created.outs["used_client_token"]) == (given, used)
+
+    news = checked(provider, world.props([{**source, "tags": {"v": "2"}}], client_token=given))
+    assert provider.diff(created.id, created.outs, news).replaces == []
+    updated = provider.update(created.id, created.outs, news).outs
+    assert (updated.get("client_token"), updated["used_client_token"]) == (given, used)
+
+    refreshed = provider.read(created.id, updated).outs
+    assert (refreshed.get("client_token"), refreshed["used_client_token"]) == (given, used)
+    assert refreshed["sources"][0]["tags"] == {"v": "2"}
+
+
+def test_state_from_before_used_client_token_keeps_its_token(world: Sandbox) -> None:
+    """0.1.0 kept the token used in `client_token`, even when it was derived."""
+    provider = ReferenceImportJobProvider()
+    source = {"name": "legacy", "source_file": world.upload("legacy.fa", generate_fasta(45))}
+    inputs = checked(provider, world.props([source]))
+    created = provider.create(inputs)
+    old_outs = {k: v for k, v in created.outs.items() if k != "used_client_token"}
+    old_outs["client_token"] = inputs["resolved_client_token"]
+    assert provider.diff(created.id, old_outs, checked(provider, world.props([source]))).changes is False
+    assert provider.read(created.id, old_outs).outs["used_client_token"] == inputs["resolved_client_token"]
+    news = checked(provider, world.props([{**source, "tags": {"new": "tag"}}]))
+    updated = provider.update(created.id, old_outs, news).outs
+    assert updated["used_client_token"] == inputs["resolved_client_token"] and updated["client_token"] is None
+
+
+def test_rerun_finds_the_same_job(world: Sandbox) -> None:
     provider = ReferenceImportJobProvider()
     inputs = checked(provider, world.props([{"name": "genome", "source_file": world.upload("g.fa", generate_fasta(42))}]))
     first = provider.create(inputs)
@@ -67,7 +99,7 @@ def test_rerun_finds_the_same_job(world: World) -> None:
     assert len(world.jobs()) == 1 and len(world.references()) == 1
 
 
-def test_interrupted_wait_resumes_the_same_job(world: World) -> None:
+def test_interrupted_wait_resumes_the_same_job(world: Sandbox) -> None:
     world.aws.controls(import_seconds=1.5)
     provider = ReferenceImportJobProvider()
     props = world.props([{"name": "slow", "source_file": world.upload("s.fa", generate_fasta(43))}],
@@ -82,7 +114,7 @@ def test_interrupted_wait_resumes_the_same_job(world: World) -> None:
     assert len(world.jobs()) == 1
 
 
-def test_failed_job_names_each_failed_source(world: World) -> None:
+def test_failed_job_names_each_failed_source(world: Sandbox) -> None:
     provider = ReferenceImportJobProvider()
     props = world.props([{"name": "broken", "source_file": world.upload("b.fa", b">x\nACGT\nAZ\n")}])
     with pytest.raises(ImportFailed) as excinfo:
@@ -94,7 +126,7 @@ def test_failed_job_names_each_failed_source(world: World) -> None:
         "Fix the sources, or set client_token to a new value to import again.")
 
 
-def test_completed_with_failures_deletes_what_it_imported(world: World) -> None:
+def test_completed_with_failures_deletes_what_it_imported(world: Sandbox) -> None:
     provider = ReferenceImportJobProvider()
     props = world.props([
         {"name": "good", "source_file": world.upload("good.fa", generate_fasta(44))},
@@ -108,7 +140,7 @@ def test_completed_with_failures_deletes_what_it_imported(world: World) -> None:
     assert [r["status"] for r in world.references()] in ([], ["DELETING"])
 
 
-def test_token_reused_for_other_sources_is_a_conflict(world: World) -> None:
+def test_token_reused_for_other_sources_is_a_conflict(world: Sandbox) -> None:
     provider = ReferenceImportJobProvider()
     uri = world.upload("t.fa", generate_fasta(45))
     provider.create(checked(provider, world.props([{"name": "one", "source_file": uri}], client_token="mine")))
@@ -118,7 +150,7 @@ def test_token_reused_for_other_sources_is_a_conflict(world: World) -> None:
     assert "Set client_token to a new value" in str(excinfo.value)
 
 
-def test_two_jobs_on_one_store_both_complete(world: World) -> None:
+def test_two_jobs_on_one_store_both_complete(world: Sandbox) -> None:
     world.aws.controls(import_seconds=0.8)
     provider = ReferenceImportJobProvider()
     results: dict[str, object] = {}
@@ -139,7 +171,7 @@ def test_two_jobs_on_one_store_both_complete(world: World) -> None:
     assert len(world.jobs()) == 2
 
 
-def test_references_deleted_outside_pulumi_show_up_and_are_restored(world: World) -> None:
+def test_references_deleted_outside_pulumi_show_up_and_are_restored(world: Sandbox) -> None:
     provider = ReferenceImportJobProvider()
     sources = [{"name": f"genome-{n}", "source_file": world.upload(f"g{n}.fa", generate_fasta(50 + n))} for n in range(2)]
     inputs = checked(provider, world.props(sources))
@@ -152,14 +184,14 @@ def test_references_deleted_outside_pulumi_show_up_and_are_restored(world: World
     assert diff.replaces == ["sources"]
     replacement = provider.create(inputs)  # the engine's create-before-delete
     assert replacement.id != created.id
-    assert replacement.outs["client_token"] == inputs["resolved_client_token"] + "-r1"
+    assert replacement.outs["used_client_token"] == inputs["resolved_client_token"] + "-r1"
     assert all(s["status"] == "ACTIVE" for s in replacement.outs["sources"])
     provider.delete(created.id, refreshed.outs)  # the old one, tolerating what is already gone
     active = {r["id"] for r in world.references() if r["status"] == "ACTIVE"}
     assert active == {s["reference_id"] for s in replacement.outs["sources"]}
 
 
-def test_all_references_gone_means_the_resource_is_gone(world: World) -> None:
+def test_all_references_gone_means_the_resource_is_gone(world: Sandbox) -> None:
     provider = ReferenceImportJobProvider()
     created = provider.create(checked(provider, world.props(
         [{"name": "lonely", "source_file": world.upload("l.fa", generate_fasta(60))}])))
@@ -167,14 +199,14 @@ def test_all_references_gone_means_the_resource_is_gone(world: World) -> None:
     assert provider.read(created.id, created.outs).id is None
 
 
-def test_adopt_existing_takes_over_matching_references(world: World) -> None:
+def test_adopt_existing_takes_over_matching_references(world: Sandbox) -> None:
     provider = ReferenceImportJobProvider()
     fasta = generate_fasta(61)
     uri = world.upload("adopt.fa", fasta)
     by_script = world.aws.omics.start_reference_import_job(
         referenceStoreId=world.store, roleArn=world.role,
         sources=[{"sourceFile": uri, "name": "console-import"}])["id"]
-    wait_job(world.aws, world.store, by_script)
+    world.aws.job(world.store, by_script)
     adopted = provider.create(checked(provider, world.props(
         [{"name": "console-import", "source_file": uri}], adopt_existing=True)))
     assert adopted.id == by_script
@@ -183,13 +215,13 @@ def test_adopt_existing_takes_over_matching_references(world: World) -> None:
     assert [j["id"] for j in world.jobs()] == [by_script]  # nothing imported
 
 
-def test_adopt_existing_refuses_a_different_file(world: World) -> None:
+def test_adopt_existing_refuses_a_different_file(world: Sandbox) -> None:
     provider = ReferenceImportJobProvider()
     first = world.upload("v1.fa", generate_fasta(62))
     job = world.aws.omics.start_reference_import_job(
         referenceStoreId=world.store, roleArn=world.role,
         sources=[{"sourceFile": first, "name": "renamed-later"}])["id"]
-    wait_job(world.aws, world.store, job)
+    world.aws.job(world.store, job)
     other = world.upload("v2.fa", generate_fasta(63))
     with pytest.raises(OmicsProviderError) as excinfo:
         provider.create(checked(provider, world.props(

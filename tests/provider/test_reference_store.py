@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import pytest
 
+from omics_emulator.testing import LocalAws, generate_fasta
 from omics_provider.errors import OmicsProviderError, StoreNotEmpty
 from omics_provider.import_job import ReferenceImportJobProvider
 from omics_provider.reference_store import ReferenceStoreProvider
-from tests.conftest import Aws
-from tests.emulator.test_operations import wait_job
-from tests.fasta_reference import generate_fasta
 
 
 @pytest.fixture
-def region(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> Aws:
+def region(aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> LocalAws:
     monkeypatch.setenv("AWS_ENDPOINT_URL", aws.url)
     monkeypatch.setenv("AWS_DEFAULT_REGION", aws.region)
     return aws
 
 
-def test_create_read_retag_delete(region: Aws) -> None:
+def test_create_read_retag_delete(region: LocalAws) -> None:
     provider = ReferenceStoreProvider()
     props = {"name": "genomes", "description": "all of them", "tags": {"a": "1"}}
     created = provider.create(provider.check({}, props).inputs)
@@ -37,7 +35,7 @@ def test_create_read_retag_delete(region: Aws) -> None:
     assert provider.read(created.id, read.outs).id is None
 
 
-def test_second_store_in_region_says_to_adopt(region: Aws) -> None:
+def test_second_store_in_region_says_to_adopt(region: LocalAws) -> None:
     existing = region.omics.create_reference_store(name="made-by-console")["id"]
     provider = ReferenceStoreProvider()
     with pytest.raises(OmicsProviderError) as excinfo:
@@ -48,7 +46,7 @@ def test_second_store_in_region_says_to_adopt(region: Aws) -> None:
     assert provider.diff(existing, adopted.outs, {"name": "mine", "adopt_existing": True}).changes is False
 
 
-def test_delete_waits_for_deleting_references_and_refuses_foreign_ones(region: Aws) -> None:
+def test_delete_waits_for_deleting_references_and_refuses_foreign_ones(region: LocalAws) -> None:
     region.controls(delete_seconds=1.0)
     provider = ReferenceStoreProvider()
     store = provider.create({"name": "busy-store"})
@@ -62,7 +60,7 @@ def test_delete_waits_for_deleting_references_and_refuses_foreign_ones(region: A
     foreign = region.omics.start_reference_import_job(
         referenceStoreId=store.id, roleArn=props["role_arn"],
         sources=[{"sourceFile": f"s3://{bucket}/g.fa", "name": "not-ours"}])["id"]
-    assert wait_job(region, store.id, foreign)["status"] == "COMPLETED"
+    assert region.job(store.id, foreign)["status"] == "COMPLETED"
     with pytest.raises(StoreNotEmpty) as excinfo:
         provider.delete(store.id, store.outs)
     assert "not-ours" in str(excinfo.value) and store.id in str(excinfo.value)

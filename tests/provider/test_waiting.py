@@ -1,15 +1,18 @@
-"""Backoff and waiting logic with botocore's Stubber (no endpoint): delays, deadline, logs."""
+"""Backoff, waiting and pacing with botocore's Stubber and a fake clock (no endpoint, no real
+sleeps): delays, deadline, logs, and the per-operation limiters."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import boto3
 import pytest
 from botocore.stub import Stubber
 
-from omics_provider import import_job
+from omics_provider import jobs
 from omics_provider.errors import WaitTimedOut
+from omics_provider.pacing import Pacer, RateLimiter
 from omics_provider.waiting import Deadline, PollSchedule
 
 STORE, JOB = "1234567890", "5555555555"
@@ -51,16 +54,22 @@ class FakeClock:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    fake = FakeClock()
-    monkeypatch.setattr(import_job.time, "sleep", fake.sleep)
-    monkeypatch.setattr(import_job, "IMPORT_JOB_CALLS", NoLimit())  # it sleeps on the real clock
-    return fake
+def clock() -> FakeClock:
+    return FakeClock()
 
 
-class NoLimit:
-    def wait(self) -> None:
-        pass
+class Log:
+    """Records what the mechanics report."""
+
+    def __init__(self) -> None:
+        self.infos: list[str] = []
+        self.warnings: list[str] = []
+
+    def info(self, msg: str) -> None:
+        self.infos.append(msg)
+
+    def warn(self, msg: str) -> None:
+        self.warnings.append(msg)
 
 
 def stubbed(answers: list[dict]):
@@ -72,18 +81,16 @@ def stubbed(answers: list[dict]):
     return client, stub
 
 
-def test_wait_polls_with_backoff_and_logs_each_change(clock: FakeClock, monkeypatch) -> None:
-    logged: list[str] = []
-    monkeypatch.setattr(import_job.pulumi.log, "info", logged.append)
+def test_wait_polls_with_backoff_and_logs_each_change(clock: FakeClock) -> None:
+    log = Log()
     answers = [job_answer("SUBMITTED"), job_answer("IN_PROGRESS"), job_answer("IN_PROGRESS"),
                job_answer("IN_PROGRESS", finished=1), job_answer("COMPLETED", finished=2)]
     client, stub = stubbed(answers)
     schedule = PollSchedule(initial=1.0, cap=2.0, fraction=0.5, timeout=100)
-    job = import_job.ReferenceImportJobProvider()._wait(
-        client, {"reference_store_id": STORE}, JOB, "tok", schedule, Deadline(100, clock))
+    job = jobs.wait_for_job(client, STORE, JOB, "tok", schedule, Deadline(100, clock), log, clock.sleep)
     assert job["status"] == "COMPLETED"
     assert clock.sleeps == [1.0, 1.0, 1.0, 1.5]  # 0.5 x time waited, from 1 s up to 2 s
-    assert logged == [
+    assert log.infos == [
         f"reference import job {JOB}: SUBMITTED, 0/2 sources finished",
         f"reference import job {JOB}: IN_PROGRESS, 0/2 sources finished",
         f"reference import job {JOB}: IN_PROGRESS, 1/2 sources finished",
@@ -96,16 +103,14 @@ def test_wait_stops_at_the_deadline_with_the_job_id(clock: FakeClock) -> None:
     client, _ = stubbed([job_answer("IN_PROGRESS")] * 4)
     schedule = PollSchedule(initial=1.0, cap=1.0, timeout=3.0)
     with pytest.raises(WaitTimedOut) as excinfo:
-        import_job.ReferenceImportJobProvider()._wait(
-            client, {"reference_store_id": STORE}, JOB, "tok-1", schedule, Deadline(3.0, clock))
+        jobs.wait_for_job(client, STORE, JOB, "tok-1", schedule, Deadline(3.0, clock), Log(), clock.sleep)
     assert f"job {JOB} in store {STORE} is still IN_PROGRESS after 3 s" in str(excinfo.value)
     assert "same clientToken tok-1" in str(excinfo.value)
     assert sum(clock.sleeps) <= 3.0
 
 
-def test_wait_keeps_polling_through_errors_botocore_gave_up_on(clock: FakeClock, monkeypatch) -> None:
-    warned: list[str] = []
-    monkeypatch.setattr(import_job.pulumi.log, "warn", warned.append)
+def test_wait_keeps_polling_through_errors_botocore_gave_up_on(clock: FakeClock) -> None:
+    log = Log()
     client = boto3.client("omics", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
     stub = Stubber(client)
     params = {"referenceStoreId": STORE, "id": JOB}
@@ -115,10 +120,10 @@ def test_wait_keeps_polling_through_errors_botocore_gave_up_on(clock: FakeClock,
                           expected_params=params)
     stub.add_response("get_reference_import_job", job_answer("COMPLETED", finished=2), params)
     stub.activate()
-    job = import_job.ReferenceImportJobProvider()._wait(
-        client, {"reference_store_id": STORE}, JOB, "tok", PollSchedule(initial=1.0, cap=1.0), Deadline(60, clock))
-    assert job["status"] == "COMPLETED" and len(warned) == 2
-    assert "ThrottlingException" in warned[0] and JOB in warned[0]
+    job = jobs.wait_for_job(client, STORE, JOB, "tok", PollSchedule(initial=1.0, cap=1.0), Deadline(60, clock),
+                            log, clock.sleep)
+    assert job["status"] == "COMPLETED" and len(log.warnings) == 2
+    assert "ThrottlingException" in log.warnings[0] and JOB in log.warnings[0]
 
 
 def test_wait_does_not_hide_real_errors(clock: FakeClock) -> None:
@@ -127,15 +132,21 @@ def test_wait_does_not_hide_real_errors(clock: FakeClock) -> None:
     stub.add_client_error("get_reference_import_job", "AccessDeniedException", http_status_code=403)
     stub.activate()
     with pytest.raises(Exception, match="AccessDeniedException"):
-        import_job.ReferenceImportJobProvider()._wait(
-            client, {"reference_store_id": STORE}, JOB, "tok", PollSchedule(), Deadline(60, clock))
+        jobs.wait_for_job(client, STORE, JOB, "tok", PollSchedule(), Deadline(60, clock), Log(), clock.sleep)
+
+
+def test_rate_limiter_spaces_calls_evenly() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(per_second=4.0, clock=clock, sleep=clock.sleep)
+    waited = [limiter.wait() for _ in range(5)]
+    assert waited == [0.0, 0.25, 0.25, 0.25, 0.25]
+    clock.now += 10  # an idle limiter lets the next call through at once
+    assert limiter.wait() == 0.0
 
 
 def test_rate_limiter_spaces_calls_across_threads() -> None:
     import threading
     import time
-
-    from omics_provider.api import RateLimiter
 
     limiter, stamps = RateLimiter(per_second=20.0), []
     lock = threading.Lock()
@@ -151,5 +162,15 @@ def test_rate_limiter_spaces_calls_across_threads() -> None:
     for t in threads:
         t.join()
     stamps.sort()
-    gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
-    assert min(gaps) >= 0.04  # 20 per second: 50 ms apart, whatever the threads did
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
+    assert min(gaps) >= 0.045  # 20 per second: 50 ms apart, whatever the threads did
+
+
+def test_pacer_keeps_one_limiter_per_region_and_operation_at_a_share_of_its_quota() -> None:
+    clock = FakeClock()
+    pacer = Pacer(quotas={"DeleteReference": 1.0, "GetReference": 10.0}, share=0.5, clock=clock, sleep=clock.sleep)
+    assert pacer.limiter("eu-west-1", "DeleteReference") is pacer.limiter("eu-west-1", "DeleteReference")
+    assert pacer.limiter("eu-west-1", "DeleteReference") is not pacer.limiter("us-east-1", "DeleteReference")
+    assert pacer.limiter("eu-west-1", "DeleteReference").interval == pytest.approx(2.0)
+    assert pacer.limiter("eu-west-1", "GetReference").interval == pytest.approx(0.2)
+    assert pacer.limiter("eu-west-1", "CreateRunGroup") is None  # no quota known: not paced

@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from omics_emulator.launcher import EmulatorProcess
+from omics_emulator.testing import LocalAws, generate_fasta, wait_until
 from omics_stack import outputs
-from tests.conftest import Aws
-from tests.engine.stack_project import StackProject, descendants
-from tests.fasta_reference import generate_fasta
+from omics_stack.testing import StackProject, descendants
 
 pytestmark = [pytest.mark.reliability, pytest.mark.engine]
 
@@ -46,7 +45,7 @@ def assert_converged(project: StackProject, imports: list[dict]) -> None:
     assert len(active) == sum(len(i["sources"]) for i in imports)
 
 
-def test_faults_during_a_20_import_up(tmp_path: Path, aws: Aws) -> None:
+def test_faults_during_a_20_import_up(tmp_path: Path, aws: LocalAws) -> None:
     project = StackProject(tmp_path / "project", aws)
     imports = imports_for(project, 20)
     project.configure(imports)
@@ -67,7 +66,7 @@ def test_faults_during_a_20_import_up(tmp_path: Path, aws: Aws) -> None:
 def test_endpoint_restarted_while_importing(tmp_path: Path) -> None:
     data = tmp_path / "endpoint"
     endpoint = EmulatorProcess(data, "--import-seconds", "4").start()
-    aws = Aws(endpoint.url, "us-east-1")
+    aws = LocalAws(endpoint.url, "us-east-1")
     project = StackProject(tmp_path / "project", aws)
     first = imports_for(project, 1)
     project.configure(first)
@@ -79,12 +78,9 @@ def test_endpoint_restarted_while_importing(tmp_path: Path) -> None:
     project.configure(first + second)
     running = project.start_in_background()
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len(project.jobs(kept["referenceStoreId"])) < 2:
-            time.sleep(0.2)
-        time.sleep(1.0)  # the job is staged and waiting out its import time
+        wait_until(lambda: len(project.jobs(kept["referenceStoreId"])) == 2, 60, "the second import starting")
+        wait_until(lambda: any((data / "staging").glob("*/2/staged.json")), 60, "its sources staged")
         endpoint.stop(kill=True)
-        time.sleep(1.0)
         endpoint = EmulatorProcess(data, "--import-seconds", "4", port=endpoint.port).start()
         out, _ = running.communicate(timeout=240)
     finally:
@@ -145,13 +141,13 @@ def recover(project: StackProject, *command: str) -> None:
     project.cli.run(*command, "--yes", "--stack", "test")
 
 
-def test_killed_at_random_points_of_up_and_destroy(tmp_path: Path, aws: Aws, endpoint) -> None:
+def test_killed_at_random_points_of_up_and_destroy(tmp_path: Path, aws: LocalAws, endpoint) -> None:
     rng = random.Random(SEED)
     aws.controls(import_seconds=0.8)
     log = []
     try:
         for trial in range(KILL_TRIALS):
-            region = Aws(endpoint.url, f"{aws.region}-kill-{trial}")
+            region = LocalAws(endpoint.url, f"{aws.region}-kill-{trial}")
             project = StackProject(tmp_path / f"trial-{trial}", region)
             imports = imports_for(project, 2, sources_each=2, poll_max=0.5)
             project.configure(imports)

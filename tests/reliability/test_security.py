@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 
 from omics_emulator.launcher import EmulatorProcess
+from omics_emulator.testing import LocalAws, generate_fasta
 from omics_provider.import_job import ReferenceImportJobProvider
 from omics_provider.reference_store import ReferenceStoreProvider
-from tests.conftest import Aws
-from tests.engine.stack_project import StackProject
-from tests.fasta_reference import generate_fasta
+from omics_stack.testing import StackProject
 
 pytestmark = [pytest.mark.reliability, pytest.mark.engine]
 
@@ -21,7 +20,7 @@ SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"  # AWS's documented example 
 SESSION = "FwoGZXIvYXdzEXAMPLESESSIONTOKENvalue0123456789"
 
 
-def test_no_credential_in_state_logs_or_output(tmp_path: Path, aws: Aws, endpoint: EmulatorProcess) -> None:
+def test_no_credential_in_state_logs_or_output(tmp_path: Path, aws: LocalAws, endpoint: EmulatorProcess) -> None:
     project = StackProject(tmp_path / "project", aws)
     project.cli.env.update({"AWS_ACCESS_KEY_ID": KEY_ID, "AWS_SECRET_ACCESS_KEY": SECRET,
                             "AWS_SESSION_TOKEN": SESSION})
@@ -74,5 +73,5 @@ def listening_addresses(port: int) -> set[str]:
 def test_endpoint_listens_on_loopback_only_unless_told(tmp_path: Path) -> None:
     with EmulatorProcess(tmp_path / "default") as default:
         assert listening_addresses(default.port) == {"127.0.0.1"}
-    with EmulatorProcess(tmp_path / "told", "--host", "0.0.0.0") as told:  # noqa: S104 (the point)
+    with EmulatorProcess(tmp_path / "told", "--host", "0.0.0.0") as told:
         assert listening_addresses(told.port) == {"0.0.0.0"}

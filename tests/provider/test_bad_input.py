@@ -10,13 +10,10 @@ import json
 import pytest
 
 from omics_emulator.fasta import FastaIndexer
+from omics_emulator.testing import Sandbox, generate_fasta
 from omics_provider.errors import ImportFailed
 from omics_provider.import_job import ReferenceImportJobProvider
 from omics_provider.reference_store import ReferenceStoreProvider
-from tests.conftest import World
-from tests.fasta_reference import generate_fasta
-
-pytestmark = pytest.mark.reliability
 
 STORE, ROLE = "1234567890", "arn:aws:iam::123456789012:role/omics-import"
 SOURCE = {"name": "genome", "source_file": "s3://bucket-a/a.fa"}
@@ -122,11 +119,6 @@ def test_limits(no_aws, provider, inputs: dict, field: str, rule: str | None) ->
         assert any(f.startswith(field) and rule in r for f, r in failures), failures
 
 
-def test_case_count() -> None:
-    refused = [c for c in JOB_CASES + STORE_CASES if c[3] is not None]
-    assert len(refused) >= 40, len(refused)
-
-
 # -- malformed FASTA, through the endpoint -----------------------------------------------------
 
 GOOD = b">ok\nACGT\n"
@@ -152,8 +144,7 @@ FASTA_CASES = {
 }
 
 
-def test_malformed_fasta_each_fail_with_their_reason_and_leave_nothing(world: World) -> None:
-    assert len(FASTA_CASES) >= 15
+def test_malformed_fasta_each_fail_with_their_reason_and_leave_nothing(world: Sandbox) -> None:
     sources = [{"name": name, "source_file": world.upload(f"{name}.fa", data)}
                for name, (data, _) in FASTA_CASES.items()]
     provider = ReferenceImportJobProvider()
@@ -186,7 +177,7 @@ def test_a_100mb_single_line_sequence_is_valid_and_streams() -> None:
 # -- sources and roles that cannot work --------------------------------------------------------
 
 
-def test_missing_object_is_refused_at_check(world: World) -> None:
+def test_missing_object_is_refused_at_check(world: Sandbox) -> None:
     uri = f"s3://{world.bucket}/not-uploaded.fa"
     failures = failures_of(ReferenceImportJobProvider(), world.props([{"name": "genome", "source_file": uri}]))
     assert failures == [("sources[0].source_file", f"{uri} does not exist in S3")]
@@ -199,7 +190,7 @@ def test_missing_object_is_refused_at_check(world: World) -> None:
                   "Principal": {"Service": "lambda.amazonaws.com"}}]}, "does not trust omics.amazonaws.com",
                  id="role-trusts-another-service"),
 ])
-def test_unusable_role_fails_the_import_naming_the_role(world: World, trust, expected) -> None:
+def test_unusable_role_fails_the_import_naming_the_role(world: Sandbox, trust, expected) -> None:
     role = (world.aws.iam.create_role(RoleName="lambda-only", AssumeRolePolicyDocument=json.dumps(trust))
             ["Role"]["Arn"] if trust else "arn:aws:iam::123456789012:role/missing-role")
     provider = ReferenceImportJobProvider()

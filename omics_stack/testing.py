@@ -1,5 +1,6 @@
-"""A throw-away copy of this project (packages linked, not copied) with one stack whose config
-points at the local endpoint, driven through the real pulumi CLI."""
+"""This repository's Pulumi projects under test: the pinned CLI (scripts/pulumi) run offline
+with state kept per project, throw-away projects, and this stack program in a throw-away copy
+pointed at a local endpoint. Shared by tests/ and bench/ (neither imports the other)."""
 
 from __future__ import annotations
 
@@ -8,26 +9,71 @@ import json
 import os
 import signal
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
-from omics_stack import outputs
-from tests.conftest import Aws
-from tests.pulumi_cli import PULUMI, REPO, throwaway_project
+from omics_emulator.testing import LocalAws
 
+from . import outputs
+
+REPO = Path(__file__).resolve().parent.parent
+PULUMI = REPO / "scripts" / "pulumi"
 STACK = "test"
+
+
+@dataclass
+class PulumiCli:
+    """A pulumi CLI bound to one project directory and one private state directory."""
+
+    project_dir: Path
+    state_dir: Path
+    env: dict[str, str] | None = None
+
+    def run(self, *args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
+        """Run `pulumi ARGS` non-interactively; raise with its output when check fails."""
+        env = {**os.environ, "OMICS_STATE_DIR": str(self.state_dir), **(self.env or {})}
+        proc = subprocess.run(
+            [str(PULUMI), *args, "--non-interactive"],
+            cwd=self.project_dir, env=env, capture_output=True, text=True, timeout=timeout,
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(
+                f"pulumi {' '.join(args)} exited {proc.returncode}\n"
+                f"--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
+            )
+        return proc
+
+    def outputs(self, stack: str) -> dict:
+        """The stack's outputs, secrets shown."""
+        proc = self.run("stack", "output", "--json", "--show-secrets", "--stack", stack)
+        return json.loads(proc.stdout)
+
+
+def throwaway_project(root: Path, name: str, files: dict[str, str], stack: str,
+                      extra_yaml: str = "", env: dict[str, str] | None = None) -> PulumiCli:
+    """A new project in `root` using the repository's virtualenv, with `files` written and
+    `stack` created; its CLI keeps state in root/.state."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "Pulumi.yaml").write_text(
+        f"name: {name}\nruntime:\n  name: python\n  options:\n    virtualenv: {REPO / '.venv'}\n{extra_yaml}")
+    for path, text in files.items():
+        (root / path).write_text(text)
+    cli = PulumiCli(root, root / ".state", env=env)
+    cli.run("stack", "init", stack)
+    return cli
 
 
 class StackProject:
     """The project in `root`, its stack `test`, and the endpoint region it uses."""
 
-    def __init__(self, root: Path, aws: Aws) -> None:
+    def __init__(self, root: Path, aws: LocalAws) -> None:
         self.root, self.aws = root, aws
         (root / "stacks").mkdir(parents=True)
-        for name in ("__main__.py", "omics_provider", "omics_stack"):
+        for name in ("__main__.py", "omics_stack"):  # the packages come from the virtualenv
             (root / name).symlink_to(REPO / name)
-        self.cli = throwaway_project(root, "omics-references", {}, STACK, extra_yaml="stackConfigDir: stacks\n",
-                                     env={"AWS_ACCESS_KEY_ID": "local",
-                                          "AWS_SECRET_ACCESS_KEY": "local-secret-key-value"})
+        self.cli = throwaway_project(
+            root, "omics-references", {}, STACK, extra_yaml="stackConfigDir: stacks\n",
+            env={"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local-secret-key-value"})
         self.bucket = aws.bucket()
         self.role = aws.role()
 

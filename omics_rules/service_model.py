@@ -2,7 +2,8 @@
 
 Both the provider's `check` and the local endpoint's request validation call `violations()`,
 so a length, pattern, enum or count limit is written down once, in botocore's
-`omics/2022-11-28/service-2.json`, and nowhere in this project.
+`omics/2022-11-28/service-2.json`, and nowhere in this project. Imports neither pulumi nor
+the provider: the endpoint depends on this module, not on `omics_provider`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # the program process never validates: botocore loads only where it is used
+if TYPE_CHECKING:  # the stack program never validates: botocore loads only where it is used
     import regex
     from botocore.model import OperationModel, ServiceModel, Shape
 

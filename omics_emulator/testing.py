@@ -1,0 +1,178 @@
+"""Test support for code that runs against the local endpoint: boto3 clients for one Region
+of it, a ready sandbox (bucket, service role, store), FASTA generators and a polling helper.
+
+    with EmulatorProcess(tmp_path / "data") as endpoint:
+        aws = LocalAws(endpoint.url, "eu-west-1")
+        sandbox = Sandbox(aws)
+        uri = sandbox.upload("genome.fa", generate_fasta(seed=1))
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import random
+import time
+import urllib.request
+from collections.abc import Callable
+from typing import TypeVar
+
+import boto3
+from botocore.config import Config
+
+from omics_rules.service_role import trust_policy
+
+from .launcher import EmulatorProcess
+
+__all__ = ["EmulatorProcess", "LocalAws", "Sandbox", "bgzip_like", "generate_fasta", "simple_fai",
+           "wait_until"]
+
+T = TypeVar("T")
+_names = itertools.count(1)
+RESET_CONTROLS = {"import_seconds": 0, "import_bytes_per_second": 0, "delete_seconds": 0.5,
+                  "throttle_rate": 0, "error_rate": 0, "latency_ms": 0}
+
+
+def wait_until(probe: Callable[[], T | None], timeout: float = 30.0, what: str = "the condition",
+               interval: float = 0.05) -> T:
+    """Call `probe` until it returns something truthy (returned), or fail after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout} s")
+        time.sleep(interval)
+
+
+class LocalAws:
+    """boto3 clients for one Region of a local endpoint. Client-side validation is off, so the
+    endpoint's own validation answers; retries are off, so injected faults surface."""
+
+    def __init__(self, url: str, region: str) -> None:
+        self.url, self.region = url, region
+        config = Config(inject_host_prefix=False, parameter_validation=False,
+                        retries={"mode": "standard", "total_max_attempts": 1})
+        self.omics = boto3.client("omics", endpoint_url=url, region_name=region, config=config)
+        self.s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1")
+        self.iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1")
+
+    def bucket(self) -> str:
+        """A new, empty bucket."""
+        name = f"refs-{self.region}-{next(_names)}"
+        self.s3.create_bucket(Bucket=name)
+        return name
+
+    def role(self, trust: dict | None = None) -> str:
+        """A new IAM role (trusting omics unless `trust` says otherwise); its ARN."""
+        name = f"omics-import-{self.region}-{next(_names)}"
+        return self.iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(
+            trust_policy() if trust is None else trust))["Role"]["Arn"]
+
+    def controls(self, **changes: object) -> dict:
+        """Set (and return) the endpoint's run-time controls."""
+        request = urllib.request.Request(
+            f"{self.url}/_emulator/controls", data=json.dumps(changes).encode(), method="POST")
+        with urllib.request.urlopen(request) as answer:
+            return json.loads(answer.read())
+
+    def reset_controls(self) -> dict:
+        """Every control back to its default."""
+        return self.controls(**RESET_CONTROLS)
+
+    def calls(self) -> dict:
+        """Omics calls per operation, errors answered, and the busiest second of each operation."""
+        with urllib.request.urlopen(f"{self.url}/_emulator/calls") as answer:
+            return json.loads(answer.read())
+
+    def reset_calls(self) -> None:
+        """Start counting calls afresh."""
+        with urllib.request.urlopen(urllib.request.Request(f"{self.url}/_emulator/calls", method="DELETE")):
+            pass
+
+    def job(self, store: str, job_id: str, timeout: float = 30.0) -> dict:
+        """The import job once it has ended (fails after `timeout` s)."""
+        def ended() -> dict | None:
+            job = self.omics.get_reference_import_job(referenceStoreId=store, id=job_id)
+            return job if job["status"] not in ("SUBMITTED", "IN_PROGRESS", "CANCELLING") else None
+        return wait_until(ended, timeout, f"import job {job_id} ending")
+
+    def read_file(self, store: str, reference: str, which: str = "SOURCE", **extra: object) -> bytes:
+        """Part 1 of a reference's SOURCE or INDEX file (GetReference)."""
+        return self.omics.get_reference(referenceStoreId=store, id=reference, partNumber=1, file=which,
+                                        **extra)["payload"].read()
+
+    def references_settled(self, store: str, timeout: float = 30.0) -> list[dict]:
+        """The store's references once none is DELETING."""
+        def settled() -> list[dict] | None:
+            refs = self.omics.list_references(referenceStoreId=store)["references"]
+            return None if any(r["status"] == "DELETING" for r in refs) else refs or [{}]
+        return [r for r in wait_until(settled, timeout, f"deletions in store {store} finishing") if r]
+
+
+class Sandbox:
+    """A Region of the endpoint with a bucket, a role that trusts omics, and a store."""
+
+    def __init__(self, aws: LocalAws, store_name: str = "sandbox") -> None:
+        self.aws = aws
+        self.bucket = aws.bucket()
+        self.role = aws.role()
+        self.store = aws.omics.create_reference_store(name=store_name)["id"]
+
+    def upload(self, key: str, data: bytes) -> str:
+        """Put `data` at `key` in the sandbox bucket; its s3:// URI."""
+        self.aws.s3.put_object(Bucket=self.bucket, Key=key, Body=data)
+        return f"s3://{self.bucket}/{key}"
+
+    def props(self, sources: list[dict], **extra: object) -> dict:
+        """ReferenceImportJob inputs for these sources, polling fast."""
+        return {"reference_store_id": self.store, "role_arn": self.role, "sources": sources,
+                "poll_initial_seconds": 0.05, "poll_max_seconds": 0.2, **extra}
+
+    def jobs(self) -> list[dict]:
+        """Every import job of the store."""
+        return self.aws.omics.list_reference_import_jobs(referenceStoreId=self.store)["importJobs"]
+
+    def references(self) -> list[dict]:
+        """Every reference of the store."""
+        return self.aws.omics.list_references(referenceStoreId=self.store)["references"]
+
+
+def generate_fasta(seed: int, contigs: int = 4, width: int = 60) -> bytes:
+    """Contigs of random bases with lowercase runs and N runs, wrapped at `width`."""
+    rng = random.Random(seed)
+    out = []
+    for n in range(contigs):
+        length = rng.randint(1, 5 * width)
+        bases = [rng.choice("ACGT") for _ in range(length)]
+        for run in range(rng.randint(0, 3)):
+            start = rng.randrange(length)
+            for i in range(start, min(length, start + rng.randint(1, 40))):
+                bases[i] = "N" if run % 2 else bases[i].lower()
+        seq = "".join(bases)
+        out.append(f">contig{n} generated {seed}\n")
+        out.extend(seq[i:i + width] + "\n" for i in range(0, length, width))
+    return "".join(out).encode()
+
+
+def simple_fai(data: bytes) -> bytes:
+    """The samtools .fai of plain FASTA bytes, computed line by line (independent of the
+    endpoint's streaming indexer)."""
+    rows, offset = [], 0
+    for line in data.splitlines(keepends=True):
+        if line.startswith(b">"):
+            rows.append([line[1:].split()[0].decode(), 0, offset + len(line), 0, 0])
+        elif line.strip():
+            row = rows[-1]
+            if row[3] == 0:
+                row[3], row[4] = len(line.rstrip(b"\n")), len(line)
+            row[1] += len(line.rstrip(b"\n"))
+        offset += len(line)
+    return "".join("\t".join(map(str, r)) + "\n" for r in rows).encode()
+
+
+def bgzip_like(data: bytes, block: int = 1000) -> bytes:
+    """A multi-member gzip stream, as bgzip writes (members of at most `block` bytes)."""
+    return b"".join(gzip.compress(data[i:i + block]) for i in range(0, len(data), block))

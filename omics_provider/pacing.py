@@ -1,0 +1,77 @@
+"""Client-side pacing under HealthOmics' request quotas, applied where calls are made.
+
+Every omics client the provider builds gets a `before-send` hook (botocore's event system, the
+way its own retry handler is attached): each HTTP attempt of an operation waits its turn on a
+limiter shared by the whole process for that Region and operation. No call site can forget it,
+and retries are paced too. Quotas are per account and Region; the four threads of a provider
+process share them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from omics_rules.quotas import REQUESTS_PER_SECOND
+
+SHARE_OF_QUOTA = 0.9  # keep a tenth of each quota free for clock skew and other callers
+
+
+class RateLimiter:
+    """At most `per_second` calls, spaced evenly, whatever the number of threads."""
+
+    def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.interval = 1.0 / per_second
+        self._clock, self._sleep = clock, sleep
+        self._lock = threading.Lock()
+        self._next = float("-inf")
+
+    def wait(self) -> float:
+        """Block until this caller's turn; the seconds waited."""
+        with self._lock:
+            now = self._clock()
+            turn = max(now, self._next)
+            self._next = turn + self.interval
+        if turn > now:
+            self._sleep(turn - now)
+        return max(0.0, turn - now)
+
+
+class Pacer:
+    """One RateLimiter per (Region, operation), made on first use, at a share of the quota."""
+
+    def __init__(self, quotas: Mapping[str, float] = REQUESTS_PER_SECOND, share: float = SHARE_OF_QUOTA,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.quotas, self.share = dict(quotas), share
+        self._clock, self._sleep = clock, sleep
+        self._limiters: dict[tuple[str, str], RateLimiter] = {}
+        self._lock = threading.Lock()
+
+    def limiter(self, region: str, operation: str) -> RateLimiter | None:
+        """The shared limiter for this Region and operation; None for an unlimited operation."""
+        rate = self.quotas.get(operation)
+        if rate is None:
+            return None
+        with self._lock:
+            key = (region, operation)
+            if key not in self._limiters:
+                self._limiters[key] = RateLimiter(rate * self.share, self._clock, self._sleep)
+            return self._limiters[key]
+
+    def install(self, client: Any) -> None:
+        """Pace every request this omics client sends (each attempt, retries included)."""
+        region = client.meta.region_name or ""
+
+        def before_send(event_name: str, **_: Any) -> None:
+            limiter = self.limiter(region, event_name.rsplit(".", 1)[-1])
+            if limiter is not None:
+                limiter.wait()
+
+        client.meta.events.register("before-send.omics", before_send)
+
+
+PROCESS_PACER = Pacer()  # shared by every client of the provider process

@@ -1,0 +1,78 @@
+"""A stack made by 0.1.0 (tests/fixtures/state-0.1.0) runs unchanged with this version: the
+provider classes are found at the import paths its state pickled, the derived clientToken is
+the same, a no-op `up` changes nothing, and the first update keeps the token it used."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from omics_emulator.testing import EmulatorProcess, LocalAws
+from omics_stack.testing import REPO, PulumiCli
+
+pytestmark = pytest.mark.engine
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "state-0.1.0"
+RECORDED_URL = "http://127.0.0.1:4599"
+
+
+@pytest.fixture
+def legacy(tmp_path: Path):
+    """The 0.1.0 stack imported into a fresh backend, and its endpoint data restored."""
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE / "data", data)
+    with EmulatorProcess(data) as endpoint:
+        aws = LocalAws(endpoint.url, "us-east-1")
+        aws.s3.create_bucket(Bucket="legacy-references")
+        for name in ("alpha.fa", "beta.fa"):  # the local S3 is in memory: the same bytes again
+            aws.s3.put_object(Bucket="legacy-references", Key=name, Body=(FIXTURE / name).read_bytes())
+        project = tmp_path / "project"
+        (project / "stacks").mkdir(parents=True)
+        for name in ("__main__.py", "omics_stack"):
+            (project / name).symlink_to(REPO / name)
+        (project / "Pulumi.yaml").write_text(
+            f"name: omics-references\nruntime:\n  name: python\n  options:\n    virtualenv: {REPO / '.venv'}\n"
+            "stackConfigDir: stacks\n")
+        config = (FIXTURE / "Pulumi.legacy.yaml").read_text().replace(RECORDED_URL, endpoint.url)
+        (project / "stacks" / "Pulumi.legacy.yaml").write_text(config)
+        state = (FIXTURE / "state.json").read_text().replace(RECORDED_URL, endpoint.url)
+        (tmp_path / "state.json").write_text(state)
+        cli = PulumiCli(project, tmp_path / "state", env={"AWS_ACCESS_KEY_ID": "local",
+                                                           "AWS_SECRET_ACCESS_KEY": "local-secret"})
+        cli.run("stack", "init", "legacy")
+        cli.run("stack", "import", "--file", str(tmp_path / "state.json"), "--stack", "legacy")
+        yield cli, aws, project
+
+
+def test_a_0_1_0_stack_runs_a_no_op_up_and_keeps_its_tokens(legacy) -> None:
+    cli, aws, project = legacy
+    before = cli.outputs("legacy")
+    preview = cli.run("preview", "--stack", "legacy", "--diff")
+    assert "4 unchanged" in preview.stdout, preview.stdout
+    up = cli.run("up", "--yes", "--expect-no-changes", "--stack", "legacy")
+    assert "4 unchanged" in up.stdout, up.stdout
+    assert cli.outputs("legacy") == before
+    assert aws.calls()["calls"].get("StartReferenceImportJob", 0) == 0
+
+    # The first update under this version: `client_token` becomes the input as given, and the
+    # token the job was started with moves to `used_client_token`.
+    old = {r["urn"].rsplit("::", 1)[1]: r["outputs"] for r in exported(cli)
+           if r["type"].endswith("ReferenceImportJob")}
+    config_path = project / "stacks" / "Pulumi.legacy.yaml"
+    config_path.write_text(config_path.read_text().replace("assembly: alpha", "assembly: alpha-v2"))
+    updated = cli.run("up", "--yes", "--stack", "legacy")
+    assert "1 updated" in updated.stdout and "replace" not in updated.stdout, updated.stdout
+    new = {r["urn"].rsplit("::", 1)[1]: r["outputs"] for r in exported(cli)
+           if r["type"].endswith("ReferenceImportJob")}
+    assert new["alpha"]["used_client_token"] == old["alpha"]["client_token"] == old["alpha"]["resolved_client_token"]
+    assert new["alpha"].get("client_token") is None
+    assert new["beta"].get("used_client_token", old["beta"]["client_token"]) == "legacy-given-token-1"
+    assert aws.calls()["calls"].get("StartReferenceImportJob", 0) == 0
+
+
+def exported(cli: PulumiCli) -> list[dict]:
+    state = json.loads(cli.run("stack", "export", "--stack", "legacy").stdout)
+    return state["deployment"]["resources"]
