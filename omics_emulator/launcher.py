@@ -8,17 +8,22 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 STARTUP_SECONDS = 30.0
 
 
 class EmulatorProcess:
-    """`python -m omics_emulator` in a child process; `url` is set once it answers /health."""
+    """The local endpoint in a child process (`command`, by default `python -m omics_emulator`,
+    or e.g. the `omics-local-endpoint` script of an installed package); `url` is set once it
+    answers /health."""
 
-    def __init__(self, data_dir: Path, *flags: str, port: int = 0, log: Path | None = None) -> None:
+    def __init__(self, data_dir: Path, *flags: str, port: int = 0, log: Path | None = None,
+                 command: Sequence[str] | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.flags = flags
+        self.command = list(command or (sys.executable, "-m", "omics_emulator"))
         self.port = port
         self.log_path = log or self.data_dir.with_name(self.data_dir.name + ".log")
         self.url = ""
@@ -30,8 +35,7 @@ class EmulatorProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "a")  # noqa: SIM115 (kept open for the child's lifetime)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "omics_emulator", "--port", str(self.port),
-             "--data-dir", str(self.data_dir), *self.flags],
+            [*self.command, "--port", str(self.port), "--data-dir", str(self.data_dir), *self.flags],
             stdout=subprocess.PIPE, stderr=log, text=True,
             cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )

@@ -4,6 +4,8 @@
                                 ReferenceStore, ReferenceStoreArgs)
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from .errors import (
     ImportFailed,
     OmicsProviderError,
@@ -14,6 +16,11 @@ from .errors import (
 )
 from .import_job import ReferenceImportJob, ReferenceImportJobArgs, ReferenceSourceArgs
 from .reference_store import ReferenceStore, ReferenceStoreArgs
+
+try:
+    __version__ = version("omics-references")
+except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0.0.0+unknown"
 
 __all__ = [
     "ImportFailed", "OmicsProviderError", "ReferenceImportJob", "ReferenceImportJobArgs",

@@ -1,13 +1,20 @@
 """The stack config, read into plain objects: a reviewer changes YAML, never Python.
 
-    omics-references:store:        {name, description?, tags?, adopt_existing?} or {id: "1234567890"}
+    omics-references:store:        {name, description?, tags?, adopt_existing?, region?}
+                                   or {id: "1234567890", region?}
     omics-references:role_arn:     an existing service role (or create_role: true, real AWS only)
-    omics-references:imports:      [{name, client_token?, wait_timeout_seconds?, poll_max_seconds?, sources: [
-                                      {name, source_file, description?, tags?}]}]
+    omics-references:imports:      [{name, client_token?, wait_timeout_seconds?, poll_max_seconds?,
+                                     sources: [{name, source_file, description?, tags?}]}]
+    omics-references:regions:      [{region, store: {...as above}, imports: [...as above]}]: more Regions,
+                                     each with its own store (one per Region) and imports
+
+`store` and `imports` are the stack's first store (in `store.region`, else `aws:region`);
+each `regions` entry adds a store and its imports in another Region.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +34,7 @@ class StoreConfig:
     description: str | None = None
     tags: dict[str, str] | None = None
     adopt_existing: bool = False
+    region: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,11 +56,25 @@ class ImportConfig:
 
 
 @dataclass(frozen=True)
+class RegionConfig:
+    """A store and the imports into it, in one Region (None: the stack's `aws:region`)."""
+
+    region: str | None
+    store: StoreConfig
+    imports: list[ImportConfig] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class StackConfig:
     store: StoreConfig
     imports: list[ImportConfig] = field(default_factory=list)
     role_arn: str | None = None
     create_role: bool = False
+    regions: list[RegionConfig] = field(default_factory=list)
+
+    def placements(self) -> list[RegionConfig]:
+        """The first store with its imports, then each further Region's."""
+        return [RegionConfig(self.store.region, self.store, self.imports), *self.regions]
 
 
 def _mapping(value: Any, key: str) -> dict:
@@ -68,35 +90,78 @@ def _known(value: dict, allowed: set[str], key: str) -> None:
             f"{key}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
 
 
-def parse(raw: dict[str, Any]) -> StackConfig:
-    """Build a StackConfig from the raw values (store, role_arn, create_role, imports)."""
-    store_raw = _mapping(raw.get("store") or {}, "store")
-    _known(store_raw, {"id", "name", "description", "tags", "adopt_existing"}, "store")
+STORE_KEYS = {"id", "name", "description", "tags", "adopt_existing", "region"}
+IMPORT_KEYS = {"name", "sources", "client_token", "wait_timeout_seconds", "adopt_existing",
+               "poll_max_seconds"}
+
+
+def _store(raw: Any, key: str) -> StoreConfig:
+    store_raw = _mapping(raw or {}, key)
+    _known(store_raw, STORE_KEYS, key)
     store = StoreConfig(**store_raw)
     if not store.id and not store.name:
-        raise StackConfigError("store: give `id` (an existing store) or `name` (a store to create)")
+        raise StackConfigError(f"{key}: give `id` (an existing store) or `name` (a store to create)")
+    return store
+
+
+def _imports(raw: Any, key: str) -> list[ImportConfig]:
+    if raw is not None and not isinstance(raw, list):
+        raise StackConfigError(f"{key} must be a list of imports")
     imports = []
-    for i, item in enumerate(raw.get("imports") or []):
-        item = _mapping(item, f"imports[{i}]")
-        _known(item, {"name", "sources", "client_token", "wait_timeout_seconds", "adopt_existing",
-                      "poll_max_seconds"}, f"imports[{i}]")
+    for i, item in enumerate(raw or []):
+        item = _mapping(item, f"{key}[{i}]")
+        _known(item, IMPORT_KEYS, f"{key}[{i}]")
         if not item.get("name"):
-            raise StackConfigError(f"imports[{i}]: `name` (the Pulumi resource name) is required")
+            raise StackConfigError(f"{key}[{i}]: `name` (the Pulumi resource name) is required")
         if not isinstance(item.get("sources"), list):
-            raise StackConfigError(f"imports[{i}].sources must be a list of sources")
+            raise StackConfigError(f"{key}[{i}].sources must be a list of sources")
         sources = []
         for j, source in enumerate(item["sources"]):
-            source = _mapping(source, f"imports[{i}].sources[{j}]")
-            _known(source, {"name", "source_file", "description", "tags"}, f"imports[{i}].sources[{j}]")
+            source = _mapping(source, f"{key}[{i}].sources[{j}]")
+            _known(source, {"name", "source_file", "description", "tags"}, f"{key}[{i}].sources[{j}]")
             # Missing or malformed values are left to the provider's check, which names the rule.
             sources.append(SourceConfig(source.get("name"), source.get("source_file"),
                                         source.get("description"), source.get("tags")))
         imports.append(ImportConfig(item["name"], sources, item.get("client_token"),
                                     item.get("wait_timeout_seconds"), bool(item.get("adopt_existing")),
                                     item.get("poll_max_seconds")))
-    if not raw.get("role_arn") and not raw.get("create_role"):
+    return imports
+
+
+def _regions(raw: Any) -> list[RegionConfig]:
+    if raw is not None and not isinstance(raw, list):
+        raise StackConfigError("regions must be a list of {region, store, imports}")
+    regions = []
+    for i, item in enumerate(raw or []):
+        item = _mapping(item, f"regions[{i}]")
+        _known(item, {"region", "store", "imports"}, f"regions[{i}]")
+        if not item.get("region"):
+            raise StackConfigError(f"regions[{i}]: `region` is required (e.g. eu-west-1)")
+        store = _store(item.get("store"), f"regions[{i}].store")
+        if store.region not in (None, item["region"]):
+            raise StackConfigError(f"regions[{i}].store.region must be {item['region']!r} or left out")
+        store = dataclasses.replace(store, region=item["region"])
+        imports = _imports(item.get("imports"), f"regions[{i}].imports")
+        regions.append(RegionConfig(item["region"], store, imports))
+    return regions
+
+
+def parse(raw: dict[str, Any]) -> StackConfig:
+    """Build a StackConfig from the raw values (store, role_arn, create_role, imports, regions)."""
+    config = StackConfig(_store(raw.get("store"), "store"), _imports(raw.get("imports"), "imports"),
+                         raw.get("role_arn"), bool(raw.get("create_role")), _regions(raw.get("regions")))
+    if not config.role_arn and not config.create_role:
         raise StackConfigError("role_arn: give an existing service role ARN, or create_role: true")
-    return StackConfig(store, imports, raw.get("role_arn"), bool(raw.get("create_role")))
+    regions = [p.region for p in config.placements()]
+    repeated = sorted({r for r in regions if r is not None and regions.count(r) > 1})
+    if repeated:
+        raise StackConfigError(f"regions: one store per Region, but {', '.join(repeated)} appears twice")
+    names = [i.name for p in config.placements() for i in p.imports]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise StackConfigError(
+            f"imports: names are Pulumi resource names and must be unique: {', '.join(repeated)}")
+    return config
 
 
 def load() -> StackConfig:
@@ -105,4 +170,5 @@ def load() -> StackConfig:
     return parse({
         "store": config.get_object("store"), "role_arn": config.get("role_arn"),
         "create_role": config.get_bool("create_role"), "imports": config.get_object("imports"),
+        "regions": config.get_object("regions"),
     })

@@ -81,8 +81,9 @@ class StackProject:
         self.aws.s3.put_object(Bucket=self.bucket, Key=key, Body=data)
         return f"s3://{self.bucket}/{key}"
 
-    def configure(self, imports: list[dict], store: dict | None = None) -> None:
-        """Write stacks/Pulumi.test.yaml (JSON is YAML) for these imports."""
+    def configure(self, imports: list[dict], store: dict | None = None, **more: object) -> None:
+        """Write stacks/Pulumi.test.yaml (JSON is YAML) for these imports (and `more` keys of
+        omics-references, e.g. regions=[...])."""
         endpoint = self.aws.url
         config = {
             "aws:region": self.aws.region,
@@ -90,6 +91,7 @@ class StackProject:
             "omics-references:store": store or {"name": "engine-tests"},
             "omics-references:role_arn": self.role,
             "omics-references:imports": imports,
+            **{f"omics-references:{key}": value for key, value in more.items()},
         }
         (self.root / "stacks" / f"Pulumi.{STACK}.yaml").write_text(json.dumps({"config": config}, indent=2))
 

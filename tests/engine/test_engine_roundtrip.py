@@ -59,3 +59,16 @@ def test_up_output_noop_destroy(project: PulumiCli) -> None:
     project.run("destroy", "--yes", "--stack", "dev")
     state = json.loads(project.run("stack", "export", "--stack", "dev").stdout)
     assert [r["type"] for r in state["deployment"].get("resources") or []] == []
+
+
+@pytest.mark.parametrize("virtualenv", ["venv", "/nonexistent/omics-venv"], ids=["relative", "absolute"])
+def test_a_missing_virtualenv_is_refused_naming_its_path(tmp_path: Path, virtualenv: str) -> None:
+    (tmp_path / "Pulumi.yaml").write_text(
+        f"name: novenv\nruntime:\n  name: python\n  options:\n    virtualenv: {virtualenv}\n")
+    (tmp_path / "__main__.py").write_text("import pulumi\n")
+    cli = PulumiCli(tmp_path, tmp_path / ".state")
+    cli.run("stack", "init", "dev")
+    failed = cli.run("preview", "--stack", "dev", check=False)
+    expected = virtualenv if virtualenv.startswith("/") else str(tmp_path / virtualenv)
+    assert failed.returncode != 0
+    assert f"{expected} does not exist" in failed.stdout + failed.stderr, failed.stdout + failed.stderr

@@ -90,6 +90,25 @@ def test_store_id_and_role_flow_into_every_import(mocks: Mocks):
     return registered(jobs).apply(check)
 
 
+@pulumi.runtime.test
+def test_each_region_gets_its_own_store_and_its_imports_that_region(mocks: Mocks):
+    jobs = program.run(stack_config.parse({
+        "store": {"name": "genomes-us"}, "role_arn": "arn:aws:iam::1:role/r",
+        "imports": [{"name": "grch38-us", "sources": [{"name": "GRCh38", "source_file": SOURCES[0]}]}],
+        "regions": [{"region": "eu-west-1", "store": {"name": "genomes-eu"},
+                     "imports": [{"name": "grch38-eu", "sources": [{"name": "GRCh38", "source_file": SOURCES[2]}]}]}],
+    }))
+
+    def check(_):
+        stores = {r.name: r.inputs for r in mocks.resources if r.typ.endswith("omics:ReferenceStore")}
+        assert stores["reference-store"].get("region") is None  # the first store keeps aws:region
+        assert stores["reference-store-eu-west-1"]["region"] == "eu-west-1"
+        imports = {r.name: r.inputs for r in mocks.resources if r.typ.endswith("omics:ReferenceImportJob")}
+        assert imports["grch38-us"].get("region") is None and imports["grch38-eu"]["region"] == "eu-west-1"
+
+    return registered(jobs).apply(check)
+
+
 def test_policy_helpers_are_least_privilege() -> None:
     policy = read_policy(["s3://b1/k.fa", "s3://b1/k.fa"])
     assert policy["Statement"][0]["Resource"] == ["arn:aws:s3:::b1/k.fa"]
@@ -103,6 +122,14 @@ def test_policy_helpers_are_least_privilege() -> None:
                  id="unknown-key"),
     pytest.param({"store": {"name": "s"}, "role_arn": "x", "imports": [{"sources": []}]},
                  "imports[0]: `name`", id="import-without-name"),
+    pytest.param({"store": {"name": "s", "region": "eu-west-1"}, "role_arn": "x",
+                  "regions": [{"region": "eu-west-1", "store": {"name": "t"}}]},
+                 "one store per Region, but eu-west-1 appears twice", id="region-twice"),
+    pytest.param({"store": {"name": "s"}, "role_arn": "x", "imports": [{"name": "a", "sources": []}],
+                  "regions": [{"region": "eu-west-1", "store": {"name": "t"}, "imports": [{"name": "a", "sources": []}]}]},
+                 "must be unique: a", id="import-name-twice"),
+    pytest.param({"store": {"name": "s"}, "role_arn": "x", "regions": [{"store": {"name": "t"}}]},
+                 "regions[0]: `region` is required", id="region-without-name"),
 ])
 def test_config_shape_errors_name_the_key(raw: dict, message: str) -> None:
     with pytest.raises(stack_config.StackConfigError, match=re.escape(message)):

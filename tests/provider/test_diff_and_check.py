@@ -11,6 +11,7 @@ from pulumi.output import Unknown
 
 from omics_provider.import_job import ReferenceImportJob, ReferenceImportJobProvider
 from omics_provider.reference_store import ReferenceStoreProvider
+from omics_provider.settings import ConnectionSettings
 
 STORE = "1234567890"
 ROLE = "arn:aws:iam::123456789012:role/omics-import"
@@ -126,15 +127,37 @@ DIFF_CASES = [
     pytest.param(news(source={"source_file": "s3://bucket-a/b.fa"}), True, ["sources"], id="file"),
     pytest.param(news(source={"description": "B"}), True, ["sources"], id="description"),
     pytest.param(news(reference_store_id=Unknown()), True, ["reference_store_id"], id="store-unknown"),
+    pytest.param(news(region="eu-west-1"), True, ["region"], id="region-set"),
+    pytest.param(news(region="us-east-1"), False, [], id="region-set-to-the-stacks"),
 ]
 
 
 @pytest.mark.parametrize("new, changes, replaces", DIFF_CASES)
 def test_diff_table(new: dict, changes: bool, replaces: list[str]) -> None:
-    result = ReferenceImportJobProvider().diff("1111111111", outputs_for(GOOD), new)
+    provider = ReferenceImportJobProvider()
+    provider.settings = ConnectionSettings(region="us-east-1")  # the stack's aws:region
+    result = provider.diff("1111111111", outputs_for(GOOD), new)
     assert result.changes is changes
     assert sorted(result.replaces) == sorted(replaces)
     assert result.delete_before_replace is False
+
+
+@pytest.mark.parametrize("old, new, replaced", [
+    pytest.param(None, "us-east-1", False, id="explicit-equals-stack-region"),
+    pytest.param("us-east-1", None, False, id="explicit-removed"),
+    pytest.param("us-east-1", "eu-west-1", True, id="moved"),
+])
+def test_store_region_changes_replace_the_store(old, new, replaced: bool) -> None:
+    provider = ReferenceStoreProvider()
+    provider.settings = ConnectionSettings(region="us-east-1")
+    store = {"name": "genomes", "store_id": "1234567890", "arn": "arn:x", "region": old}
+    assert ("region" in provider.diff("1234567890", store, {"name": "genomes", "region": new}).replaces) is replaced
+
+
+def test_region_is_checked(no_aws) -> None:
+    failures = ReferenceImportJobProvider().check({}, {**GOOD, "region": "Frankfurt"}).failures
+    assert [(f.property, f.reason.split(" (")[0]) for f in failures] == [
+        ("region", "must be an AWS Region such as eu-west-1")]
 
 
 def test_diff_after_refresh_shows_deleted_reference() -> None:

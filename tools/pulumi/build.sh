@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the pinned Pulumi CLI and Python language host into .tools/bin, with the two
+# Builds the pinned Pulumi CLI and Python language host (behind a wrapper that hands it the
+# project's virtualenv) into .tools/bin, with the two
 # scripts they need from the sdk/v3 module. Does nothing when the pin has not changed,
 # and nothing at all when a compatible pulumi toolchain is already on PATH.
 set -euo pipefail
@@ -22,7 +23,7 @@ if [ -z "${OMICS_BUILD_PULUMI:-}" ] && command -v pulumi >/dev/null 2>&1 \
 fi
 
 pin=$(cat "$here/build.sh" "$here/cli/go.mod" "$here/cli/go.sum" "$here/langhost/go.mod" \
-      "$here/langhost/go.sum" | sha256sum | cut -c1-16)-$(go env GOVERSION)
+      "$here/langhost/go.sum" "$here/langhost/venvhost/main.go" | sha256sum | cut -c1-16)-$(go env GOVERSION)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$pin" ] && [ -x "$bin/pulumi" ]; then
   exit 0
 fi
@@ -33,7 +34,9 @@ stampv=github.com/pulumi/pulumi/sdk/v3/go/common/version.Version
 (cd "$here/cli" && go build -trimpath -ldflags "-s -w -X $stampv=$cli_version" \
    -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
 (cd "$here/langhost" && go build -trimpath -ldflags "-s -w -X $stampv=$langhost_version" \
-   -o "$bin/pulumi-language-python" github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python)
+   -o "$bin/pulumi-language-python-v3.68" github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python)
+# The host the engine starts: passes the project's runtime.options.virtualenv to the v3.68 host.
+(cd "$here/langhost" && go build -trimpath -ldflags "-s -w" -o "$bin/pulumi-language-python" ./venvhost)
 
 sdk=$(cd "$here/cli" && go mod download -json github.com/pulumi/pulumi/sdk/v3 | sed -nE 's/^\s*"Dir": "(.*)",?$/\1/p')
 install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$bin/pulumi-language-python-exec"

@@ -1,0 +1,115 @@
+"""Adopted as a user would: the wheel built from this checkout, installed with its dependencies
+into a fresh virtualenv outside the repository, used by a Pulumi project of the user's own (only
+the public API, a standard Pulumi.yaml with `virtualenv: venv`), driven by the CLI `make setup`
+built, with no PATH tricks, against the local endpoint started from the installed extra."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from omics_emulator.testing import EmulatorProcess, LocalAws, generate_fasta
+from omics_stack.testing import REPO
+
+pytestmark = pytest.mark.engine
+
+PULUMI = REPO / ".tools" / "bin" / "pulumi"
+PROGRAM = '''
+import pulumi
+import omics_provider
+from omics_provider import (ReferenceImportJob, ReferenceImportJobArgs, ReferenceSourceArgs,
+                            ReferenceStore, ReferenceStoreArgs)
+
+config = pulumi.Config()
+store = ReferenceStore("genomes", ReferenceStoreArgs(name="user-genomes"))
+job = ReferenceImportJob("grch-demo", ReferenceImportJobArgs(
+    reference_store_id=store.store_id, role_arn=config.require("role_arn"),
+    sources=[ReferenceSourceArgs("demo-genome", config.require("source_file"),
+                                 tags={"tier": config.require("tier")})],
+    poll_initial_seconds=0.2, poll_max_seconds=1))
+pulumi.export("provider_file", omics_provider.__file__)
+pulumi.export("store_id", store.store_id)
+pulumi.export("reference_id", job.sources.apply(lambda s: s[0].get("reference_id")))
+'''
+
+
+def run(*cmd: str | Path, cwd: Path | None = None, env: dict | None = None) -> str:
+    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, f"{cmd} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    return proc.stdout
+
+
+def pinned_constraints(path: Path) -> Path:
+    """requirements*.txt as a constraints file, so the install uses the versions CI caches."""
+    lines = []
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        for line in (REPO / name).read_text().splitlines():
+            if line and not line.startswith(("#", "-")):
+                lines.append(re.sub(r"\[.*?\]", "", line))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def user_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtualenv with the wheel and its `local` extra installed."""
+    root = tmp_path_factory.mktemp("user")
+    dist = root / "dist"
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, REPO)
+    [wheel] = dist.glob("omics_references-*.whl")
+    run(sys.executable, "-m", "venv", root / "project" / "venv")
+    python = root / "project" / "venv" / "bin" / "python"
+    run(python, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+        "-c", pinned_constraints(root / "constraints.txt"), f"{wheel}[local]")
+    return root / "project" / "venv"
+
+
+def test_a_users_own_project_uses_the_installed_package(user_venv: Path, tmp_path: Path) -> None:
+    project = user_venv.parent
+    endpoint_script = user_venv / "bin" / "omics-local-endpoint"
+    with EmulatorProcess(tmp_path / "data", command=[str(endpoint_script)]) as endpoint:
+        aws = LocalAws(endpoint.url, "eu-west-1")
+        bucket = aws.bucket()
+        aws.s3.put_object(Bucket=bucket, Key="demo.fa", Body=generate_fasta(501))
+        (project / "Pulumi.yaml").write_text(
+            "name: user-genomes\nruntime:\n  name: python\n  options:\n    virtualenv: venv\n")
+        (project / "__main__.py").write_text(PROGRAM)
+        stack_config = {"config": {
+            "aws:region": "eu-west-1",
+            "aws:endpoints": [{"omics": endpoint.url, "s3": endpoint.url}],
+            "user-genomes:role_arn": aws.role(), "user-genomes:source_file": f"s3://{bucket}/demo.fa",
+            "user-genomes:tier": "bronze"}}
+        (project / "Pulumi.dev.yaml").write_text(json.dumps(stack_config))
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON"))}
+        env.update(PULUMI_BACKEND_URL=f"file://{tmp_path / 'state'}", PULUMI_CONFIG_PASSPHRASE="user-pass",
+                   PULUMI_HOME=str(tmp_path / "home"), PULUMI_SKIP_UPDATE_CHECK="true",
+                   PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
+                   AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local-secret")
+        (tmp_path / "state").mkdir()
+
+        def pulumi(*args: str) -> str:
+            return run(PULUMI, *args, "--non-interactive", "--stack", "dev", cwd=project, env=env)
+
+        run(PULUMI, "stack", "init", "dev", "--non-interactive", cwd=project, env=env)
+        assert "3 created" in pulumi("up", "--yes")
+        outputs = json.loads(pulumi("stack", "output", "--json"))
+        assert outputs["provider_file"].startswith(str(user_venv)), outputs["provider_file"]
+        reference = aws.omics.get_reference_metadata(referenceStoreId=outputs["store_id"],
+                                                     id=outputs["reference_id"])
+        assert reference["status"] == "ACTIVE"
+
+        assert "3 unchanged" in pulumi("up", "--yes", "--expect-no-changes")
+
+        pulumi("config", "set", "tier", "gold")
+        retagged = pulumi("up", "--yes")
+        assert "1 updated" in retagged and "replace" not in retagged, retagged
+        assert aws.omics.list_tags_for_resource(resourceArn=reference["arn"])["tags"] == {"tier": "gold"}
+
+        assert "3 deleted" in pulumi("destroy", "--yes")
+        assert aws.omics.list_reference_stores()["referenceStores"] == []
