@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .controls import Controls
+from .controls import BUSY_ANSWERS, TOKEN_REUSE_ANSWERS, Controls
 from .memory import tune_allocator
 from .server import serve
 
@@ -28,13 +28,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--error-rate", type=float, default=0.0)
     parser.add_argument("--latency-ms", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--no-request-quotas", dest="request_quotas", action="store_false",
+                        help="do not answer ThrottlingException past HealthOmics' request rates")
+    parser.add_argument("--busy-answer", default="ServiceQuotaExceededException", choices=BUSY_ANSWERS,
+                        help="how a second import into a busy store is answered (default: refused "
+                             "with ServiceQuotaExceededException; `queue` accepts it and holds it SUBMITTED)")
+    parser.add_argument("--token-reuse", default="original", choices=TOKEN_REUSE_ANSWERS,
+                        help="a reused clientToken with other parameters: the original job or store "
+                             "(default), or ConflictException")
     args = parser.parse_args(argv)
 
     tune_allocator()
     controls = Controls()
     controls.update({name: getattr(args, name) for name in (
         "import_seconds", "import_bytes_per_second", "delete_seconds", "throttle_rate",
-        "error_rate", "latency_ms", "seed")})
+        "error_rate", "latency_ms", "seed", "request_quotas", "busy_answer", "token_reuse")})
     server = serve(args.host, args.port, args.data_dir, controls)
     resumed = server.app.importer.resume()
     if resumed:

@@ -1,4 +1,5 @@
-"""Run-time controls for tests and demos: import speed, injected faults, and call counts."""
+"""Run-time controls for tests and demos: import speed, injected faults, the answers AWS does
+not document, request quotas, and call counts."""
 
 from __future__ import annotations
 
@@ -10,11 +11,22 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 
 from .exceptions import (
+    AccessDeniedException,
     InternalServerException,
     OmicsError,
+    RequestTimeoutException,
     ThrottlingException,
     ValidationException,
 )
+
+# How StartReferenceImportJob answers while another import runs in the store: refused with one
+# of its modelled error codes, or accepted and held SUBMITTED until the store is free ("queue").
+# AWS documents the rule (one import at a time per store), not the answer.
+BUSY_ANSWERS = ("ServiceQuotaExceededException", "ValidationException", "ThrottlingException",
+                "InternalServerException", "queue")
+# How a reused clientToken with other parameters is answered: the original job or store, as many
+# AWS services do (the default; a modelled answer), or ConflictException (not modelled here).
+TOKEN_REUSE_ANSWERS = ("original", "conflict")
 
 
 @dataclass
@@ -28,36 +40,105 @@ class Controls:
     error_rate: float = 0.0  # share of omics calls answered with InternalServerException
     latency_ms: float = 0.0  # added to every omics call
     seed: int | None = None
+    request_quotas: bool = True  # HealthOmics' documented requests per second, per operation and Region
+    busy_answer: str = "ServiceQuotaExceededException"  # one of BUSY_ANSWERS
+    token_reuse: str = "original"  # one of TOKEN_REUSE_ANSWERS
+    deny_operations: list[str] = field(default_factory=list)  # answered AccessDeniedException
+    timeout_operations: list[str] = field(default_factory=list)  # answered RequestTimeoutException
+    in_use_references: dict[str, str] = field(default_factory=dict)  # reference id -> what uses it
+    # s3://bucket/key -> the size S3's HeadObject reports for it (a stand-in for a huge object)
+    object_sizes: dict[str, int] = field(default_factory=dict)
     _random: random.Random = field(default_factory=random.Random, repr=False, compare=False)
 
     def update(self, changes: dict) -> None:
         """Apply a partial update; unknown names or bad values raise ValidationException."""
-        known = {f.name: f.type for f in fields(self) if not f.name.startswith("_")}
+        known = {f.name: f for f in fields(self) if not f.name.startswith("_")}
         for name, value in changes.items():
             if name not in known:
                 raise ValidationException(f"unknown control {name!r}; known: {', '.join(known)}")
+            setattr(self, name, _parsed(name, value))
             if name == "seed":
-                self.seed = None if value is None else int(value)
                 self._random.seed(self.seed)
-                continue
-            number = float(value)
-            if number < 0 or (name.endswith("_rate") and number > 1):
-                raise ValidationException(f"control {name} out of range: {value!r}")
-            setattr(self, name, number)
 
     def public(self) -> dict:
         """The controls as JSON."""
         return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
 
-    def inject_fault(self) -> None:
-        """Sleep the added latency, then maybe raise the injected throttle or server error."""
+    def inject_fault(self, operation: str) -> None:
+        """Sleep the added latency, then raise what this operation is told to answer, if anything."""
         if self.latency_ms:
             time.sleep(self.latency_ms / 1000)
+        if operation in self.deny_operations:
+            raise AccessDeniedException(
+                f"User: arn:aws:iam::123456789012:user/local is not authorized to perform: "
+                f"omics:{operation} (denied by the local endpoint's deny_operations control)")
+        if operation in self.timeout_operations:
+            raise RequestTimeoutException(
+                f"{operation} timed out (the local endpoint's timeout_operations control)")
         roll = self._random.random()
         if roll < self.throttle_rate:
             raise ThrottlingException("Rate exceeded (fault injected by the local endpoint)")
         if roll < self.throttle_rate + self.error_rate:
             raise InternalServerException("Internal error (fault injected by the local endpoint)")
+
+
+def _parsed(name: str, value: object) -> object:
+    """A control's value in its type, or ValidationException naming the control."""
+    if name == "seed":
+        return None if value is None else int(value)
+    if name == "request_quotas":
+        if not isinstance(value, bool):
+            raise ValidationException(f"control request_quotas must be true or false, not {value!r}")
+        return value
+    if name in ("busy_answer", "token_reuse"):
+        allowed = BUSY_ANSWERS if name == "busy_answer" else TOKEN_REUSE_ANSWERS
+        if value not in allowed:
+            raise ValidationException(f"control {name} must be one of {', '.join(allowed)}, not {value!r}")
+        return value
+    if name in ("deny_operations", "timeout_operations"):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValidationException(f"control {name} must be a list of operation names")
+        return list(value)
+    if name == "in_use_references":
+        if not isinstance(value, dict):
+            raise ValidationException("control in_use_references must map reference ids to what uses them")
+        return {str(k): str(v) for k, v in value.items()}
+    if name == "object_sizes":
+        if not isinstance(value, dict) or not all(isinstance(v, int) and v >= 0 for v in value.values()):
+            raise ValidationException("control object_sizes must map s3:// URIs to sizes in bytes")
+        return dict(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValidationException(f"control {name} must be a number, not {value!r}") from None
+    if number < 0 or (name.endswith("_rate") and number > 1):
+        raise ValidationException(f"control {name} out of range: {value!r}")
+    return number
+
+
+class RequestQuotas:
+    """HealthOmics' request rates per account, Region and operation: past the rate within any
+    one second, a call is answered ThrottlingException."""
+
+    def __init__(self, rates: dict[str, float], clock: Callable[[], float] = time.monotonic) -> None:
+        self.rates, self._clock = rates, clock
+        self._lock = threading.Lock()
+        self._recent: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+
+    def admit(self, region: str, operation: str) -> None:
+        """Count this call, or raise ThrottlingException when the second's quota is spent."""
+        rate = self.rates.get(operation)
+        if rate is None:
+            return
+        with self._lock:
+            now = self._clock()
+            recent = self._recent[(region, operation)]
+            while recent and recent[0] <= now - 1.0:
+                recent.popleft()
+            if len(recent) >= rate:
+                raise ThrottlingException(
+                    f"Rate exceeded: {operation} allows {rate:g} requests per second in {region}")
+            recent.append(now)
 
 
 class CallCounter:

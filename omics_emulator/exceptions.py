@@ -3,6 +3,11 @@
     OmicsError (code, HTTP status, message)
     ├── ValidationException            400
     ├── ServiceQuotaExceededException  402
+    ├── AccessDeniedException          403
+    ├── MissingAuthenticationTokenException  403  (no signature: answered before any service)
+    ├── IncompleteSignatureException   403  (a signature that cannot be read)
+    ├── RequestTimeoutException        408
+    ├── RequestEntityTooLargeException 413
     ├── ResourceNotFoundException      404
     ├── ConflictException              409
     ├── RangeNotSatisfiableException   416
@@ -32,6 +37,26 @@ class ServiceQuotaExceededException(OmicsError):
     code, status = "ServiceQuotaExceededException", 402
 
 
+class AccessDeniedException(OmicsError):
+    code, status = "AccessDeniedException", 403
+
+
+class MissingAuthenticationTokenException(OmicsError):
+    code, status = "MissingAuthenticationTokenException", 403
+
+
+class IncompleteSignatureException(OmicsError):
+    code, status = "IncompleteSignatureException", 403
+
+
+class RequestEntityTooLargeException(OmicsError):
+    code, status = "RequestEntityTooLargeException", 413
+
+
+class RequestTimeoutException(OmicsError):
+    code, status = "RequestTimeoutException", 408
+
+
 class ResourceNotFoundException(OmicsError):
     code, status = "ResourceNotFoundException", 404
 
@@ -50,3 +75,8 @@ class ThrottlingException(OmicsError):
 
 class InternalServerException(OmicsError):
     code, status = "InternalServerException", 500
+
+
+def error_for_code(code: str) -> type[OmicsError]:
+    """The class of a modelled error code, e.g. `ThrottlingException`."""
+    return next(cls for cls in OmicsError.__subclasses__() if cls.code == code)

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 
 # IUPAC nucleotide codes, either case.
 SEQUENCE_LETTERS = b"ACGTUNRYKMSWBDHVacgtunrykmswbdhv"
-_SEQUENCE_AND_NEWLINE = SEQUENCE_LETTERS + b"\n"
+# IUPAC amino-acid codes (with B, Z, J, U, O, X), either case, stop `*` and gap `-`: protein FASTA
+# (.faa, .mpfa), which HealthOmics lists among the reference formats it accepts.
+PROTEIN_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz*-"
+PROTEIN_EXTENSIONS = (".faa", ".mpfa")
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -84,7 +87,8 @@ class FastaIndexer:
     """Checks FASTA text as it streams past and builds its `.fai` entries.
 
     Rules: the first line is a `>` header with a name; names are unique; every record has
-    at least one base; bases are IUPAC letters (either case); lines end in LF (not CRLF);
+    at least one base; bases are IUPAC letters (either case; amino acids for `protein`); lines
+    end in LF (not CRLF);
     within a record every line but the last has the same length, and no line is longer than
     the first; blank lines only at the end of the file. Memory stays bounded whatever the line
     lengths: a sequence line is checked as it arrives, only a header line is held (<= 1 MiB).
@@ -92,7 +96,9 @@ class FastaIndexer:
 
     MAX_HEADER = 1024 * 1024
 
-    def __init__(self) -> None:
+    def __init__(self, protein: bool = False) -> None:
+        self._allowed = (PROTEIN_LETTERS if protein else SEQUENCE_LETTERS) + b"\n"
+        self._kind = "IUPAC amino-acid codes, * and -" if protein else "IUPAC nucleotide codes"
         self._decoder = _Decoder()
         self._header_part = b""  # an unfinished header line
         self._open = 0  # bases of the current, unfinished sequence line already checked
@@ -203,7 +209,7 @@ class FastaIndexer:
         self._offset, self._length, self._line_bases, self._short_seen = self._pos, 0, 0, False
 
     def _check_letters(self, block: bytes, first_line: int) -> None:
-        bad = block.translate(None, _SEQUENCE_AND_NEWLINE)
+        bad = block.translate(None, self._allowed)
         if not bad:
             return
         at = block.index(bad[:1])
@@ -212,7 +218,7 @@ class FastaIndexer:
             raise FastaError(f"line {line_no} ends in CRLF; use LF line endings")
         raise FastaError(
             f"record {self._name!r}, line {line_no}: {bad[:1].decode('latin-1')!r} is not "
-            "a sequence letter (IUPAC nucleotide codes only)"
+            f"a sequence letter ({self._kind} only)"
         )
 
     def _sequence(self, block: bytes) -> None:
@@ -273,3 +279,8 @@ class FastaIndexer:
             self._name, self._length, self._offset, self._line_bases, self._line_bases + 1,
         ))
         self._name = None
+
+
+def is_protein_file(key: str) -> bool:
+    """True for an S3 key that names protein FASTA (.faa, .mpfa, or either gzipped)."""
+    return key.lower().removesuffix(".gz").endswith(PROTEIN_EXTENSIONS)

@@ -15,14 +15,16 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from omics_rules.quotas import MAX_SOURCE_BYTES
 from omics_rules.service_role import OMICS_PRINCIPAL, trusts_omics
 
 from .controls import Controls
-from .fasta import FastaError, FastaIndexer, render_fai
+from .fasta import FastaError, FastaIndexer, is_protein_file, render_fai
 from .memory import release_free_memory
 from .models import Backend, new_id
 
 CHUNK = 1024 * 1024
+RUNNING_MESSAGE = "The job is currently in progress."  # what AWS's own examples show
 # The endpoint calls its own S3 and IAM with these; moto accepts any key.
 SELF_CREDENTIALS = {"aws_access_key_id": "local-endpoint", "aws_secret_access_key": "local-endpoint"}
 
@@ -42,6 +44,7 @@ class Importer:
         self._threads: list[threading.Thread] = []
         self._clients: dict[tuple[str, str], object] = {}
         self._clients_lock = threading.Lock()
+        self._store_locks: dict[str, threading.Lock] = {}  # one import at a time per store
 
     def _client(self, service: str, region: str):
         """A client of this endpoint's own S3 or IAM, made once per service and region
@@ -82,7 +85,16 @@ class Importer:
 
     # -- one job -------------------------------------------------------------------------
 
+    def _store_lock(self, store_id: str) -> threading.Lock:
+        with self._clients_lock:
+            return self._store_locks.setdefault(store_id, threading.Lock())
+
     def _run(self, job_id: str) -> None:
+        """Run the job once its store is free (a queued job stays SUBMITTED until then)."""
+        with self._store_lock(self.backend.job_row(job_id)["store_id"]):
+            self._run_now(job_id)
+
+    def _run_now(self, job_id: str) -> None:
         started = time.monotonic()
         release_free_memory()  # what a large S3 upload left behind, before streaming begins
         backend = self.backend
@@ -92,7 +104,7 @@ class Importer:
             role_problem = None
             if job["status"] == "SUBMITTED":  # a job resumed after a restart passed this already
                 role_problem = self._role_problem(job["role_arn"], region)
-                backend.set_job_status(job_id, "IN_PROGRESS")
+                backend.set_job_status(job_id, "IN_PROGRESS", RUNNING_MESSAGE)
             staged: list[tuple[int, str, int, int]] = []
             for source in backend.job_sources(job_id):
                 if source["status"] != "NOT_STARTED":
@@ -174,15 +186,20 @@ class Importer:
         bucket, _, key = source_file[len("s3://"):].partition("/")
         folder = self.staging / job_id / str(idx)
         folder.mkdir(parents=True, exist_ok=True)
+        s3 = self._client("s3", region)
         try:
-            body = self._client("s3", region).get_object(Bucket=bucket, Key=key)["Body"]
+            size = s3.head_object(Bucket=bucket, Key=key)["ContentLength"]
+            if size > MAX_SOURCE_BYTES:
+                raise SourceFailed(f"{size} bytes is over the reference file limit of "
+                                   f"{MAX_SOURCE_BYTES // 1000**3} GB")
+            body = s3.get_object(Bucket=bucket, Key=key)["Body"]
         except ClientError as exc:
             code = exc.response["Error"]["Code"]
             if code in ("NoSuchKey", "NoSuchBucket", "404"):
                 raise SourceFailed(f"{source_file} does not exist") from None
             raise SourceFailed(f"could not read {source_file}: {code}") from None
         md5 = hashlib.md5(usedforsecurity=False)
-        indexer = FastaIndexer()
+        indexer = FastaIndexer(protein=is_protein_file(key))
         size = 0
         rate = self.controls.import_bytes_per_second
         begun = time.monotonic()

@@ -21,12 +21,14 @@ from typing import Any, Protocol
 
 from omics_rules.quotas import MAX_TAGS
 
+from .controls import Controls
 from .exceptions import (
     ConflictException,
     RangeNotSatisfiableException,
     ResourceNotFoundException,
     ServiceQuotaExceededException,
     ValidationException,
+    error_for_code,
 )
 
 ACCOUNT_ID = "123456789012"  # moto's default account, so ARNs agree with local IAM and S3
@@ -102,7 +104,8 @@ class Backend:
 
     worker: Worker  # set by whoever builds the endpoint, before the first request
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, controls: Controls | None = None) -> None:
+        self.controls = controls or Controls()
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.files_dir = self.data_dir / "references"
@@ -150,9 +153,7 @@ class Backend:
             if token:
                 row = self._one("SELECT * FROM stores WHERE region = ? AND token = ?", region, token)
                 if row is not None:
-                    if row["fingerprint"] != fingerprint:
-                        raise ConflictException(
-                            f"clientToken {token!r} was already used with other parameters")
+                    self._reused_token(token, row, fingerprint, f"reference store {row['id']}")
                     return _store_detail(row)
             existing = self._one("SELECT id FROM stores WHERE region = ?", region)
             if existing is not None:
@@ -164,7 +165,7 @@ class Backend:
             self._write(
                 "INSERT INTO stores VALUES (?,?,?,?,?,?,?,?,?,?)",
                 store_id, region, arn, params["name"], params.get("description"),
-                json.dumps(params.get("sseConfig") or {"type": "KMS"}), now().isoformat(),
+                json.dumps(params.get("sseConfig")), now().isoformat(),
                 json.dumps(params.get("tags") or {}), token, fingerprint,
             )
             return _store_detail(self.store_row(store_id))
@@ -214,10 +215,7 @@ class Backend:
                 job = self._one(
                     "SELECT * FROM jobs WHERE store_id = ? AND token = ?", store["id"], token)
                 if job is not None:
-                    if job["fingerprint"] != fingerprint:
-                        raise ConflictException(
-                            f"clientToken {token!r} was already used for import job {job['id']} "
-                            "with other parameters")
+                    self._reused_token(token, job, fingerprint, f"import job {job['id']}")
                     return _job_summary(job)
             names = [s["name"] for s in params["sources"]]
             duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -226,8 +224,9 @@ class Backend:
                     f"sources: names must be unique within a job (repeated: {', '.join(duplicates)})")
             running = self._one(
                 "SELECT id FROM jobs WHERE store_id = ? AND status IN (?, ?)", store["id"], *RUNNING)
-            if running is not None:
-                raise ServiceQuotaExceededException(
+            answer = self.controls.busy_answer
+            if running is not None and answer != "queue":  # "queue": accepted, SUBMITTED until its turn
+                raise error_for_code(answer)(
                     f"Reference store {store['id']} is busy with import job {running['id']}: "
                     "references are imported one job at a time per store")
             job_id = new_id()
@@ -243,6 +242,13 @@ class Backend:
                          json.dumps(source.get("tags") or {}), "NOT_STARTED", None, None))
             self.worker.start(job_id)
             return _job_summary(self.job_row(job_id))
+
+    def _reused_token(self, token: str, row: sqlite3.Row, fingerprint: str, what: str) -> None:
+        """A token seen before: fine with the same parameters; with others, the original is
+        answered (token_reuse "original") or ConflictException ("conflict")."""
+        if row["fingerprint"] != fingerprint and self.controls.token_reuse == "conflict":
+            raise ConflictException(
+                f"clientToken {token!r} was already used for {what} with other parameters")
 
     def job_row(self, job_id: str, store_id: str | None = None) -> sqlite3.Row:
         """The job (of that store, when given), or ResourceNotFoundException naming it."""
@@ -379,6 +385,9 @@ class Backend:
         with self.lock:
             store = self.store_row(params["referenceStoreId"], region)
             row = self.reference_row(store["id"], params["id"])
+            holder = self.controls.in_use_references.get(row["id"])
+            if holder and row["status"] == "ACTIVE":
+                raise ConflictException(f"Reference {row['id']} is in use by {holder}")
             if row["status"] == "ACTIVE":
                 self._write(
                     "UPDATE refs SET status = 'DELETING', updated = ? WHERE id = ?",
@@ -443,7 +452,7 @@ def _fingerprint(params: dict) -> str:
 def _store_detail(row: sqlite3.Row) -> dict:
     return {
         "id": row["id"], "arn": row["arn"], "name": row["name"],
-        "description": row["description"], "sseConfig": json.loads(row["sse"]),
+        "description": row["description"], "sseConfig": json.loads(row["sse"] or "null"),
         "creationTime": _time(row["created"]),
     }
 

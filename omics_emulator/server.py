@@ -14,15 +14,30 @@ from pathlib import Path
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from omics_rules.quotas import REQUESTS_PER_SECOND
+
 from . import protocol
-from .controls import CallCounter, Controls
-from .exceptions import OmicsError, ValidationException
+from .controls import CallCounter, Controls, RequestQuotas
+from .exceptions import (
+    IncompleteSignatureException,
+    InternalServerException,
+    MissingAuthenticationTokenException,
+    OmicsError,
+    RequestEntityTooLargeException,
+    ValidationException,
+)
 from .importer import Importer
 from .memory import release_free_memory
 from .models import Backend, FileRange
 from .s3_stream import stream_get_object
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+# A presigned URL carries its scope in the query string (X-Amz-Credential, URL-encoded).
+_SLASH = r"(?:/|%2F)"
+_QUERY_SCOPE = re.compile(
+    rf"X-Amz-Credential=[^&]*?{_SLASH}\d{{8}}{_SLASH}([^/&%]+){_SLASH}([^/&%]+){_SLASH}aws4_request",
+    re.IGNORECASE)
+MAX_OMICS_BODY = 1024 * 1024  # reference-store requests are a few KiB at most
 DEFAULT_REGION = "us-east-1"
 
 
@@ -35,7 +50,8 @@ class EmulatorApp:
 
     def __init__(self, data_dir: Path, controls: Controls | None = None) -> None:
         self.controls = controls or Controls()
-        self.backend = Backend(data_dir)
+        self.backend = Backend(data_dir, self.controls)
+        self.quotas = RequestQuotas(REQUESTS_PER_SECOND)
         self.importer = Importer(self.backend, self.controls)
         self.backend.worker = self.importer
         self.calls = CallCounter()
@@ -45,13 +61,20 @@ class EmulatorApp:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_emulator/"):
             return self._admin(environ, start_response, path)
-        scope = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
-        if scope and scope[2] == "omics":
+        authorization = environ.get("HTTP_AUTHORIZATION", "")
+        scope = _SCOPE.search(authorization) or _QUERY_SCOPE.search(environ.get("QUERY_STRING", ""))
+        if scope is None:  # AWS answers these before any service sees them
+            error = (IncompleteSignatureException(
+                f"Authorization header is not a SigV4 signature: {authorization[:60]!r}")
+                if authorization else MissingAuthenticationTokenException("Missing Authentication Token"))
+            return _respond(start_response, *protocol.error_response(error))
+        if scope[2] == "omics":
             return self._omics(environ, start_response, path, scope[1])
-        if scope and scope[2] == "s3":
+        if scope[2] == "s3":
             streamed = stream_get_object(environ, start_response)
             if streamed is not None:
                 return streamed
+            start_response = self._with_faked_size(environ, start_response)
         answer = self.moto(environ, start_response)
         if _large_s3_write(environ):
             # moto held the upload in memory; give it back once this request's buffers are gone
@@ -60,20 +83,35 @@ class EmulatorApp:
             timer.start()
         return answer
 
+    def _with_faked_size(self, environ: dict, start_response):
+        """For a HeadObject of an object in the `object_sizes` control, report that size."""
+        uri = "s3://" + environ.get("PATH_INFO", "").lstrip("/")
+        size = self.controls.object_sizes.get(uri)
+        if environ["REQUEST_METHOD"] != "HEAD" or size is None:
+            return start_response
+
+        def faked(status: str, headers: list, *rest):
+            headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+            return start_response(status, [*headers, ("Content-Length", str(size))], *rest)
+        return faked
+
     # -- omics ---------------------------------------------------------------------------
 
     def _omics(self, environ: dict, start_response, path: str, region: str) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"]
         route = protocol.find_route(method, path)
-        if route is None:
-            error = ValidationException(f"no reference-store operation is {method} {path}")
-            return _respond(start_response, *protocol.error_response(error))
+        try:
+            body = _small_body(environ)  # refused before any of it is read when too large
+            if route is None:
+                raise ValidationException(f"no reference-store operation is {method} {path}")
+        except OmicsError as exc:
+            return _respond(start_response, *protocol.error_response(exc))
         name = route.operation.name
         error = None
         try:
-            self.controls.inject_fault()
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            body = environ["wsgi.input"].read(length) if length else b""
+            if self.controls.request_quotas:
+                self.quotas.admit(region, name)
+            self.controls.inject_fault(name)
             headers = {k[5:].replace("_", "-"): v for k, v in environ.items() if k.startswith("HTTP_")}
             params = protocol.parse_request(route, path, environ.get("QUERY_STRING", ""), headers, body)
             result = getattr(self.backend, _snake(name))(region, params)
@@ -87,6 +125,9 @@ class EmulatorApp:
         except OmicsError as exc:
             error = exc
             return _respond(start_response, *protocol.error_response(exc))
+        except Exception as exc:  # a bug: still an AWS-shaped answer, never an HTML page
+            error = InternalServerException(f"{type(exc).__name__}: {exc}")
+            return _respond(start_response, *protocol.error_response(error))
         finally:
             self.calls.record(name, error)
 
@@ -109,6 +150,19 @@ class EmulatorApp:
         except (OmicsError, ValueError) as exc:
             return _json(start_response, 400, {"message": str(exc)})
         return _json(start_response, 404, {"message": f"no admin path {method} {path}"})
+
+
+def _small_body(environ: dict) -> bytes:
+    """The request body, refused before it is read when its Content-Length is not a number, or
+    is over MAX_OMICS_BODY; a body shorter than announced is what arrived."""
+    declared = environ.get("CONTENT_LENGTH") or "0"
+    if not declared.isdigit():
+        raise ValidationException(f"Content-Length {declared[:30]!r} is not a number of bytes")
+    length = int(declared)
+    if length > MAX_OMICS_BODY:
+        raise RequestEntityTooLargeException(
+            f"the request body of {length} bytes is over the {MAX_OMICS_BODY} bytes allowed")
+    return environ["wsgi.input"].read(length) if length else b""
 
 
 def _large_s3_write(environ: dict) -> bool:
@@ -144,6 +198,8 @@ def _json(start_response, status: int, payload: dict) -> list[bytes]:
 
 
 class _QuietHandler(WSGIRequestHandler):
+    timeout = 30  # a client that announces more body than it sends does not hold a thread forever
+
     def log_request(self, code="-", size="-") -> None:  # one line per request is noise
         pass
 

@@ -31,7 +31,9 @@ __all__ = ["EmulatorProcess", "LocalAws", "Sandbox", "bgzip_like", "generate_fas
 T = TypeVar("T")
 _names = itertools.count(1)
 RESET_CONTROLS = {"import_seconds": 0, "import_bytes_per_second": 0, "delete_seconds": 0.5,
-                  "throttle_rate": 0, "error_rate": 0, "latency_ms": 0}
+                  "throttle_rate": 0, "error_rate": 0, "latency_ms": 0, "request_quotas": True,
+                  "busy_answer": "ServiceQuotaExceededException", "token_reuse": "original",
+                  "deny_operations": [], "timeout_operations": [], "in_use_references": {}}
 
 
 def wait_until(probe: Callable[[], T | None], timeout: float = 30.0, what: str = "the condition",
@@ -49,12 +51,14 @@ def wait_until(probe: Callable[[], T | None], timeout: float = 30.0, what: str =
 
 class LocalAws:
     """boto3 clients for one Region of a local endpoint. Client-side validation is off, so the
-    endpoint's own validation answers; retries are off, so injected faults surface."""
+    endpoint's own validation answers. botocore's standard retries ride out the endpoint's
+    request quotas, as a real client would; `attempts=1` lets every error (injected faults too)
+    surface."""
 
-    def __init__(self, url: str, region: str) -> None:
+    def __init__(self, url: str, region: str, attempts: int = 10) -> None:
         self.url, self.region = url, region
         config = Config(inject_host_prefix=False, parameter_validation=False,
-                        retries={"mode": "standard", "total_max_attempts": 1})
+                        retries={"mode": "standard", "total_max_attempts": attempts})
         self.omics = boto3.client("omics", endpoint_url=url, region_name=region, config=config)
         self.s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1")
         self.iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1")
@@ -97,7 +101,14 @@ class LocalAws:
         def ended() -> dict | None:
             job = self.omics.get_reference_import_job(referenceStoreId=store, id=job_id)
             return job if job["status"] not in ("SUBMITTED", "IN_PROGRESS", "CANCELLING") else None
-        return wait_until(ended, timeout, f"import job {job_id} ending")
+        return wait_until(ended, timeout, f"import job {job_id} ending", interval=0.25)
+
+    def job_while_running(self, store: str, job_id: str, timeout: float = 30.0) -> dict:
+        """The import job as soon as it is IN_PROGRESS (fails after `timeout` s)."""
+        def running() -> dict | None:
+            job = self.omics.get_reference_import_job(referenceStoreId=store, id=job_id)
+            return job if job["status"] == "IN_PROGRESS" else None
+        return wait_until(running, timeout, f"import job {job_id} running", interval=0.1)
 
     def read_file(self, store: str, reference: str, which: str = "SOURCE", **extra: object) -> bytes:
         """Part 1 of a reference's SOURCE or INDEX file (GetReference)."""
@@ -109,7 +120,8 @@ class LocalAws:
         def settled() -> list[dict] | None:
             refs = self.omics.list_references(referenceStoreId=store)["references"]
             return None if any(r["status"] == "DELETING" for r in refs) else refs or [{}]
-        return [r for r in wait_until(settled, timeout, f"deletions in store {store} finishing") if r]
+        refs = wait_until(settled, timeout, f"deletions in store {store} finishing", interval=0.25)
+        return [r for r in refs if r]
 
 
 class Sandbox:

@@ -5,7 +5,8 @@
     ├── WaitTimedOut        the deadline passed while the job still ran (a rerun resumes it)
     ├── TokenConflict       the clientToken was used before for a different import
     ├── ReferenceInUse      DeleteReference answered ConflictException
-    └── StoreNotEmpty       the store still holds references the provider does not own
+    ├── StoreNotEmpty       the store still holds references the provider does not own
+    └── AccessDenied        the caller may not call an operation (not retried)
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ class WaitTimedOut(OmicsProviderError):
 
 
 class TokenConflict(OmicsProviderError):
-    fmt = ("clientToken {token!r} was already used in store {store_id} for a different import "
-           "({detail}). Set client_token to a new value, or restore the previous sources.")
+    fmt = ("clientToken {token!r} was already used in store {store_id} for something else "
+           "({detail}). Nothing was changed. Set client_token to a new value, or restore the previous "
+           "inputs.")
 
 
 class ReferenceInUse(OmicsProviderError):
@@ -47,3 +49,8 @@ class ReferenceInUse(OmicsProviderError):
 class StoreNotEmpty(OmicsProviderError):
     fmt = ("Reference store {store_id} still holds {count} reference(s) not managed here "
            "({names}). Delete them, or keep the store with the `retain_on_delete` option.")
+
+
+class AccessDenied(OmicsProviderError):
+    fmt = ("Access denied: {operation} was refused ({detail}). Grant the identity that runs Pulumi "
+           "the IAM action {action}{also}, then run again. Nothing was changed by this call.")

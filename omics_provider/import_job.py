@@ -25,7 +25,7 @@ from . import checks, jobs, references, tokens
 from .configured import ConfiguredProvider
 from .errors import OmicsProviderError
 from .references import GONE
-from .service_errors import error_code
+from .service_errors import error_code, explain_access_denied
 from .settings import ConnectionSettings
 from .waiting import Deadline, PollSchedule
 
@@ -99,6 +99,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
         return DiffResult(changes=bool(replaces) or retag, replaces=replaces,
                           delete_before_replace=False)
 
+    @explain_access_denied
     def create(self, props: dict) -> CreateResult:
         """Start the job (or find the one this token started) and wait until it completes."""
         token = props["resolved_client_token"]  # check derived it; the engine always checks first
@@ -144,6 +145,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
         pulumi.log.info(f"adopted {len(sources)} reference(s) in store {store}")
         return CreateResult(job_id, _outputs(props, job, token, sources))
 
+    @explain_access_denied
     def update(self, _id: str, olds: dict, news: dict) -> UpdateResult:
         """Tag changes on each reference; all outputs returned."""
         omics = self._omics(olds)
@@ -156,6 +158,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
                 "used_client_token": _used_token(olds)}
         return UpdateResult(outs)
 
+    @explain_access_denied
     def read(self, id_: str, props: dict) -> ReadResult:
         """Current job and reference state; gone when every reference is gone."""
         omics = self._omics(props)
@@ -184,6 +187,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
             return ReadResult(None, {})
         return ReadResult(id_, outs)
 
+    @explain_access_denied
     def delete(self, _id: str, props: dict) -> None:
         """Delete each reference (ones already gone are fine) and wait until they are gone."""
         owned = [(s["reference_id"], s.get("name"))

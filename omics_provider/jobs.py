@@ -20,6 +20,7 @@ from .service_errors import error_code, error_message, is_transient
 from .waiting import BUSY_STORE_DELAY_SECONDS, Deadline, PollSchedule, attempts
 
 RUNNING = ("SUBMITTED", "IN_PROGRESS", "CANCELLING")
+NEVER_BUSY = ("AccessDeniedException", "ResourceNotFoundException")  # answers, not a busy store
 
 
 class Log(Protocol):
@@ -32,43 +33,83 @@ class Log(Protocol):
 def start_or_find(omics, request: dict, token: str, deadline: Deadline, log: Log,
                   sleep: Callable[[float], None] = time.sleep) -> tuple[str, str]:
     """(job id, token used) for this request: the job this token started, else a new one; a
-    new token (`-rN`) when the references of the token's job were deleted since. While the store
-    is busy with another import, waits its turn until the deadline."""
+    new token (`-rN`) when the references of the token's job were deleted since.
+
+    Holds whatever way the service answers what it does not document: a start refused while
+    another import runs in the store (any error code) waits its turn, asking the service whether
+    the store is busy; a start accepted but held SUBMITTED behind another job is returned and
+    waited for like any other; a job that a reused token returns is checked against the request
+    (TokenConflict when it is another import), whether the service answers that case with
+    ConflictException or with the original job."""
     store = request["referenceStoreId"]
-    generation, used, busy_said = 0, token, False
+    generation, used, busy_said, refused_while_free = 0, token, False, 0
     while True:
         try:
             job = omics.start_reference_import_job(clientToken=used, **request)
         except ClientError as exc:
-            if error_code(exc) == "ConflictException":
-                raise TokenConflict(token=used, store_id=store, detail=error_message(exc)) from None
-            if error_code(exc) != "ServiceQuotaExceededException":
+            running = [] if error_code(exc) in NEVER_BUSY else running_jobs(omics, store)
+            refused_while_free = 0 if running else refused_while_free + 1
+            if refused_while_free == 1 and error_code(exc) not in NEVER_BUSY:
+                continue  # the store may have freed up between the refusal and the listing
+            if not running:
+                if error_code(exc) == "ConflictException":
+                    raise TokenConflict(token=used, store_id=store, detail=error_message(exc)) from None
                 raise
-            # One import at a time per store: wait our turn instead of failing.
             if deadline.passed():
                 raise OmicsProviderError(message=(
                     f"Reference store {store} stayed busy with other imports for "
                     f"{deadline.elapsed():.0f} s (wait_timeout_seconds); nothing was started. "
                     "Run `pulumi up` again later.")) from None
             if not busy_said:
-                log.info(f"reference store {store} is busy ({error_message(exc)}); waiting for its turn")
+                log.info(f"reference store {store} is busy with import job {running[0]['id']} "
+                         f"({error_code(exc)}: {error_message(exc)}); waiting for its turn")
                 busy_said = True
             sleep(min(BUSY_STORE_DELAY_SECONDS, max(deadline.remaining(), 0.05)))
             continue
-        if job["status"] == "COMPLETED" and references_gone(omics, store, job["id"]):
+        detail = omics.get_reference_import_job(referenceStoreId=store, id=job["id"])
+        mismatch = _mismatch(request, detail)
+        if mismatch:
+            raise TokenConflict(token=used, store_id=store,
+                                detail=f"it started import job {job['id']} {mismatch}")
+        if detail["status"] == "COMPLETED" and _references_gone(omics, store, detail):
             generation += 1
             used = tokens.restore_token(token, generation)
             log.info(f"references of import job {job['id']} were deleted outside Pulumi; "
                      f"importing again with clientToken {used}")
             continue
-        if used == token and job["status"] != "SUBMITTED":
+        if detail["status"] == "SUBMITTED":
+            ahead = [j["id"] for j in running_jobs(omics, store) if j["id"] != job["id"]]
+            if ahead:
+                log.info(f"import job {job['id']} is queued behind import job {', '.join(ahead)} "
+                         f"in store {store}; waiting for its turn")
+        elif used == token:
             log.info(f"resuming reference import job {job['id']} (clientToken {used})")
         return job["id"], used
 
 
-def references_gone(omics, store_id: str, job_id: str) -> bool:
+def running_jobs(omics, store_id: str) -> list[dict]:
+    """The store's import jobs that have not ended, as the service lists them."""
+    pages = omics.get_paginator("list_reference_import_jobs")
+    return [job for status in RUNNING
+            for page in pages.paginate(referenceStoreId=store_id, filter={"status": status})
+            for job in page.get("importJobs", [])]
+
+
+def _mismatch(request: dict, job: dict) -> str | None:
+    """How the job differs from the request (store, role, each source's name and file), or None."""
+    if job.get("referenceStoreId") != request["referenceStoreId"]:
+        return f"in store {job.get('referenceStoreId')}"
+    if job.get("roleArn") != request["roleArn"]:
+        return f"with role {job.get('roleArn')}, not {request['roleArn']}"
+    asked = sorted((s["name"], s["sourceFile"]) for s in request["sources"])
+    got = sorted((s.get("name"), s.get("sourceFile")) for s in job.get("sources", []))
+    if asked != got:
+        return f"with sources {got}, not {asked}"
+    return None
+
+
+def _references_gone(omics, store_id: str, job: dict) -> bool:
     """True when any reference this job created has been deleted."""
-    job = omics.get_reference_import_job(referenceStoreId=store_id, id=job_id)
     return any(
         source.get("referenceId")
         and references.status(omics, store_id, source["referenceId"]) in references.GONE

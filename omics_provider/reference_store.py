@@ -10,9 +10,9 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Re
 
 from . import checks, tokens
 from .configured import ConfiguredProvider
-from .errors import OmicsProviderError, StoreNotEmpty
+from .errors import OmicsProviderError, StoreNotEmpty, TokenConflict
 from .references import DELETE_POLLS, list_references, retag
-from .service_errors import error_code, error_message
+from .service_errors import error_code, error_message, explain_access_denied
 from .waiting import Deadline, attempts
 
 IDENTITY_FIELDS = ("name", "description", "sse_config")
@@ -43,6 +43,7 @@ class ReferenceStoreProvider(ConfiguredProvider):
         retag = (olds.get("tags") or {}) != (news.get("tags") or {})
         return DiffResult(changes=bool(replaces) or retag, replaces=replaces, delete_before_replace=True)
 
+    @explain_access_denied
     def create(self, props: dict) -> CreateResult:
         """Create the store (idempotently), or adopt the region's store when asked."""
         omics = self._omics(props)
@@ -54,22 +55,32 @@ class ReferenceStoreProvider(ConfiguredProvider):
                 pulumi.log.info(f"adopted reference store {store['id']} ({store.get('name')})")
                 return CreateResult(store["id"], _outputs(props, store))
         request = checks.to_api({k: props.get(k) for k in ("name", "description", "sse_config", "tags")})
+        token = tokens.store_token(request)
         try:
-            store = omics.create_reference_store(clientToken=tokens.store_token(request), **request)
+            store = omics.create_reference_store(clientToken=token, **request)
         except ClientError as exc:
+            if error_code(exc) == "ConflictException":
+                raise TokenConflict(token=token, store_id="(none yet)", detail=error_message(exc)) from None
             if error_code(exc) != "ServiceQuotaExceededException":
                 raise
             raise OmicsProviderError(message=(
                 f"ReferenceStore {props.get('name')!r}: {error_message(exc)}. "
                 "A Region has one reference store: set adopt_existing: true to manage it, or use "
                 "its id directly.")) from None
+        # A reused token may answer with the store it created before (as many AWS services do):
+        # make sure that is the store asked for.
+        if (store.get("name"), store.get("description")) != (request["name"], request.get("description")):
+            raise TokenConflict(token=token, store_id=store["id"], detail=(
+                f"it returned store {store['id']} named {store.get('name')!r}, not {request['name']!r}"))
         return CreateResult(store["id"], _outputs(props, store))
 
+    @explain_access_denied
     def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
         """Tag changes; all outputs returned."""
         retag(self._omics(olds), olds["arn"], olds.get("tags"), news.get("tags"))
         return UpdateResult({**olds, "tags": news.get("tags"), "adopt_existing": news.get("adopt_existing")})
 
+    @explain_access_denied
     def read(self, id_: str, props: dict) -> ReadResult:
         """The store as it is; gone when it was deleted outside Pulumi."""
         omics = self._omics(props)
@@ -83,6 +94,7 @@ class ReferenceStoreProvider(ConfiguredProvider):
         outs["tags"] = omics.list_tags_for_resource(resourceArn=store["arn"]).get("tags") or None
         return ReadResult(id_, outs)
 
+    @explain_access_denied
     def delete(self, id_: str, props: dict) -> None:
         """Delete the store once it is empty; references still DELETING are waited for."""
         omics = self._omics(props)

@@ -41,7 +41,7 @@ def test_store_lifecycle_and_one_per_region(aws: LocalAws) -> None:
     assert f":{aws.region}:" in created["arn"]
     got = aws.omics.get_reference_store(id=created["id"])
     assert (got["name"], got["description"]) == ("genomes", "GRCh38 and friends")
-    assert got["sseConfig"] == {"type": "KMS"}
+    assert "sseConfig" not in got  # only when one was given, as in AWS's examples
     listed = aws.omics.list_reference_stores(filter={"name": "genomes"})["referenceStores"]
     assert [s["id"] for s in listed] == [created["id"]]
     assert aws.omics.list_tags_for_resource(resourceArn=created["arn"])["tags"] == {"team": "platform"}
@@ -62,6 +62,10 @@ def test_store_client_token_is_idempotent(aws: LocalAws) -> None:
     first = aws.omics.create_reference_store(name="genomes", clientToken="store-token")
     again = aws.omics.create_reference_store(name="genomes", clientToken="store-token")
     assert again["id"] == first["id"]
+    # Reused with other parameters: the original store (default), or ConflictException when told.
+    reused = aws.omics.create_reference_store(name="other", clientToken="store-token")
+    assert (reused["id"], reused["name"]) == (first["id"], "genomes")
+    aws.controls(token_reuse="conflict")
     with pytest.raises(ClientError) as excinfo:
         aws.omics.create_reference_store(name="other", clientToken="store-token")
     assert error_code(excinfo) == "ConflictException"
@@ -175,6 +179,8 @@ def test_client_token_returns_same_job_or_conflicts(aws: LocalAws) -> None:
     again = aws.omics.start_reference_import_job(**request)
     assert again["id"] == first["id"] and again["status"] == "COMPLETED"
     changed = {**request, "sources": [{**request["sources"][0], "description": "changed"}]}
+    assert aws.omics.start_reference_import_job(**changed)["id"] == first["id"]  # the original job
+    aws.controls(token_reuse="conflict")
     with pytest.raises(ClientError) as excinfo:
         aws.omics.start_reference_import_job(**changed)
     assert error_code(excinfo) == "ConflictException"

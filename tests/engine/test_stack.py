@@ -155,3 +155,20 @@ def test_two_imports_on_one_store_and_destroy(project: StackProject) -> None:
     assert project.aws.omics.list_reference_stores()["referenceStores"] == []
     with pytest.raises(Exception, match="ResourceNotFoundException"):
         project.aws.omics.list_references(referenceStoreId=store)
+
+
+def test_destroy_of_a_reference_in_use_fails_naming_it_and_keeps_the_resource(project: StackProject) -> None:
+    project.configure(one_import(project))
+    project.up()
+    [reference] = project.references()
+    project.aws.controls(in_use_references={reference["id"]: "read set 4444444444 in sequence store 5555555555"})
+    failed = project.cli.run("destroy", "--yes", "--stack", "test", check=False)
+    assert failed.returncode != 0
+    assert (f"Reference {reference['id']} (genome-one) in store {reference['referenceStoreId']} cannot be deleted"
+            in failed.stdout), failed.stdout
+    assert "read set 4444444444 in sequence store 5555555555" in failed.stdout
+    state = project.cli.run("stack", "export", "--stack", "test").stdout
+    assert "omics:ReferenceImportJob" in state and reference["id"] in state
+    project.aws.controls(in_use_references={})
+    project.cli.run("destroy", "--yes", "--stack", "test")
+    assert project.aws.omics.list_reference_stores()["referenceStores"] == []

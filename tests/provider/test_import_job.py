@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import threading
 
 import pytest
 
 from omics_emulator.testing import Sandbox, generate_fasta
-from omics_provider.errors import ImportFailed, OmicsProviderError, TokenConflict, WaitTimedOut
+from omics_provider.errors import ImportFailed, OmicsProviderError, WaitTimedOut
 from omics_provider.import_job import ReferenceImportJobProvider
 
 
@@ -138,37 +137,6 @@ def test_completed_with_failures_deletes_what_it_imported(world: Sandbox) -> Non
     assert "ended COMPLETED_WITH_FAILURES: bad: not valid FASTA: record 'y' (line 1) has no sequence" in message
     assert "The 1 reference(s) it did import were deleted, so nothing is left half-made." in message
     assert [r["status"] for r in world.references()] in ([], ["DELETING"])
-
-
-def test_token_reused_for_other_sources_is_a_conflict(world: Sandbox) -> None:
-    provider = ReferenceImportJobProvider()
-    uri = world.upload("t.fa", generate_fasta(45))
-    provider.create(checked(provider, world.props([{"name": "one", "source_file": uri}], client_token="mine")))
-    with pytest.raises(TokenConflict) as excinfo:
-        provider.create(checked(provider, world.props([{"name": "two", "source_file": uri}], client_token="mine")))
-    assert "clientToken 'mine' was already used in store" in str(excinfo.value)
-    assert "Set client_token to a new value" in str(excinfo.value)
-
-
-def test_two_jobs_on_one_store_both_complete(world: Sandbox) -> None:
-    world.aws.controls(import_seconds=0.8)
-    provider = ReferenceImportJobProvider()
-    results: dict[str, object] = {}
-
-    def run(name: str) -> None:
-        props = world.props([{"name": name, "source_file": world.upload(f"{name}.fa", generate_fasta(len(name)))}])
-        try:
-            results[name] = provider.create(checked(provider, props)).outs["status"]
-        except Exception as exc:  # reported below
-            results[name] = exc
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in ("first-genome", "second-genome")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert results == {"first-genome": "COMPLETED", "second-genome": "COMPLETED"}
-    assert len(world.jobs()) == 2
 
 
 def test_references_deleted_outside_pulumi_show_up_and_are_restored(world: Sandbox) -> None:

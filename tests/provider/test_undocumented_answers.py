@@ -1,0 +1,115 @@
+"""The provider holds whatever AWS answers where it documents nothing: run under each answer the
+local endpoint can give (controls), over real HTTP.
+
+- a second import into a busy store: refused with ServiceQuotaExceededException (the endpoint's
+  default), refused with another modelled code, or accepted and held SUBMITTED;
+- a reused clientToken with other inputs: the original job (default) or ConflictException;
+- AccessDeniedException, RequestTimeoutException, and a reference in use at DeleteReference.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from omics_emulator.testing import Sandbox, generate_fasta
+from omics_provider.errors import AccessDenied, ReferenceInUse, TokenConflict
+from omics_provider.import_job import ReferenceImportJobProvider
+
+BUSY_ANSWERS = ["ServiceQuotaExceededException", "ValidationException", "queue"]
+
+
+def checked(provider: ReferenceImportJobProvider, props: dict) -> dict:
+    result = provider.check({}, props)
+    assert result.failures == [], [(f.property, f.reason) for f in result.failures]
+    return result.inputs
+
+
+@pytest.mark.parametrize("answer", BUSY_ANSWERS)
+def test_two_imports_into_one_store_both_complete_whatever_a_busy_store_answers(world: Sandbox, answer: str) -> None:
+    world.aws.controls(import_seconds=0.8, busy_answer=answer)
+    provider = ReferenceImportJobProvider()
+    results: dict[str, object] = {}
+
+    def run(name: str) -> None:
+        props = world.props([{"name": name, "source_file": world.upload(f"{name}.fa", generate_fasta(len(name)))}])
+        try:
+            results[name] = provider.create(checked(provider, props)).outs["status"]
+        except Exception as exc:  # reported below
+            results[name] = exc
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in ("first-genome", "second-genome")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert results == {"first-genome": "COMPLETED", "second-genome": "COMPLETED"}
+    assert len(world.jobs()) == 2 and len(world.references()) == 2
+
+
+@pytest.mark.parametrize("reuse", ["original", "conflict"])
+def test_a_token_reused_for_other_sources_is_a_conflict_that_changes_nothing(world: Sandbox, reuse: str) -> None:
+    world.aws.controls(token_reuse=reuse)
+    provider = ReferenceImportJobProvider()
+    uri = world.upload("t.fa", generate_fasta(45))
+    first = provider.create(checked(provider, world.props([{"name": "one", "source_file": uri}], client_token="mine")))
+    references = world.references()
+    with pytest.raises(TokenConflict) as excinfo:
+        provider.create(checked(provider, world.props([{"name": "two", "source_file": uri}], client_token="mine")))
+    message = str(excinfo.value)
+    assert "clientToken 'mine' was already used in store" in message and "Set client_token to a new value" in message
+    if reuse == "original":
+        assert first.id in message  # names the job the token started
+    assert [j["id"] for j in world.jobs()] == [first.id] and world.references() == references
+
+
+def test_access_denied_names_the_operation_and_the_action_and_is_not_retried(world: Sandbox) -> None:
+    world.aws.controls(deny_operations=["StartReferenceImportJob"])
+    world.aws.reset_calls()
+    provider = ReferenceImportJobProvider()
+    props = world.props([{"name": "denied", "source_file": world.upload("d.fa", generate_fasta(46))}])
+    with pytest.raises(AccessDenied) as excinfo:
+        provider.create(checked(provider, props))
+    assert str(excinfo.value).startswith(
+        "Access denied: StartReferenceImportJob was refused (User: arn:aws:iam::123456789012:user/local is not "
+        "authorized to perform: omics:StartReferenceImportJob")
+    assert "Grant the identity that runs Pulumi the IAM action omics:StartReferenceImportJob (and iam:PassRole" in str(excinfo.value)
+    assert world.aws.calls()["calls"]["StartReferenceImportJob"] == 1
+    assert world.jobs() == []
+
+
+def test_request_timeouts_while_waiting_are_ridden_out(world: Sandbox) -> None:
+    world.aws.controls(import_seconds=1.0)
+    provider = ReferenceImportJobProvider()
+    props = world.props([{"name": "slowly", "source_file": world.upload("s.fa", generate_fasta(47))}])
+    inputs = checked(provider, props)
+    outcome: dict[str, object] = {}
+    worker = threading.Thread(target=lambda: outcome.update(outs=provider.create(inputs).outs))
+    world.aws.controls(timeout_operations=["GetReferenceImportJob"])
+    worker.start()
+    time.sleep(1.5)  # requests keep timing out for a while, as in an outage
+    errors = world.aws.calls()["errors"]
+    world.aws.controls(timeout_operations=[])
+    worker.join(120)
+    assert errors.get("GetReferenceImportJob:RequestTimeoutException", 0) >= 1
+    assert outcome["outs"]["status"] == "COMPLETED"
+
+
+def test_deleting_a_reference_in_use_fails_naming_it_and_what_holds_it(world: Sandbox) -> None:
+    provider = ReferenceImportJobProvider()
+    props = world.props([{"name": "held-genome", "source_file": world.upload("h.fa", generate_fasta(48))}])
+    created = provider.create(checked(provider, props))
+    reference = created.outs["sources"][0]["reference_id"]
+    world.aws.controls(in_use_references={reference: "read set 4444444444 in sequence store 5555555555"})
+    with pytest.raises(ReferenceInUse) as excinfo:
+        provider.delete(created.id, created.outs)
+    assert str(excinfo.value) == (
+        f"Reference {reference} (held-genome) in store {world.store} cannot be deleted: Reference {reference} is in "
+        "use by read set 4444444444 in sequence store 5555555555. Delete what uses it (read sets, other stores' "
+        "links) first, then run again.")
+    assert [r["status"] for r in world.references()] == ["ACTIVE"]
+    world.aws.controls(in_use_references={})
+    provider.delete(created.id, created.outs)
+    assert world.aws.references_settled(world.store) == []
