@@ -48,6 +48,7 @@ class Controls:
     in_use_references: dict[str, str] = field(default_factory=dict)  # reference id -> what uses it
     # s3://bucket/key -> the size S3's HeadObject reports for it (a stand-in for a huge object)
     object_sizes: dict[str, int] = field(default_factory=dict)
+    unreadable_objects: list[str] = field(default_factory=list)  # s3:// URIs HeadObject answers 403
     _random: random.Random = field(default_factory=random.Random, repr=False, compare=False)
 
     def update(self, changes: dict) -> None:
@@ -95,9 +96,9 @@ def _parsed(name: str, value: object) -> object:
         if value not in allowed:
             raise ValidationException(f"control {name} must be one of {', '.join(allowed)}, not {value!r}")
         return value
-    if name in ("deny_operations", "timeout_operations"):
+    if name in ("deny_operations", "timeout_operations", "unreadable_objects"):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ValidationException(f"control {name} must be a list of operation names")
+            raise ValidationException(f"control {name} must be a list of names")
         return list(value)
     if name == "in_use_references":
         if not isinstance(value, dict):

@@ -71,9 +71,9 @@ class EmulatorApp:
         if scope[2] == "omics":
             return self._omics(environ, start_response, path, scope[1])
         if scope[2] == "s3":
-            streamed = stream_get_object(environ, start_response)
-            if streamed is not None:
-                return streamed
+            answered = self._unreadable(environ, start_response) or stream_get_object(environ, start_response)
+            if answered is not None:
+                return answered
             start_response = self._with_faked_size(environ, start_response)
         answer = self.moto(environ, start_response)
         if _large_s3_write(environ):
@@ -94,6 +94,15 @@ class EmulatorApp:
             headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
             return start_response(status, [*headers, ("Content-Length", str(size))], *rest)
         return faked
+
+    def _unreadable(self, environ: dict, start_response) -> Iterable[bytes] | None:
+        """A HeadObject of an object in the `unreadable_objects` control: 403, as S3 answers a
+        caller without s3:GetObject. None for any other request."""
+        uri = "s3://" + environ.get("PATH_INFO", "").lstrip("/")
+        if environ["REQUEST_METHOD"] != "HEAD" or uri not in self.controls.unreadable_objects:
+            return None
+        start_response("403 Forbidden", [("Content-Length", "0"), ("x-amz-error-code", "AccessDenied")])
+        return [b""]
 
     # -- omics ---------------------------------------------------------------------------
 

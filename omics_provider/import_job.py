@@ -7,10 +7,9 @@ makes every rerun find the job it already started.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import pulumi
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -21,7 +20,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import checks, jobs, references, tokens
+from . import checks, jobs, planning, references, tokens
 from .configured import ConfiguredProvider
 from .errors import OmicsProviderError
 from .references import GONE
@@ -35,15 +34,18 @@ SOURCE_IDENTITY = ("name", "source_file", "description")
 WAIT_FIELDS = ("wait_timeout_seconds", "poll_initial_seconds", "poll_max_seconds")
 SETTINGS_FIELDS = (*WAIT_FIELDS, "adopt_existing", "client_token")  # inputs copied as given
 OUTPUT_FIELDS = ("job_id", "status", "status_message", "creation_time", "completion_time",
-                 "used_client_token", "resolved_client_token")
+                 "used_client_token", "resolved_client_token", "source_objects")
 
 
 class ReferenceImportJobProvider(ConfiguredProvider):
     """The dynamic provider: a thin adapter over `jobs` and `references`. Holds no client,
     session or credential: only connection settings."""
 
-    def check(self, _olds: dict, news: dict) -> CheckResult:
-        """Every input against the service model's rules, then the clientToken to use."""
+    def check(self, olds: dict, news: dict) -> CheckResult:
+        """Every input against the service model's rules, then the plan (`planning`): the
+        clientToken, the source objects recorded, warnings and pre-flight refusals. For an
+        import that stays as it is, the outputs are carried into the inputs, since a preview
+        shows checked inputs as the outputs."""
         failures = checks.model_failures("StartReferenceImportJob", news, MODEL_FIELDS)
         sources = news.get("sources")
         if isinstance(sources, list):
@@ -61,23 +63,29 @@ class ReferenceImportJobProvider(ConfiguredProvider):
         failures += checks.region_failures(news.get("region"))
         if failures:
             return CheckResult(news, failures)
-        inputs = dict(news)
-        if news.get("client_token"):
-            inputs["resolved_client_token"] = news["client_token"]
-        elif checks.is_known([news.get(k) for k in ("reference_store_id", "role_arn", "sources", "region")]):
-            versions = []
-            for i, source in enumerate(sources):
-                try:
-                    versions.append(tokens.object_version(
-                        self.settings, source["source_file"], news.get("region")))
-                except tokens.SourceMissing:
-                    failures.append(CheckFailure(
-                        f"sources[{i}].source_file", f"{source['source_file']} does not exist in S3"))
-            if failures:
-                return CheckResult(news, failures)
-            inputs["resolved_client_token"] = tokens.derive_token(
-                news["reference_store_id"], news["role_arn"], sources, versions)
+        if not checks.is_known([news.get(k) for k in ("role_arn", "sources", "region")]):
+            return CheckResult(news, [])  # a preview before what it depends on exists
+        store_known = checks.is_known(news.get("reference_store_id"))
+        plan = planning.plan_import(self.settings, olds, news, store_known)
+        for warning in plan.warnings:
+            pulumi.log.warn(warning)
+        if plan.failures:
+            return CheckResult(news, [CheckFailure(path, reason) for path, reason in plan.failures])
+        if not store_known:
+            return CheckResult({**news, "source_objects": plan.source_objects}, [])
+        inputs = {**news, "resolved_client_token": plan.token, "source_objects": plan.source_objects}
+        if planning.same_import(olds, news) and plan.token == olds.get("resolved_client_token"):
+            inputs = planning.carry_outputs(olds if olds.get("job_id") else self._outputs_of(olds), inputs)
         return CheckResult(inputs, [])
+
+    def _outputs_of(self, olds: dict) -> dict:
+        """The outputs of the import `olds` describes, looked up read-only (for a preview, when
+        the recorded inputs do not carry them yet); `olds` itself when they cannot be found."""
+        try:
+            return jobs.find_outputs(self._omics(olds), olds) or olds
+        except (ClientError, BotoCoreError) as exc:
+            pulumi.log.warn(f"could not look up the import's references for the preview ({exc})")
+            return olds
 
     def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
         """Inputs only (`olds` are the old outputs): identity changes replace, tags update."""
@@ -166,7 +174,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
         outs = {**props, "used_client_token": _used_token(props)}
         if not id_.startswith("adopted-"):
             try:
-                outs.update(_job_fields(omics.get_reference_import_job(referenceStoreId=store, id=id_)))
+                outs.update(jobs.job_fields(omics.get_reference_import_job(referenceStoreId=store, id=id_)))
             except ClientError as exc:
                 if error_code(exc) != "ResourceNotFoundException":
                     raise
@@ -210,24 +218,13 @@ def _schedule(props: dict) -> PollSchedule:
     )
 
 
-def _time(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _job_fields(job: dict) -> dict:
-    return {
-        "job_id": job.get("id"), "status": job.get("status"), "status_message": job.get("statusMessage"),
-        "creation_time": _time(job.get("creationTime")), "completion_time": _time(job.get("completionTime")),
-    }
-
-
 def _used_token(props: dict) -> str | None:
     """The token the job was started with. State written before 0.2.0 kept it in `client_token`."""
     return props.get("used_client_token") or props.get("client_token") or props.get("resolved_client_token")
 
 
 def _outputs(props: dict, job: dict, used_token: str, sources: list[dict]) -> dict:
-    return {**props, **_job_fields(job), "used_client_token": used_token, "sources": sources}
+    return {**props, **jobs.job_fields(job), "used_client_token": used_token, "sources": sources}
 
 
 def _source_outputs(omics, props: dict, job: dict) -> list[dict]:

@@ -156,3 +156,39 @@ def _completed(omics, store_id: str, job: dict) -> dict:
                    "so nothing is left half-made. ")
     raise ImportFailed(job_id=job["id"], store_id=store_id, status=job["status"],
                        failures=failures or job.get("statusMessage") or "no reason given", cleanup=cleanup)
+
+
+def find_outputs(omics, props: dict) -> dict | None:
+    """The outputs of the import these inputs made, found read-only by the name of its first
+    source (ListReferences, GetReferenceMetadata's creationJobId, GetReferenceImportJob): a job
+    whose sources are exactly these names and files. None when there is none."""
+    store = props["reference_store_id"]
+    wanted = sorted((s["name"], s["source_file"]) for s in props["sources"])
+    for candidate in references.list_references(omics, store, props["sources"][0]["name"]):
+        meta = references.metadata(omics, store, candidate["id"])
+        if not meta or not meta.get("creationJobId"):
+            continue
+        job = omics.get_reference_import_job(referenceStoreId=store, id=meta["creationJobId"])
+        if sorted((s.get("name"), s.get("sourceFile")) for s in job.get("sources", [])) != wanted:
+            continue
+        by_name = {s["name"]: s for s in job["sources"]}
+        sources = []
+        for source in props["sources"]:
+            done = by_name[source["name"]]
+            reference_id = done.get("referenceId")
+            found = references.metadata(omics, store, reference_id) if reference_id else None
+            sources.append({**source, "reference_id": reference_id, "import_status": done.get("status"),
+                            "arn": found and found["arn"], "md5": found and found["md5"],
+                            "status": found.get("status") if found else "DELETED"})
+        return {**props, **job_fields(job), "used_client_token": props.get("resolved_client_token"),
+                "sources": sources}
+    return None
+
+
+def job_fields(job: dict) -> dict:
+    """The job's outputs, as the resource names them."""
+    def iso(value: Any) -> str | None:
+        return value.isoformat() if value is not None else None
+    return {"job_id": job.get("id"), "status": job.get("status"),
+            "status_message": job.get("statusMessage"), "creation_time": iso(job.get("creationTime")),
+            "completion_time": iso(job.get("completionTime"))}

@@ -5,6 +5,7 @@ pickled, nor in state): building a boto3 client costs ~70 ms of CPU, too much pe
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import threading
@@ -21,6 +22,11 @@ class ConnectionSettings:
     region: str | None = None
     profile: str | None = None
     endpoints: dict[str, str] = field(default_factory=dict)
+    attempts: int = RETRIES["max_attempts"]  # botocore's attempts per call (retries included)
+
+    def with_attempts(self, attempts: int) -> ConnectionSettings:
+        """The same settings, for clients that give up after `attempts` attempts."""
+        return dataclasses.replace(self, attempts=attempts)
 
     @classmethod
     def from_stack_config(cls, config: Any) -> ConnectionSettings:
@@ -49,7 +55,7 @@ class ConnectionSettings:
         process and setting (clients are thread-safe). With a custom endpoint, host prefixes
         are not injected. omics clients are paced under the service's request quotas."""
         endpoint = self.endpoint_for(service)
-        key = (service, self.profile, region or self.default_region(), endpoint)
+        key = (service, self.profile, region or self.default_region(), endpoint, self.attempts)
         with _LOCK:  # boto3 sessions are not thread-safe; building clients happens here only
             if key not in _CLIENTS:
                 import boto3  # only the provider process needs boto3, not the program
@@ -58,7 +64,8 @@ class ConnectionSettings:
                 from .pacing import PROCESS_PACER
 
                 session = boto3.session.Session(profile_name=self.profile, region_name=key[2])
-                config = Config(retries=RETRIES, inject_host_prefix=endpoint is None)
+                config = Config(retries={**RETRIES, "max_attempts": self.attempts},
+                                inject_host_prefix=endpoint is None)
                 client = session.client(service, endpoint_url=endpoint, config=config)
                 if service == "omics":
                     PROCESS_PACER.install(client)

@@ -1,0 +1,157 @@
+"""What `check` makes of an import: its clientToken, the S3 objects it records, warnings, and
+pre-flight refusals. Plain functions over the connection settings; nothing here starts, tags or
+deletes anything (only HeadObject and iam:GetRole are called).
+
+An import that already exists keeps its identity: a source object that is now missing or
+unreadable never changes its token (the reference in HealthOmics is unaffected); only an object
+that S3 shows with another version than the one recorded does. A new import (or one whose
+inputs changed) is refused at preview when an object is missing or over 15 GB, or when the
+service role cannot be used; an unreadable version or an unusual extension is a warning.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from dataclasses import dataclass, field
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from omics_rules.quotas import MAX_SOURCE_BYTES, has_fasta_extension
+from omics_rules.service_role import OMICS_PRINCIPAL, trusts_omics
+
+from . import tokens
+from .service_errors import error_code
+from .settings import ConnectionSettings
+
+SOURCE_IDENTITY = ("name", "source_file", "description")
+IMPORT_IDENTITY = ("reference_store_id", "role_arn", "client_token", "region")
+SOURCE_OUTPUTS = ("reference_id", "arn", "md5", "status", "import_status")
+JOB_OUTPUTS = ("job_id", "status", "status_message", "creation_time", "completion_time", "used_client_token")
+CHECK_ATTEMPTS = 3  # preview should answer quickly: an S3 hiccup is a warning, not a long wait
+
+
+@dataclass
+class Plan:
+    """The token, what to record of each source object, and what to tell the reviewer."""
+
+    token: str | None = None
+    source_objects: list[dict] | None = None
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def same_import(olds: dict, news: dict) -> bool:
+    """True when `olds` (the inputs recorded in state) describe the same import as `news`."""
+    if not olds or not olds.get("resolved_client_token"):
+        return False
+    if any(olds.get(k) != news.get(k) for k in IMPORT_IDENTITY):
+        return False
+    old_sources, new_sources = olds.get("sources") or [], news.get("sources") or []
+    return [tuple(s.get(k) for k in SOURCE_IDENTITY) for s in old_sources] == [
+        tuple(s.get(k) for k in SOURCE_IDENTITY) for s in new_sources]
+
+
+def plan_import(settings: ConnectionSettings, olds: dict, news: dict, store_known: bool = True) -> Plan:
+    """The plan for `news` (its sources, role and region known), given the inputs recorded for it
+    before (`olds`). Without a known store (a preview before the store exists) the pre-flight
+    checks still run, but there is no token yet."""
+    region, sources = news.get("region"), news["sources"]
+    heads = [tokens.head_object(settings.with_attempts(CHECK_ATTEMPTS), s["source_file"], region)
+             for s in sources]
+    if same_import(olds, news):
+        return _existing(olds, news, heads)
+    plan = Plan(source_objects=[_recorded(h.version, h) for h in heads])
+    for i, head in enumerate(heads):
+        path = f"sources[{i}].source_file"
+        if head.state == "missing":
+            plan.failures.append((path, f"{head.uri} does not exist in S3"))
+        elif head.state == "unreadable":
+            plan.warnings.append(
+                f"{path}: the version of {head.uri} could not be read ({head.reason}); the import's "
+                "identity will not include it, so an overwrite of this object will not show as a change")
+        elif head.size is not None and head.size > MAX_SOURCE_BYTES:
+            plan.failures.append((path, f"{head.uri} is {head.size} bytes, over HealthOmics' "
+                                        f"{MAX_SOURCE_BYTES // 1000**3} GB limit for a reference file"))
+        if not has_fasta_extension(head.uri):
+            plan.warnings.append(f"{path}: {head.uri} does not end in a FASTA extension HealthOmics lists "
+                                 "(.fasta .fa .fas .fsa .faa .fna .ffn .frn .mpfa .seq .txt, or those + .gz)")
+    role_failure, role_warning = _role_problem(settings.with_attempts(CHECK_ATTEMPTS), news["role_arn"])
+    plan.failures += [("role_arn", role_failure)] if role_failure else []
+    plan.warnings += [role_warning] if role_warning else []
+    if not plan.failures and store_known:
+        plan.token = news.get("client_token") or _derive(news, [h.version for h in heads])
+    return plan
+
+
+def _existing(olds: dict, news: dict, heads: list[tokens.SourceObject]) -> Plan:
+    """An import made before: its token stands unless S3 shows a recorded object changed."""
+    prior: str = olds["resolved_client_token"]
+    recorded = olds.get("source_objects")  # None for state written before 0.2.0
+    plan = Plan(token=prior, source_objects=recorded)
+    for i, head in enumerate(heads):
+        if head.state != "found":
+            what = ("no longer exists in S3" if head.state == "missing"
+                    else f"could not be read ({head.reason})")
+            plan.warnings.append(
+                f"sources[{i}].source_file: {head.uri} {what}. The reference imported from it is "
+                "unaffected; this import is kept as it is (clientToken unchanged).")
+    if news.get("client_token"):
+        return plan
+    if recorded is None:  # 0.1.0 recorded only the token: compare it once every version is known
+        if all(h.state == "found" for h in heads):
+            versions = [h.version for h in heads]
+            if _derive(news, [None] * len(heads)) == prior:  # made while no version could be read
+                versions = [None] * len(heads)
+            plan.token = _derive(news, versions)
+            plan.source_objects = [_recorded(v, h) for v, h in zip(versions, heads, strict=True)]
+        return plan
+    changed = [i for i, (head, old) in enumerate(zip(heads, recorded, strict=True))
+               if head.state == "found" and old.get("version") is not None and head.version != old["version"]]
+    if changed:
+        plan.source_objects = [
+            _recorded(h.version, h) if i in changed else dict(old)
+            for i, (h, old) in enumerate(zip(heads, recorded, strict=True))]
+        plan.token = _derive(news, [o["version"] for o in plan.source_objects])
+    return plan
+
+
+def _recorded(version: str | None, head: tokens.SourceObject) -> dict:
+    """What the inputs record of a source object: the version in its identity, and its size."""
+    return {"version": version, "bytes": head.size}
+
+
+def _derive(news: dict, versions: list[str | None]) -> str:
+    return tokens.derive_token(news["reference_store_id"], news["role_arn"], news["sources"], versions)
+
+
+def _role_problem(settings: ConnectionSettings, role_arn: str) -> tuple[str | None, str | None]:
+    """(refusal, warning) for the service role, from iam:GetRole when the caller may call it."""
+    name = role_arn.rsplit("/", 1)[-1]
+    if ":role/" not in role_arn:
+        return f"{role_arn} is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)", None
+    try:
+        role = settings.client("iam").get_role(RoleName=name)["Role"]
+    except ClientError as exc:
+        if error_code(exc) == "NoSuchEntity":
+            return f"the service role {name} does not exist in IAM", None
+        return None, (f"role_arn: the service role was not checked (iam:GetRole answered "
+                      f"{error_code(exc)}); HealthOmics will fail the import if it cannot assume it")
+    except BotoCoreError as exc:
+        return None, f"role_arn: the service role was not checked (iam:GetRole failed: {exc})"
+    policy = role.get("AssumeRolePolicyDocument") or {}
+    if isinstance(policy, str):
+        policy = json.loads(urllib.parse.unquote(policy))
+    if not trusts_omics(policy):
+        return f"the service role {name} does not trust {OMICS_PRINCIPAL} (sts:AssumeRole)", None
+    return None, None
+
+
+def carry_outputs(olds: dict, inputs: dict) -> dict:
+    """`inputs` with the outputs recorded in `olds` (same import, same token) carried over, so
+    that a preview, which shows checked inputs as the outputs, shows them unchanged."""
+    carried = {**inputs, **{k: olds[k] for k in JOB_OUTPUTS if olds.get(k) is not None}}
+    carried["sources"] = [
+        {**new, **{k: old[k] for k in SOURCE_OUTPUTS if old.get(k) is not None}}
+        for old, new in zip(olds.get("sources") or [], inputs["sources"], strict=True)]
+    return carried
