@@ -3,7 +3,7 @@
     omics-references:store:        {name, description?, tags?, adopt_existing?, region?}
                                    or {id: "1234567890", region?}
     omics-references:role_arn:     an existing service role (or create_role: true, real AWS only)
-    omics-references:imports:      [{name, client_token?, wait_timeout_seconds?, poll_max_seconds?,
+    omics-references:imports:      [{name, client_token?, wait_timeout_seconds?, poll_max_seconds?, protect?,
                                      sources: [{name, source_file, description?, tags?}]}]
     omics-references:regions:      [{region, store: {...as above}, imports: [...as above]}]: more Regions,
                                      each with its own store (one per Region) and imports
@@ -53,6 +53,7 @@ class ImportConfig:
     wait_timeout_seconds: float | None = None
     adopt_existing: bool = False
     poll_max_seconds: float | None = None
+    protect: bool = False  # Pulumi's `protect`: refuse to delete (or replace) this import
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def _known(value: dict, allowed: set[str], key: str) -> None:
 
 STORE_KEYS = {"id", "name", "description", "tags", "adopt_existing", "region"}
 IMPORT_KEYS = {"name", "sources", "client_token", "wait_timeout_seconds", "adopt_existing",
-               "poll_max_seconds"}
+               "poll_max_seconds", "protect"}
 
 
 def _store(raw: Any, key: str) -> StoreConfig:
@@ -124,7 +125,7 @@ def _imports(raw: Any, key: str) -> list[ImportConfig]:
                                         source.get("description"), source.get("tags")))
         imports.append(ImportConfig(item["name"], sources, item.get("client_token"),
                                     item.get("wait_timeout_seconds"), bool(item.get("adopt_existing")),
-                                    item.get("poll_max_seconds")))
+                                    item.get("poll_max_seconds"), bool(item.get("protect"))))
     return imports
 
 

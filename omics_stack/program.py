@@ -38,7 +38,7 @@ def run(config: StackConfig) -> dict[str, ReferenceImportJob]:
                          for s in item.sources],
                 client_token=item.client_token, wait_timeout_seconds=item.wait_timeout_seconds,
                 poll_max_seconds=item.poll_max_seconds, adopt_existing=item.adopt_existing or None,
-                region=placement.region))
+                region=placement.region), pulumi.ResourceOptions(protect=item.protect or None))
             jobs[item.name] = job
             for i, source in enumerate(item.sources):
                 key = source.name if first else f"{placement.region}/{source.name}"

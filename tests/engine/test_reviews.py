@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from omics_emulator.testing import LocalAws, generate_fasta
+from omics_provider import review
 from omics_stack import outputs
 from omics_stack.testing import StackProject
 
@@ -86,6 +87,9 @@ def test_an_overwritten_object_replaces_the_import_naming_the_version_change(pro
     preview = project.cli.run("preview", "--diff", "--stack", "test")
     assert "+-" in preview.stdout and "import-one" in preview.stdout, preview.stdout
     assert old_version in preview.stdout and new_version in preview.stdout, preview.stdout
+    summary = review.summarize(preview_json(project), "test")
+    assert f"the S3 object changed: {project.uri} version {old_version} → {new_version}" in summary, summary
+    assert summary.startswith("### HealthOmics references: preview of stack `test`\n\n**⚠ 1 reference(s) will be deleted**")
     replaced = project.up()
     assert "1 replaced" in replaced.stdout, replaced.stdout
     assert project.outputs()[outputs.REFERENCES]["genome-one"]["md5"] == new_version[5:]

@@ -172,3 +172,13 @@ def test_destroy_of_a_reference_in_use_fails_naming_it_and_keeps_the_resource(pr
     project.aws.controls(in_use_references={})
     project.cli.run("destroy", "--yes", "--stack", "test")
     assert project.aws.omics.list_reference_stores()["referenceStores"] == []
+
+
+def test_a_protected_import_is_never_deleted_by_destroy(project: StackProject) -> None:
+    imports = one_import(project)
+    imports[0]["protect"] = True
+    project.configure(imports)
+    project.up()
+    failed = project.cli.run("destroy", "--yes", "--stack", "test", check=False)
+    assert failed.returncode != 0 and "protected" in failed.stdout + failed.stderr, failed.stdout
+    assert [r["status"] for r in project.references()] == ["ACTIVE"]
