@@ -23,6 +23,7 @@ from pulumi.dynamic import (
 from . import checks, jobs, planning, references, tokens
 from .configured import ConfiguredProvider
 from .errors import OmicsProviderError
+from .planning import SOURCE_IDENTITY
 from .references import GONE
 from .service_errors import error_code, explain_access_denied
 from .settings import ConnectionSettings
@@ -30,9 +31,8 @@ from .waiting import Deadline, PollSchedule
 
 MODEL_FIELDS = ("reference_store_id", "role_arn", "sources", "client_token")
 IDENTITY_FIELDS = ("reference_store_id", "role_arn", "resolved_client_token")
-SOURCE_IDENTITY = ("name", "source_file", "description")
 WAIT_FIELDS = ("wait_timeout_seconds", "poll_initial_seconds", "poll_max_seconds")
-SETTINGS_FIELDS = (*WAIT_FIELDS, "adopt_existing", "client_token")  # inputs copied as given
+SETTINGS_FIELDS = (*WAIT_FIELDS, "adopt_existing", "client_token", "source_objects")  # copied as given
 OUTPUT_FIELDS = ("job_id", "status", "status_message", "creation_time", "completion_time",
                  "used_client_token", "resolved_client_token", "source_objects")
 
