@@ -25,6 +25,7 @@ from .configured import ConfiguredProvider
 from .errors import OmicsProviderError
 from .planning import SOURCE_IDENTITY
 from .references import GONE
+from .replacement import why_replaced
 from .service_errors import error_code, explain_access_denied
 from .settings import ConnectionSettings
 from .waiting import Deadline, PollSchedule
@@ -104,6 +105,8 @@ class ReferenceImportJobProvider(ConfiguredProvider):
         retag = not replaces and any(
             (o.get("tags") or {}) != (n.get("tags") or {})
             for o, n in zip(old_sources, new_sources, strict=True))
+        if replaces:  # one line per replaced import in the preview: why
+            pulumi.log.info(f"import job {_id} will be replaced: {why_replaced(olds, news)}")
         return DiffResult(changes=bool(replaces) or retag, replaces=replaces,
                           delete_before_replace=False)
 

@@ -15,9 +15,9 @@ import json
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # how the preview shows a value not known yet
+from .replacement import show, why_replaced
+
 IMPORT_TYPE = "pulumi-python:dynamic/omics:ReferenceImportJob"
 STORE_TYPE = "pulumi-python:dynamic/omics:ReferenceStore"
 # AWS's own CLI example imports GRCh38 (3.25 GB) in about 1.5 minutes; a job also takes a while
@@ -88,7 +88,8 @@ def _import_step(step: Step, summary: Summary) -> None:
                 summary.started.append((f"`{step.name}`", f"`{source.get('name')}`",
                                         source.get("source_file", ""), _size(objects.get("bytes"))))
         else:
-            summary.reimported.append((f"`{step.name}`", _reason(step), str(len(sources)), _size(size)))
+            reason = why_replaced(step.old_outputs, step.new_inputs)
+            summary.reimported.append((f"`{step.name}`", reason, str(len(sources)), _size(size)))
     if step.op == "update":
         for old, new in zip(step.old_outputs.get("sources") or [], step.new_inputs.get("sources") or [],
                             strict=False):
@@ -102,7 +103,7 @@ def _store_step(step: Step, summary: Summary) -> None:
     if step.op == "create":
         summary.stores.append((f"`{name}`", "created", ""))
     elif step.op in ("replace", "create-replacement"):
-        changed = ", ".join(f"{k}: {_show(step.old_inputs.get(k))} → {_show(step.new_inputs.get(k))}"
+        changed = ", ".join(f"{k}: {show(step.old_inputs.get(k))} → {show(step.new_inputs.get(k))}"
                             for k in step.replace_reasons) or "its inputs changed"
         summary.stores.append((f"`{name}`", "**replaced** (its imports are imported again)", changed))
     elif step.op == "delete":
@@ -110,40 +111,6 @@ def _store_step(step: Step, summary: Summary) -> None:
     elif step.op == "update":
         change = _tag_change(step.old_outputs.get("tags") or {}, step.new_inputs.get("tags") or {})
         summary.stores.append((f"`{name}`", "tags updated", change))
-
-
-def _reason(step: Step) -> str:
-    """Why an import is replaced, in one line: the input that changed, or the S3 object."""
-    old, new = step.old_inputs, step.new_inputs
-    reasons = []
-    if new.get("reference_store_id") == UNKNOWN:
-        reasons.append("its reference store is replaced")
-    elif old.get("reference_store_id") != new.get("reference_store_id"):
-        reasons.append(f"store {old.get('reference_store_id')} → {new.get('reference_store_id')}")
-    for key, label in (("role_arn", "service role"), ("region", "Region"), ("client_token", "client_token")):
-        if old.get(key) != new.get(key) and new.get(key) != UNKNOWN:
-            reasons.append(f"{label} {_show(old.get(key))} → {_show(new.get(key))}")
-    old_sources = {s.get("name"): s for s in old.get("sources") or []}
-    new_sources = {s.get("name"): s for s in new.get("sources") or []}
-    added, removed = sorted(set(new_sources) - set(old_sources)), sorted(set(old_sources) - set(new_sources))
-    if added:
-        reasons.append(f"source {', '.join(added)} added: all {len(new_sources)} sources are imported again")
-    if removed:
-        reasons.append(f"source {', '.join(removed)} removed")
-    for name in sorted(set(old_sources) & set(new_sources)):
-        for key in ("source_file", "description"):
-            if old_sources[name].get(key) != new_sources[name].get(key):
-                before, after = _show(old_sources[name].get(key)), _show(new_sources[name].get(key))
-                reasons.append(f"{name}: {key} {before} → {after}")
-    old_objects = dict(zip(old_sources, _objects(old), strict=False))
-    for name, objects in zip(new_sources, _objects(new), strict=False):
-        before = (old_objects.get(name) or {}).get("version")
-        if before and objects.get("version") and before != objects["version"] and name not in added:
-            reasons.append(f"the S3 object changed: {new_sources[name].get('source_file')} "
-                           f"version {before} → {objects['version']}")
-    if any(s.get("status") in ("DELETING", "DELETED") for s in step.old_outputs.get("sources") or []):
-        reasons.append("its references were deleted outside Pulumi")
-    return "; ".join(reasons) or "the provider asked for a replacement"
 
 
 def _objects(inputs: dict) -> list[dict]:
@@ -165,10 +132,6 @@ def _tag_change(before: dict, after: dict) -> str:
     parts += [f"added `{k}`: {after[k]}" for k in sorted(after) if k not in before]
     parts += [f"removed `{k}`" for k in sorted(before) if k not in after]
     return ", ".join(parts)
-
-
-def _show(value: Any) -> str:
-    return "(unknown until apply)" if value == UNKNOWN else "(none)" if value is None else str(value)
 
 
 def _size(count: int | None) -> str:

@@ -87,6 +87,8 @@ def test_an_overwritten_object_replaces_the_import_naming_the_version_change(pro
     preview = project.cli.run("preview", "--diff", "--stack", "test")
     assert "+-" in preview.stdout and "import-one" in preview.stdout, preview.stdout
     assert old_version in preview.stdout and new_version in preview.stdout, preview.stdout
+    reason = f"will be replaced: the S3 object changed: {project.uri} version {old_version} → {new_version}"
+    assert reason in preview.stdout + preview.stderr, preview.stderr  # one line per replaced import
     summary = review.summarize(preview_json(project), "test")
     assert f"the S3 object changed: {project.uri} version {old_version} → {new_version}" in summary, summary
     assert summary.startswith("### HealthOmics references: preview of stack `test`\n\n**⚠ 1 reference(s) will be deleted**")
