@@ -44,6 +44,9 @@ def main(argv: list[str] | None = None) -> None:
         "import_seconds", "import_bytes_per_second", "delete_seconds", "throttle_rate",
         "error_rate", "latency_ms", "seed", "request_quotas", "busy_answer", "token_reuse")})
     server = serve(args.host, args.port, args.data_dir, controls)
+    restored = server.app.iam.restore()
+    if restored:
+        print(f"restored {restored} IAM role(s) from {args.data_dir}", flush=True)
     resumed = server.app.importer.resume()
     if resumed:
         print(f"resuming {len(resumed)} import job(s) after restart: {', '.join(resumed)}", flush=True)

@@ -26,6 +26,7 @@ from .exceptions import (
     RequestEntityTooLargeException,
     ValidationException,
 )
+from .iam_store import IamStore
 from .importer import Importer
 from .memory import release_free_memory
 from .models import Backend, FileRange
@@ -55,6 +56,7 @@ class EmulatorApp:
         self.importer = Importer(self.backend, self.controls)
         self.backend.worker = self.importer
         self.calls = CallCounter()
+        self.iam = IamStore(data_dir)
         self.moto = DomainDispatcherApplication(create_backend_app)
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
@@ -76,6 +78,8 @@ class EmulatorApp:
                 return answered
             start_response = self._with_faked_size(environ, start_response)
         answer = self.moto(environ, start_response)
+        if scope[2] == "iam":
+            self.iam.save_if_changed()  # moto answered in full: its IAM state is settled
         if _large_s3_write(environ):
             # moto held the upload in memory; give it back once this request's buffers are gone
             timer = threading.Timer(0.2, release_free_memory)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from omics_emulator.launcher import EmulatorProcess
@@ -62,3 +63,31 @@ def test_stores_jobs_and_references_survive_a_restart(data_dir: Path) -> None:
         meta = aws.omics.get_reference_metadata(referenceStoreId=store["id"], id=reference)
         assert aws.omics.list_tags_for_resource(resourceArn=meta["arn"])["tags"] == {"t": "1"}
         assert aws.read_file(store["id"], reference, "SOURCE") == fasta
+
+
+def test_iam_roles_survive_a_restart(data_dir: Path) -> None:
+    endpoint = EmulatorProcess(data_dir).start()
+    try:
+        aws = LocalAws(endpoint.url, "us-east-1")
+        arn = aws.role()
+        name = arn.rsplit("/", 1)[1]
+        aws.iam.put_role_policy(RoleName=name, PolicyName="read-sources", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))
+        aws.iam.tag_role(RoleName=name, Tags=[{"Key": "team", "Value": "platform"}])
+        doomed = aws.role().rsplit("/", 1)[1]
+        aws.iam.delete_role(RoleName=doomed)
+        before = aws.iam.get_role(RoleName=name)["Role"]
+    finally:
+        endpoint.stop(kill=True)
+
+    restarted = EmulatorProcess(data_dir, port=endpoint.port).start()
+    try:
+        aws = LocalAws(restarted.url, "us-east-1")
+        after = aws.iam.get_role(RoleName=name)["Role"]
+        assert (after["Arn"], after["AssumeRolePolicyDocument"]) == (before["Arn"], before["AssumeRolePolicyDocument"])
+        assert aws.iam.list_role_tags(RoleName=name)["Tags"] == [{"Key": "team", "Value": "platform"}]
+        assert aws.iam.list_role_policies(RoleName=name)["PolicyNames"] == ["read-sources"]
+        assert doomed not in [r["RoleName"] for r in aws.iam.list_roles()["Roles"]]
+    finally:
+        restarted.stop()
+    assert "restored 1 IAM role(s)" in " ".join(restarted.banner)
