@@ -122,8 +122,10 @@ class ReferenceImportJobProvider(ConfiguredProvider):
         store = props["reference_store_id"]
         request = {"referenceStoreId": store, "roleArn": props["role_arn"],
                    "sources": checks.to_api(props["sources"])}
-        job_id, used_token = jobs.start_or_find(omics, request, token, deadline, pulumi.log)
-        job = jobs.wait_for_job(omics, store, job_id, used_token, schedule, deadline, pulumi.log)
+        started, used_token = jobs.start_or_find(omics, request, token, deadline, pulumi.log)
+        job_id = started["id"]
+        job = jobs.wait_for_job(omics, store, job_id, used_token, schedule, deadline, pulumi.log,
+                                first=started)
         return CreateResult(job_id, _outputs(props, job, used_token, _source_outputs(omics, props, job)))
 
     def _adopt(self, omics, props: dict, token: str) -> CreateResult:

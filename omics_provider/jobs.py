@@ -31,9 +31,10 @@ class Log(Protocol):
 
 
 def start_or_find(omics, request: dict, token: str, deadline: Deadline, log: Log,
-                  sleep: Callable[[float], None] = time.sleep) -> tuple[str, str]:
-    """(job id, token used) for this request: the job this token started, else a new one; a
-    new token (`-rN`) when the references of the token's job were deleted since.
+                  sleep: Callable[[float], None] = time.sleep) -> tuple[dict, str]:
+    """(the job as GetReferenceImportJob answers, token used) for this request: the job this
+    token started, else a new one; a new token (`-rN`) when the references of the token's job
+    were deleted since.
 
     Holds whatever way the service answers what it does not document: a start refused while
     another import runs in the store (any error code) waits its turn, asking the service whether
@@ -84,7 +85,7 @@ def start_or_find(omics, request: dict, token: str, deadline: Deadline, log: Log
                          f"in store {store}; waiting for its turn")
         elif used == token:
             log.info(f"resuming reference import job {job['id']} (clientToken {used})")
-        return job["id"], used
+        return detail, used
 
 
 def running_jobs(omics, store_id: str) -> list[dict]:
@@ -117,14 +118,17 @@ def _references_gone(omics, store_id: str, job: dict) -> bool:
 
 
 def wait_for_job(omics, store_id: str, job_id: str, token: str, schedule: PollSchedule,
-                 deadline: Deadline, log: Log, sleep: Callable[[float], None] = time.sleep) -> dict:
-    """Poll with backoff until the job ends, logging each change of progress. Returns the
-    COMPLETED job; raises ImportFailed when it ended otherwise (references of a job that
-    COMPLETED_WITH_FAILURES are deleted first) and WaitTimedOut at the deadline."""
+                 deadline: Deadline, log: Log, sleep: Callable[[float], None] = time.sleep,
+                 first: dict | None = None) -> dict:
+    """Poll with backoff until the job ends, logging each change of progress (`first`: the job
+    as just read, which stands for the first poll). Returns the COMPLETED job; raises
+    ImportFailed when it ended otherwise (references of a job that COMPLETED_WITH_FAILURES are
+    deleted first) and WaitTimedOut at the deadline."""
     seen, job = None, None
-    for _ in attempts(deadline, schedule, sleep):
+    for attempt in attempts(deadline, schedule, sleep):
         try:
-            job = omics.get_reference_import_job(referenceStoreId=store_id, id=job_id)
+            job = first if attempt == 0 and first is not None else omics.get_reference_import_job(
+                referenceStoreId=store_id, id=job_id)
         except (ClientError, BotoCoreError) as exc:
             if not is_transient(exc) or deadline.passed():
                 raise
