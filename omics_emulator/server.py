@@ -89,8 +89,7 @@ class EmulatorApp:
 
     def _with_faked_size(self, environ: dict, start_response):
         """For a HeadObject of an object in the `object_sizes` control, report that size."""
-        uri = "s3://" + environ.get("PATH_INFO", "").lstrip("/")
-        size = self.controls.object_sizes.get(uri)
+        size = self.controls.object_sizes.get(_s3_uri(environ))
         if environ["REQUEST_METHOD"] != "HEAD" or size is None:
             return start_response
 
@@ -102,8 +101,7 @@ class EmulatorApp:
     def _unreadable(self, environ: dict, start_response) -> Iterable[bytes] | None:
         """A HeadObject of an object in the `unreadable_objects` control: 403, as S3 answers a
         caller without s3:GetObject. None for any other request."""
-        uri = "s3://" + environ.get("PATH_INFO", "").lstrip("/")
-        if environ["REQUEST_METHOD"] != "HEAD" or uri not in self.controls.unreadable_objects:
+        if environ["REQUEST_METHOD"] != "HEAD" or _s3_uri(environ) not in self.controls.unreadable_objects:
             return None
         start_response("403 Forbidden", [("Content-Length", "0"), ("x-amz-error-code", "AccessDenied")])
         return [b""]
@@ -163,6 +161,11 @@ class EmulatorApp:
         except (OmicsError, ValueError) as exc:
             return _json(start_response, 400, {"message": str(exc)})
         return _json(start_response, 404, {"message": f"no admin path {method} {path}"})
+
+
+def _s3_uri(environ: dict) -> str:
+    """The s3:// URI a path-style S3 request names."""
+    return "s3://" + environ.get("PATH_INFO", "").lstrip("/")
 
 
 def _small_body(environ: dict) -> bytes:

@@ -16,3 +16,16 @@ class ConfiguredProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         """Read region, profile and endpoints from the stack config (the keys pulumi-aws uses)."""
         self.settings = ConnectionSettings.from_stack_config(req.config)
+
+    def region_of(self, props: dict) -> str | None:
+        """The Region a resource lives in: its own `region`, else the stack's."""
+        return props.get("region") or self.settings.default_region()
+
+    def region_changed(self, olds: dict, news: dict) -> bool:
+        """True when the resource moves to another Region (an explicit `region` equal to the
+        stack's is no change, so stacks that never set one see no diff)."""
+        return self.region_of(olds) != self.region_of(news)
+
+    def omics(self, props: dict):
+        """The (paced) omics client for the resource's Region."""
+        return self.settings.client("omics", props.get("region"))

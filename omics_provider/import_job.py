@@ -34,8 +34,7 @@ MODEL_FIELDS = ("reference_store_id", "role_arn", "sources", "client_token")
 IDENTITY_FIELDS = ("reference_store_id", "role_arn", "resolved_client_token")
 WAIT_FIELDS = ("wait_timeout_seconds", "poll_initial_seconds", "poll_max_seconds")
 SETTINGS_FIELDS = (*WAIT_FIELDS, "adopt_existing", "client_token", "source_objects")  # copied as given
-OUTPUT_FIELDS = ("job_id", "status", "status_message", "creation_time", "completion_time",
-                 "used_client_token", "resolved_client_token", "source_objects")
+OUTPUT_FIELDS = (*planning.JOB_OUTPUTS, "resolved_client_token", "source_objects")
 
 
 class ReferenceImportJobProvider(ConfiguredProvider):
@@ -83,7 +82,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
         """The outputs of the import `olds` describes, looked up read-only (for a preview, when
         the recorded inputs do not carry them yet); `olds` itself when they cannot be found."""
         try:
-            return jobs.find_outputs(self._omics(olds), olds) or olds
+            return jobs.find_outputs(self.omics(olds), olds) or olds
         except (ClientError, BotoCoreError) as exc:
             pulumi.log.warn(f"could not look up the import's references for the preview ({exc})")
             return olds
@@ -94,7 +93,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
             key for key in IDENTITY_FIELDS
             if not checks.is_known(news.get(key)) or olds.get(key) != news.get(key)
         ]
-        if self._region(olds) != self._region(news):
+        if self.region_changed(olds, news):
             replaces.append("region")
         old_sources, new_sources = olds.get("sources") or [], news.get("sources") or []
         identity = [tuple(s.get(k) for k in SOURCE_IDENTITY) for s in old_sources]
@@ -116,7 +115,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
         token = props["resolved_client_token"]  # check derived it; the engine always checks first
         schedule = _schedule(props)
         deadline = Deadline(schedule.timeout)
-        omics = self._omics(props)
+        omics = self.omics(props)
         if props.get("adopt_existing"):
             return self._adopt(omics, props, token)
         store = props["reference_store_id"]
@@ -161,7 +160,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
     @explain_access_denied
     def update(self, _id: str, olds: dict, news: dict) -> UpdateResult:
         """Tag changes on each reference; all outputs returned."""
-        omics = self._omics(olds)
+        omics = self.omics(olds)
         sources = []
         for old, new in zip(olds["sources"], news["sources"], strict=True):
             if old.get("arn"):
@@ -174,7 +173,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
     @explain_access_denied
     def read(self, id_: str, props: dict) -> ReadResult:
         """Current job and reference state; gone when every reference is gone."""
-        omics = self._omics(props)
+        omics = self.omics(props)
         store = props["reference_store_id"]
         outs = {**props, "used_client_token": _used_token(props)}
         if not id_.startswith("adopted-"):
@@ -205,13 +204,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
         """Delete each reference (ones already gone are fine) and wait until they are gone."""
         owned = [(s["reference_id"], s.get("name"))
                  for s in props.get("sources") or [] if s.get("reference_id")]
-        references.delete_and_wait(self._omics(props), props["reference_store_id"], owned)
-
-    def _omics(self, props: dict):
-        return self.settings.client("omics", props.get("region"))
-
-    def _region(self, props: dict) -> str | None:
-        return props.get("region") or self.settings.default_region()
+        references.delete_and_wait(self.omics(props), props["reference_store_id"], owned)
 
 
 def _schedule(props: dict) -> PollSchedule:

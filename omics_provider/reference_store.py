@@ -37,8 +37,7 @@ class ReferenceStoreProvider(ConfiguredProvider):
         else:
             replaces = [k for k in IDENTITY_FIELDS
                         if not checks.is_known(news.get(k)) or olds.get(k) != news.get(k)]
-        if (olds.get("region") or self.settings.default_region()) != (
-                news.get("region") or self.settings.default_region()):
+        if self.region_changed(olds, news):
             replaces.append("region")
         retag = (olds.get("tags") or {}) != (news.get("tags") or {})
         return DiffResult(changes=bool(replaces) or retag, replaces=replaces, delete_before_replace=True)
@@ -46,7 +45,7 @@ class ReferenceStoreProvider(ConfiguredProvider):
     @explain_access_denied
     def create(self, props: dict) -> CreateResult:
         """Create the store (idempotently), or adopt the region's store when asked."""
-        omics = self._omics(props)
+        omics = self.omics(props)
         if props.get("adopt_existing"):
             stores = omics.list_reference_stores().get("referenceStores", [])
             if stores:
@@ -77,13 +76,13 @@ class ReferenceStoreProvider(ConfiguredProvider):
     @explain_access_denied
     def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
         """Tag changes; all outputs returned."""
-        retag(self._omics(olds), olds["arn"], olds.get("tags"), news.get("tags"))
+        retag(self.omics(olds), olds["arn"], olds.get("tags"), news.get("tags"))
         return UpdateResult({**olds, "tags": news.get("tags"), "adopt_existing": news.get("adopt_existing")})
 
     @explain_access_denied
     def read(self, id_: str, props: dict) -> ReadResult:
         """The store as it is; gone when it was deleted outside Pulumi."""
-        omics = self._omics(props)
+        omics = self.omics(props)
         try:
             store = omics.get_reference_store(id=id_)
         except ClientError as exc:
@@ -97,7 +96,7 @@ class ReferenceStoreProvider(ConfiguredProvider):
     @explain_access_denied
     def delete(self, id_: str, props: dict) -> None:
         """Delete the store once it is empty; references still DELETING are waited for."""
-        omics = self._omics(props)
+        omics = self.omics(props)
         left: list[dict] = []
         for _ in attempts(Deadline(EMPTY_WAIT_SECONDS), DELETE_POLLS, time.sleep):
             try:
@@ -116,9 +115,6 @@ class ReferenceStoreProvider(ConfiguredProvider):
         raise OmicsProviderError(message=(
             f"Reference store {id_} still holds {len(left)} reference(s) being deleted after "
             f"{EMPTY_WAIT_SECONDS:.0f} s. Run `pulumi destroy` again to finish."))
-
-    def _omics(self, props: dict):
-        return self.settings.client("omics", props.get("region"))
 
 
 def _outputs(props: dict, store: dict) -> dict:
