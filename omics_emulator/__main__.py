@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
 from .controls import BUSY_ANSWERS, TOKEN_REUSE_ANSWERS, Controls
 from .memory import tune_allocator
+from .s3_server import ENV_VAR, S3ServerMissing
 from .server import serve
 
 
@@ -36,6 +38,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--token-reuse", default="original", choices=TOKEN_REUSE_ANSWERS,
                         help="a reused clientToken with other parameters: the original job or store "
                              "(default), or ConflictException")
+    parser.add_argument("--s3-server", default=None, metavar="PATH",
+                        help=f"the versitygw binary that stores S3 objects under DATA_DIR/s3 (default: "
+                             f"${ENV_VAR}, else versitygw on PATH, else the repository's `make setup` build)")
     args = parser.parse_args(argv)
 
     tune_allocator()
@@ -43,7 +48,14 @@ def main(argv: list[str] | None = None) -> None:
     controls.update({name: getattr(args, name) for name in (
         "import_seconds", "import_bytes_per_second", "delete_seconds", "throttle_rate",
         "error_rate", "latency_ms", "seed", "request_quotas", "busy_answer", "token_reuse")})
-    server = serve(args.host, args.port, args.data_dir, controls)
+    # SIGTERM ends the process through SystemExit, so the S3 server is stopped with it (atexit)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        server = serve(args.host, args.port, args.data_dir, controls, args.s3_server)
+    except S3ServerMissing as exc:
+        sys.exit(f"omics_emulator: {exc}")
+    storage = server.app.storage
+    print(f"S3 objects: versitygw at {storage.url} (loopback only), kept in {storage.objects}", flush=True)
     restored = server.app.iam.restore()
     if restored:
         print(f"restored {restored} IAM role(s) from {args.data_dir}", flush=True)

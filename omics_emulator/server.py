@@ -1,12 +1,11 @@
-"""One HTTP endpoint for everything: omics reference-store operations here, S3/IAM/STS by
-moto's server, and the `/_emulator/` admin paths. Requests are routed by the service named in
-their SigV4 credential scope."""
+"""One HTTP endpoint for everything: omics reference-store operations here, S3 passed through to
+the local S3 server (versitygw, on disk), IAM/STS by moto's server, and the `/_emulator/` admin
+paths. Requests are routed by the service named in their SigV4 credential scope."""
 
 from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterable
 from http import HTTPStatus
 from pathlib import Path
@@ -28,9 +27,9 @@ from .exceptions import (
 )
 from .iam_store import IamStore
 from .importer import Importer
-from .memory import release_free_memory
 from .models import Backend, FileRange
-from .s3_stream import stream_get_object
+from .s3_proxy import S3Proxy
+from .s3_server import S3Server
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
 # A presigned URL carries its scope in the query string (X-Amz-Credential, URL-encoded).
@@ -38,6 +37,8 @@ _SLASH = r"(?:/|%2F)"
 _QUERY_SCOPE = re.compile(
     rf"X-Amz-Credential=[^&]*?{_SLASH}\d{{8}}{_SLASH}([^/&%]+){_SLASH}([^/&%]+){_SLASH}aws4_request",
     re.IGNORECASE)
+# Signature version 2 (`AWS key:signature`, or a presigned URL with AWSAccessKeyId) is S3's alone.
+_S3_SIGV2 = re.compile(r"^AWS [^ :]+:|(?:^|&)AWSAccessKeyId=")
 MAX_OMICS_BODY = 1024 * 1024  # reference-store requests are a few KiB at most
 DEFAULT_REGION = "us-east-1"
 
@@ -49,11 +50,13 @@ def _snake(name: str) -> str:
 class EmulatorApp:
     """The WSGI application."""
 
-    def __init__(self, data_dir: Path, controls: Controls | None = None) -> None:
+    def __init__(self, data_dir: Path, s3: S3Server, controls: Controls | None = None) -> None:
+        self.storage = s3
+        self.s3 = S3Proxy(s3.host, s3.port, s3.keys)
         self.controls = controls or Controls()
         self.backend = Backend(data_dir, self.controls)
         self.quotas = RequestQuotas(REQUESTS_PER_SECOND)
-        self.importer = Importer(self.backend, self.controls)
+        self.importer = Importer(self.backend, self.controls, s3)
         self.backend.worker = self.importer
         self.calls = CallCounter()
         self.iam = IamStore(data_dir)
@@ -64,7 +67,10 @@ class EmulatorApp:
         if path.startswith("/_emulator/"):
             return self._admin(environ, start_response, path)
         authorization = environ.get("HTTP_AUTHORIZATION", "")
-        scope = _SCOPE.search(authorization) or _QUERY_SCOPE.search(environ.get("QUERY_STRING", ""))
+        query = environ.get("QUERY_STRING", "")
+        scope = _SCOPE.search(authorization) or _QUERY_SCOPE.search(query)
+        if scope is None and (_S3_SIGV2.search(authorization) or _S3_SIGV2.search(query)):
+            return self._s3(environ, start_response)
         if scope is None:  # AWS answers these before any service sees them
             error = (IncompleteSignatureException(
                 f"Authorization header is not a SigV4 signature: {authorization[:60]!r}")
@@ -73,19 +79,15 @@ class EmulatorApp:
         if scope[2] == "omics":
             return self._omics(environ, start_response, path, scope[1])
         if scope[2] == "s3":
-            answered = self._unreadable(environ, start_response) or stream_get_object(environ, start_response)
-            if answered is not None:
-                return answered
-            start_response = self._with_faked_size(environ, start_response)
+            return self._s3(environ, start_response)
         answer = self.moto(environ, start_response)
         if scope[2] == "iam":
             self.iam.save_if_changed()  # moto answered in full: its IAM state is settled
-        if _large_s3_write(environ):
-            # moto held the upload in memory; give it back once this request's buffers are gone
-            timer = threading.Timer(0.2, release_free_memory)
-            timer.daemon = True
-            timer.start()
         return answer
+
+    def _s3(self, environ: dict, start_response) -> Iterable[bytes]:
+        return self._unreadable(environ, start_response) or self.s3(
+            environ, self._with_faked_size(environ, start_response))
 
     def _with_faked_size(self, environ: dict, start_response):
         """For a HeadObject of an object in the `object_sizes` control, report that size."""
@@ -181,15 +183,6 @@ def _small_body(environ: dict) -> bytes:
     return environ["wsgi.input"].read(length) if length else b""
 
 
-def _large_s3_write(environ: dict) -> bool:
-    """A big PutObject/UploadPart body, or a CompleteMultipartUpload."""
-    return int(environ.get("CONTENT_LENGTH") or 0) > LARGE_BODY or (
-        environ["REQUEST_METHOD"] == "POST" and "uploadId=" in environ.get("QUERY_STRING", ""))
-
-
-LARGE_BODY = 4 * 1024 * 1024
-
-
 def _file_range(part: FileRange) -> Iterable[bytes]:
     with open(part.path, "rb") as handle:
         handle.seek(part.start)
@@ -220,9 +213,12 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-def serve(host: str, port: int, data_dir: Path, controls: Controls | None = None) -> BaseWSGIServer:
-    """A bound, threaded server (not yet serving); its importer knows its own URL."""
-    app = EmulatorApp(data_dir, controls)
+def serve(host: str, port: int, data_dir: Path, controls: Controls | None = None,
+          s3_binary: str | None = None) -> BaseWSGIServer:
+    """A bound, threaded server (not yet serving), with its S3 server started; its importer
+    knows its own URL."""
+    s3 = S3Server(data_dir, s3_binary).start()
+    app = EmulatorApp(data_dir, s3, controls)
     server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
     app.importer.endpoint_url = f"http://{host}:{server.server_port}"
     return server

@@ -1,14 +1,17 @@
-"""The AWS CLI talks to the local endpoint unchanged (only the documented environment)."""
+"""The AWS CLI talks to the local endpoint unchanged (only the documented environment): omics,
+and S3 backed by the local S3 server."""
 
 from __future__ import annotations
 
+import filecmp
+import hashlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from omics_emulator.testing import LocalAws
+from omics_emulator.testing import LocalAws, generate_fasta
 
 AWS = Path(sys.executable).with_name("aws")
 
@@ -30,3 +33,43 @@ def test_aws_cli_creates_lists_and_reads_errors(aws: LocalAws) -> None:
     missing = aws_cli(aws, "omics", "get-reference-store", "--id", "1000000001")
     assert missing.returncode != 0
     assert "ResourceNotFoundException" in missing.stderr and "1000000001" in missing.stderr
+
+
+def _cli_json(aws: LocalAws, *args: str) -> dict:
+    """What a successful command printed: JSON from `s3api`, nothing for `s3` (its progress lines)."""
+    done = aws_cli(aws, *args)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout or "{}") if args[0] == "s3api" else {}
+
+
+def test_aws_cli_s3_cp_head_object_multipart_and_versions(aws: LocalAws, tmp_path: Path) -> None:
+    bucket = aws.bucket()
+    _cli_json(aws, "s3api", "put-bucket-versioning", "--bucket", bucket,
+              "--versioning-configuration", "Status=Enabled")
+    small = tmp_path / "small.fa"
+    small.write_bytes(generate_fasta(seed=91))
+    _cli_json(aws, "s3", "cp", str(small), f"s3://{bucket}/small.fa")
+    head = _cli_json(aws, "s3api", "head-object", "--bucket", bucket, "--key", "small.fa")
+    assert head["ETag"] == f'"{hashlib.md5(small.read_bytes()).hexdigest()}"'
+    assert head["ContentLength"] == small.stat().st_size and head["VersionId"]
+
+    big = tmp_path / "big.fa"  # 101 MiB: `aws s3 cp` uploads it in 8 MiB parts
+    line = b"ACGTTGCAAC" * 6 + b"\n"
+    with open(big, "wb") as out:
+        out.write(b">chr1\n")
+        for _ in range(101 * 1024 * 1024 // len(line)):
+            out.write(line)
+    _cli_json(aws, "s3", "cp", str(big), f"s3://{bucket}/big.fa")
+    head_big = _cli_json(aws, "s3api", "head-object", "--bucket", bucket, "--key", "big.fa")
+    assert head_big["ETag"].endswith('-13"') and head_big["ContentLength"] == big.stat().st_size
+    _cli_json(aws, "s3", "cp", f"s3://{bucket}/big.fa", str(tmp_path / "back.fa"))
+    assert filecmp.cmp(big, tmp_path / "back.fa", shallow=False)
+
+    small.write_bytes(generate_fasta(seed=92))
+    _cli_json(aws, "s3", "cp", str(small), f"s3://{bucket}/small.fa")
+    versions = _cli_json(aws, "s3api", "list-object-versions", "--bucket", bucket, "--prefix", "small.fa")
+    assert {v["VersionId"] for v in versions["Versions"]} >= {head["VersionId"]}
+    assert len(versions["Versions"]) == 2
+    _cli_json(aws, "s3api", "get-object", "--bucket", bucket, "--key", "small.fa",
+              "--version-id", head["VersionId"], str(tmp_path / "first.fa"))
+    assert (tmp_path / "first.fa").read_bytes() == generate_fasta(seed=91)

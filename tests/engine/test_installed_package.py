@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from omics_emulator.s3_server import find_binary
 from omics_emulator.testing import EmulatorProcess, LocalAws, generate_fasta
 from omics_stack.testing import REPO
 
@@ -73,7 +74,9 @@ def user_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_users_own_project_uses_the_installed_package(user_venv: Path, tmp_path: Path) -> None:
     project = user_venv.parent
     endpoint_script = user_venv / "bin" / "omics-local-endpoint"
-    with EmulatorProcess(tmp_path / "data", command=[str(endpoint_script)]) as endpoint:
+    # the installed endpoint is told where versitygw is, as a user outside this repository would
+    command = [str(endpoint_script), "--s3-server", str(find_binary())]
+    with EmulatorProcess(tmp_path / "data", command=command) as endpoint:
         aws = LocalAws(endpoint.url, "eu-west-1")
         bucket = aws.bucket()
         aws.s3.put_object(Bucket=bucket, Key="demo.fa", Body=generate_fasta(501))

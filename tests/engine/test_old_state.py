@@ -27,7 +27,7 @@ def legacy(tmp_path: Path):
     with EmulatorProcess(data) as endpoint:
         aws = LocalAws(endpoint.url, "us-east-1")
         aws.s3.create_bucket(Bucket="legacy-references")
-        for name in ("alpha.fa", "beta.fa"):  # the local S3 is in memory: the same bytes again
+        for name in ("alpha.fa", "beta.fa"):  # 0.1.0 kept S3 in memory: the same bytes again
             aws.s3.put_object(Bucket="legacy-references", Key=name, Body=(FIXTURE / name).read_bytes())
         project = tmp_path / "project"
         (project / "stacks").mkdir(parents=True)

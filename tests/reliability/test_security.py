@@ -32,6 +32,7 @@ def test_no_credential_in_state_logs_or_output(tmp_path: Path, aws: LocalAws, en
         "exported state": exported,
         "CLI output": "".join(p.stdout + p.stderr for p in outputs),
         "endpoint log": endpoint.log_path.read_text(),
+        "S3 server log": (endpoint.data_dir / "s3" / "versitygw.log").read_text(),
         "pulumi home logs": "".join(p.read_text(errors="replace") for p in
                                     (project.cli.state_dir / "home").rglob("*") if p.is_file() and p.stat().st_size < 5e6),
     }
@@ -70,8 +71,15 @@ def listening_addresses(port: int) -> set[str]:
     return found
 
 
+def _s3_server_port(endpoint: EmulatorProcess) -> int:
+    [line] = [line for line in endpoint.banner if line.startswith("S3 objects: versitygw at ")]
+    return int(line.split()[4].rsplit(":", 1)[1])
+
+
 def test_endpoint_listens_on_loopback_only_unless_told(tmp_path: Path) -> None:
     with EmulatorProcess(tmp_path / "default") as default:
         assert listening_addresses(default.port) == {"127.0.0.1"}
+        assert listening_addresses(_s3_server_port(default)) == {"127.0.0.1"}
     with EmulatorProcess(tmp_path / "told", "--host", "0.0.0.0") as told:
         assert listening_addresses(told.port) == {"0.0.0.0"}
+        assert listening_addresses(_s3_server_port(told)) == {"127.0.0.1"}  # reached through the endpoint
