@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import queue
 import shutil
 import threading
 import time
@@ -20,12 +21,12 @@ from omics_rules.service_role import OMICS_PRINCIPAL, trusts_omics
 
 from .controls import Controls
 from .fasta import FastaError, FastaIndexer, is_protein_file, render_fai
-from .memory import release_free_memory
 from .models import Backend, new_id
+from .s3_server import REGION, S3Server
 
 CHUNK = 1024 * 1024
 RUNNING_MESSAGE = "The job is currently in progress."  # what AWS's own examples show
-# The endpoint calls its own S3 and IAM with these; moto accepts any key.
+# The endpoint calls its own IAM and S3 (HeadObject) with these: any key is accepted there.
 SELF_CREDENTIALS = {"aws_access_key_id": "local-endpoint", "aws_secret_access_key": "local-endpoint"}
 
 
@@ -36,9 +37,15 @@ class SourceFailed(Exception):
 class Importer:
     """Background worker threads for import jobs and reference deletions."""
 
-    def __init__(self, backend: Backend, controls: Controls) -> None:
+    def __init__(self, backend: Backend, controls: Controls, storage: S3Server) -> None:
         self.backend = backend
         self.controls = controls
+        # Source bytes come straight from the S3 server (one HTTP hop fewer than the endpoint's
+        # pass-through); HeadObject goes through the endpoint, where its controls apply.
+        self._storage = boto3.client(
+            "s3", endpoint_url=storage.url, region_name=REGION, aws_access_key_id=storage.keys.access_key,
+            aws_secret_access_key=storage.keys.secret_key,
+            config=Config(retries={"mode": "standard", "max_attempts": 5}))
         self.endpoint_url = ""  # set once the server is listening
         self.staging = backend.data_dir / "staging"
         self._threads: list[threading.Thread] = []
@@ -96,7 +103,6 @@ class Importer:
 
     def _run_now(self, job_id: str) -> None:
         started = time.monotonic()
-        release_free_memory()  # what a large S3 upload left behind, before streaming begins
         backend = self.backend
         try:
             job = backend.job_row(job_id)
@@ -186,27 +192,24 @@ class Importer:
         bucket, _, key = source_file[len("s3://"):].partition("/")
         folder = self.staging / job_id / str(idx)
         folder.mkdir(parents=True, exist_ok=True)
-        s3 = self._client("s3", region)
         try:
-            size = s3.head_object(Bucket=bucket, Key=key)["ContentLength"]
+            size = self._client("s3", region).head_object(Bucket=bucket, Key=key)["ContentLength"]
             if size > MAX_SOURCE_BYTES:
                 raise SourceFailed(f"{size} bytes is over the reference file limit of "
                                    f"{MAX_SOURCE_BYTES // 1000**3} GB")
-            body = s3.get_object(Bucket=bucket, Key=key)["Body"]
+            body = self._storage.get_object(Bucket=bucket, Key=key)["Body"]
         except ClientError as exc:
             code = exc.response["Error"]["Code"]
             if code in ("NoSuchKey", "NoSuchBucket", "404"):
                 raise SourceFailed(f"{source_file} does not exist") from None
             raise SourceFailed(f"could not read {source_file}: {code}") from None
-        md5 = hashlib.md5(usedforsecurity=False)
         indexer = FastaIndexer(protein=is_protein_file(key))
         size = 0
         rate = self.controls.import_bytes_per_second
         begun = time.monotonic()
         try:
-            with open(folder / "source", "wb") as out:
+            with DigestingWriter(folder / "source") as out:
                 for chunk in body.iter_chunks(CHUNK):
-                    md5.update(chunk)
                     out.write(chunk)
                     indexer.feed(chunk)
                     size += len(chunk)
@@ -221,5 +224,47 @@ class Importer:
             raise SourceFailed(f"reading {source_file} failed: {exc}") from None
         index = render_fai(entries)
         Path(folder / "index").write_bytes(index)
-        return md5.hexdigest(), size, len(index)
+        return out.md5, size, len(index)
+
+
+class DigestingWriter:
+    """Writes chunks to a file and takes their MD5 in a thread of its own, so both (which let go
+    of the GIL) run beside the caller's FASTA checks on another core. At most QUEUED chunks wait."""
+
+    QUEUED = 4
+
+    def __init__(self, path: Path) -> None:
+        self._file = open(path, "wb")  # noqa: SIM115 (closed by the thread)
+        self._chunks: queue.Queue[bytes | None] = queue.Queue(self.QUEUED)
+        self._digest = hashlib.md5(usedforsecurity=False)
+        self._error: OSError | None = None
+        self._thread = threading.Thread(target=self._drain, name="digest-and-write", daemon=True)
+        self.md5 = ""
+
+    def _drain(self) -> None:
+        with self._file:
+            while (chunk := self._chunks.get()) is not None:
+                if self._error is None:
+                    try:
+                        self._digest.update(chunk)
+                        self._file.write(chunk)
+                    except OSError as exc:
+                        self._error = exc
+
+    def write(self, chunk: bytes) -> None:
+        """Queue one chunk (waits while QUEUED are pending); raises a write error seen so far."""
+        if self._error:
+            raise self._error
+        self._chunks.put(chunk)
+
+    def __enter__(self) -> DigestingWriter:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._chunks.put(None)
+        self._thread.join()
+        if self._error and exc[0] is None:
+            raise self._error
+        self.md5 = self._digest.hexdigest()
 

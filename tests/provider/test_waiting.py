@@ -4,7 +4,6 @@ sleeps): delays, deadline, logs, and the per-operation limiters."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 
 import boto3
 import pytest
@@ -162,8 +161,9 @@ def test_rate_limiter_spaces_calls_across_threads() -> None:
     for t in threads:
         t.join()
     stamps.sort()
-    gaps = [b - a for a, b in itertools.pairwise(stamps)]
-    assert min(gaps) >= 0.045  # 20 per second: 50 ms apart, whatever the threads did
+    # 20 per second: 8 calls span at least 7 x 50 ms, whatever the threads did. (Gaps one by
+    # one are not checked: a thread woken late on a busy machine makes one short and the next long.)
+    assert stamps[-1] - stamps[0] >= 7 * 0.05 - 0.01
 
 
 def test_pacer_keeps_one_limiter_per_region_and_operation_at_a_share_of_its_quota() -> None:
