@@ -12,7 +12,7 @@ import pytest
 from boto3.s3.transfer import TransferConfig
 
 from omics_emulator.testing import EmulatorProcess, LocalAws, generate_fasta, wait_until
-from omics_stack.testing import StackProject, descendants
+from omics_stack.testing import StackProject, descendants, process_gone
 
 pytestmark = pytest.mark.engine
 MIB = 1024 * 1024
@@ -51,7 +51,7 @@ def test_objects_role_and_references_survive_a_sigkill(tmp_path: Path) -> None:
     finally:
         endpoint.stop(kill=True)
     for pid in s3_servers:  # the S3 server died with the endpoint: no orphan holds the files
-        wait_until(lambda pid=pid: _gone(pid), 10, f"the S3 server (pid {pid}) dying with the endpoint")
+        wait_until(lambda pid=pid: process_gone(pid), 10, f"the S3 server (pid {pid}) dying with the endpoint")
 
     restarted = EmulatorProcess(data, port=endpoint.port).start()
     try:
@@ -68,11 +68,3 @@ def test_objects_role_and_references_survive_a_sigkill(tmp_path: Path) -> None:
         assert "warning" not in preview.stdout.lower(), preview.stdout  # no object "does not exist"
     finally:
         restarted.stop()
-
-
-def _gone(pid: int) -> bool:
-    """No such process, or a zombie left for init to reap."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except FileNotFoundError:
-        return True
