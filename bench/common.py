@@ -1,4 +1,5 @@
-"""Helpers shared by the benchmarks: generated FASTA on disk, process memory, a results table."""
+"""Helpers shared by the benchmarks: generated FASTA on disk, a results table. (Process memory:
+omics_stack.testing.rss_bytes.)"""
 
 from __future__ import annotations
 
@@ -37,16 +38,6 @@ def write_fasta(path: Path, size: int, width: int = 60, seed: int = 1) -> int:
             written += 5
             contig += 1
     return written
-
-
-def rss_bytes(pid: int) -> tuple[int, int]:
-    """(current RSS, lifetime peak RSS) of a process, from /proc."""
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, rest = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            values[key] = int(rest.split()[0]) * 1024
-    return values["VmRSS"], values["VmHWM"]
 
 
 def table(rows: list[tuple[str, ...]]) -> str:

@@ -9,7 +9,6 @@ import queue
 import shutil
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
 import boto3
@@ -17,12 +16,12 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from omics_rules.quotas import MAX_SOURCE_BYTES
-from omics_rules.service_role import OMICS_PRINCIPAL, trusts_omics
+from omics_rules.service_role import OMICS_PRINCIPAL, role_name, trusts_omics
 
 from .controls import Controls
 from .fasta import FastaError, FastaIndexer, is_protein_file, render_fai
 from .models import Backend, new_id
-from .s3_server import REGION, S3Server
+from .s3_server import S3Server
 
 CHUNK = 1024 * 1024
 RUNNING_MESSAGE = "The job is currently in progress."  # what AWS's own examples show
@@ -42,10 +41,7 @@ class Importer:
         self.controls = controls
         # Source bytes come straight from the S3 server (one HTTP hop fewer than the endpoint's
         # pass-through); HeadObject goes through the endpoint, where its controls apply.
-        self._storage = boto3.client(
-            "s3", endpoint_url=storage.url, region_name=REGION, aws_access_key_id=storage.keys.access_key,
-            aws_secret_access_key=storage.keys.secret_key,
-            config=Config(retries={"mode": "standard", "max_attempts": 5}))
+        self._storage = storage.client()
         self.endpoint_url = ""  # set once the server is listening
         self.staging = backend.data_dir / "staging"
         self._threads: list[threading.Thread] = []
@@ -160,8 +156,8 @@ class Importer:
 
     def _role_problem(self, role_arn: str, region: str) -> str | None:
         """Why the service could not assume this role, or None."""
-        name = role_arn.rsplit("/", 1)[-1]
-        if ":role/" not in role_arn:
+        name = role_name(role_arn)
+        if name is None:
             return f"roleArn {role_arn} is not an IAM role ARN"
         try:
             role = self._client("iam", region).get_role(RoleName=name)["Role"]
@@ -169,10 +165,7 @@ class Importer:
             if exc.response["Error"]["Code"] == "NoSuchEntity":
                 return f"service role {name} does not exist in IAM"
             return f"could not read service role {name}: {exc.response['Error']['Code']}"
-        policy = role.get("AssumeRolePolicyDocument") or {}
-        if isinstance(policy, str):
-            policy = json.loads(urllib.parse.unquote(policy))
-        if not trusts_omics(policy):
+        if not trusts_omics(role.get("AssumeRolePolicyDocument")):
             return f"service role {name} does not trust {OMICS_PRINCIPAL} (sts:AssumeRole)"
         return None
 

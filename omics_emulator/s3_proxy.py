@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote, unquote
 from xml.sax.saxutils import escape
 
-from .s3_server import REGION, RootKeys
+from .s3_server import REGION, RootKeys, S3Server
 
 CHUNK = 1024 * 1024
 UNSIGNED = "UNSIGNED-PAYLOAD"
@@ -30,6 +30,8 @@ _PRESIGN_QUERY = {"x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-ex
                   "awsaccesskeyid", "signature", "expires"}  # the last three: signature version 2
 _AWS_CHUNKED = {"STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
                 "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"}
+# Headers about a request's body (dropped with a CreateBucket body).
+_DESCRIBE_THE_BODY = ("content-", "x-amz-checksum-", "x-amz-sdk-checksum-", "x-amz-decoded-content-")
 # One hop's headers, and those the endpoint's own HTTP server always sends.
 _NOT_RELAYED = {"connection", "keep-alive", "transfer-encoding", "server", "date"}
 
@@ -100,28 +102,28 @@ def decode_aws_chunked(stream) -> Iterator[bytes]:
 def _request_body(environ: dict, headers: dict[str, str]) -> Iterable[bytes] | None:
     """The body to send on, adjusting `headers` to it; None when there is none."""
     stream = environ["wsgi.input"]
+    length = int(environ.get("CONTENT_LENGTH") or 0)
     if _creates_bucket(environ):
         # A CreateBucketConfiguration names a LocationConstraint; the S3 server serves one Region
         # and refuses any other, while a client in eu-west-1 must name eu-west-1. Buckets are
         # created without one (GetBucketLocation answers the server's Region).
-        for name in ("content-length", "content-md5", "content-type", "x-amz-checksum-crc32",
-                     "x-amz-checksum-crc32c", "x-amz-checksum-sha1", "x-amz-checksum-sha256",
-                     "x-amz-sdk-checksum-algorithm", "x-amz-decoded-content-length", "content-encoding"):
-            headers.pop(name, None)
+        for name in [n for n in headers if n.startswith(_DESCRIBE_THE_BODY)]:
+            del headers[name]
         headers["x-amz-content-sha256"] = UNSIGNED
-        _read_all(stream, int(environ.get("CONTENT_LENGTH") or 0))
+        for _ in _read(stream, length):  # read and dropped: the connection may carry another request
+            pass
         return None
     if headers.get("x-amz-content-sha256") in _AWS_CHUNKED:
         headers.pop("content-length", None)  # the encoded length; the payload's is announced apart
         if "x-amz-decoded-content-length" in headers:
             headers["content-length"] = headers.pop("x-amz-decoded-content-length")
-        encodings = [e.strip() for e in headers.pop("content-encoding", "").split(",")]
-        if [e for e in encodings if e and e != "aws-chunked"]:
-            headers["content-encoding"] = ",".join(e for e in encodings if e and e != "aws-chunked")
+        others = [e for e in map(str.strip, headers.pop("content-encoding", "").split(","))
+                  if e and e != "aws-chunked"]
+        if others:
+            headers["content-encoding"] = ",".join(others)
         headers.pop("x-amz-trailer", None)
         headers["x-amz-content-sha256"] = UNSIGNED
         return decode_aws_chunked(stream)
-    length = int(environ.get("CONTENT_LENGTH") or 0)
     if length:
         return _read(stream, length)
     if environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":  # werkzeug de-chunks it
@@ -135,11 +137,6 @@ def _creates_bucket(environ: dict) -> bool:
     path = environ.get("PATH_INFO", "").strip("/")
     return environ["REQUEST_METHOD"] == "PUT" and bool(path) and "/" not in path and not environ.get(
         "QUERY_STRING")
-
-
-def _read_all(stream, length: int) -> None:
-    for _ in _read(stream, min(length, 64 * 1024)):
-        pass
 
 
 def _read(stream, length: int | None) -> Iterator[bytes]:
@@ -156,27 +153,24 @@ def _read(stream, length: int | None) -> Iterator[bytes]:
 class S3Proxy:
     """The WSGI side of the pass-through to one S3 server."""
 
-    def __init__(self, host: str, port: int, keys: RootKeys) -> None:
-        self.host, self.port, self.keys = host, port, keys
+    def __init__(self, server: S3Server) -> None:
+        self.server = server
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"]
+        host, port = self.server.host, self.server.port
         path, query = canonical_target(environ.get("RAW_URI") or environ.get("REQUEST_URI") or "/")
-        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items()
-                   if k.startswith("HTTP_") and k[5:].replace("_", "-").lower() not in _NOT_FORWARDED}
-        for name in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            if environ.get(name):
-                headers[name.replace("_", "-").lower()] = environ[name]
+        headers = _forwarded_headers(environ)
         headers.setdefault("x-amz-content-sha256", UNSIGNED)
         try:
             body = _request_body(environ, headers)
         except ValueError as exc:
             return _error(start_response, 400, "IncompleteBody", str(exc))
-        headers["host"] = f"{self.host}:{self.port}"
+        headers["host"] = f"{host}:{port}"
         if body is not None and "content-length" not in headers:
             headers["transfer-encoding"] = "chunked"
-        signed = sign(method, path, query, headers, self.keys, datetime.now(UTC))
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=300)
+        signed = sign(method, path, query, headers, self.server.keys, datetime.now(UTC))
+        connection = http.client.HTTPConnection(host, port, timeout=300)
         try:
             connection.putrequest(method, path + (f"?{query}" if query else ""),
                                   skip_host=True, skip_accept_encoding=True)
@@ -195,10 +189,26 @@ class S3Proxy:
         except OSError as exc:
             connection.close()
             return _error(start_response, 503, "ServiceUnavailable",
-                          f"the local S3 server at {self.host}:{self.port} did not answer: {exc}")
+                          f"the local S3 server at {host}:{port} did not answer: {exc}")
         start_response(f"{answer.status} {answer.reason}",
                        [(k, v) for k, v in answer.getheaders() if k.lower() not in _NOT_RELAYED])
         return _relay(answer, connection)
+
+
+def _forwarded_headers(environ: dict) -> dict[str, str]:
+    """The request's headers (lower-case names) but those of one hop or the client's signature."""
+    headers = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            name = key[5:]
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+            name = key
+        else:
+            continue
+        name = name.replace("_", "-").lower()
+        if name not in _NOT_FORWARDED:
+            headers[name] = value
+    return headers
 
 
 def _relay(answer: http.client.HTTPResponse, connection: http.client.HTTPConnection) -> Iterator[bytes]:

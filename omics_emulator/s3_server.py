@@ -18,6 +18,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import boto3
+from botocore.client import BaseClient
+from botocore.config import Config
+
 VERSION = "v1.8.0"  # the pin in tools/s3/go.mod
 ENV_VAR = "OMICS_LOCAL_S3_SERVER"
 REGION = "us-east-1"  # what versitygw signs for; clients' own Regions are re-signed to it
@@ -86,6 +90,13 @@ class S3Server:
     def url(self) -> str:
         """http://127.0.0.1:PORT of the running server."""
         return f"http://{self.host}:{self.port}"
+
+    def client(self) -> BaseClient:
+        """A boto3 S3 client of this server itself, signing with its root keys."""
+        return boto3.client(
+            "s3", endpoint_url=self.url, region_name=REGION, aws_access_key_id=self.keys.access_key,
+            aws_secret_access_key=self.keys.secret_key,
+            config=Config(retries={"mode": "standard", "max_attempts": 5}))
 
     def start(self) -> S3Server:
         """Start and wait until it accepts connections; raises with its log's tail if it does not."""

@@ -50,13 +50,13 @@ def _snake(name: str) -> str:
 class EmulatorApp:
     """The WSGI application."""
 
-    def __init__(self, data_dir: Path, s3: S3Server, controls: Controls | None = None) -> None:
-        self.storage = s3
-        self.s3 = S3Proxy(s3.host, s3.port, s3.keys)
+    def __init__(self, data_dir: Path, storage: S3Server, controls: Controls | None = None) -> None:
+        self.storage = storage  # the S3 server
+        self.s3_proxy = S3Proxy(storage)
         self.controls = controls or Controls()
         self.backend = Backend(data_dir, self.controls)
         self.quotas = RequestQuotas(REQUESTS_PER_SECOND)
-        self.importer = Importer(self.backend, self.controls, s3)
+        self.importer = Importer(self.backend, self.controls, storage)
         self.backend.worker = self.importer
         self.calls = CallCounter()
         self.iam = IamStore(data_dir)
@@ -86,7 +86,7 @@ class EmulatorApp:
         return answer
 
     def _s3(self, environ: dict, start_response) -> Iterable[bytes]:
-        return self._unreadable(environ, start_response) or self.s3(
+        return self._unreadable(environ, start_response) or self.s3_proxy(
             environ, self._with_faked_size(environ, start_response))
 
     def _with_faked_size(self, environ: dict, start_response):
@@ -217,8 +217,7 @@ def serve(host: str, port: int, data_dir: Path, controls: Controls | None = None
           s3_binary: str | None = None) -> BaseWSGIServer:
     """A bound, threaded server (not yet serving), with its S3 server started; its importer
     knows its own URL."""
-    s3 = S3Server(data_dir, s3_binary).start()
-    app = EmulatorApp(data_dir, s3, controls)
+    app = EmulatorApp(data_dir, S3Server(data_dir, s3_binary).start(), controls)
     server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
     app.importer.endpoint_url = f"http://{host}:{server.server_port}"
     return server

@@ -11,14 +11,12 @@ service role cannot be used; an unreadable version or an unusual extension is a 
 
 from __future__ import annotations
 
-import json
-import urllib.parse
 from dataclasses import dataclass, field
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from omics_rules.quotas import MAX_SOURCE_BYTES, has_fasta_extension
-from omics_rules.service_role import OMICS_PRINCIPAL, trusts_omics
+from omics_rules.service_role import OMICS_PRINCIPAL, role_name, trusts_omics
 
 from . import tokens
 from .service_errors import error_code
@@ -129,8 +127,8 @@ def _derive(news: dict, versions: list[str | None]) -> str:
 
 def _role_problem(settings: ConnectionSettings, role_arn: str) -> tuple[str | None, str | None]:
     """(refusal, warning) for the service role, from iam:GetRole when the caller may call it."""
-    name = role_arn.rsplit("/", 1)[-1]
-    if ":role/" not in role_arn:
+    name = role_name(role_arn)
+    if name is None:
         return f"{role_arn} is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)", None
     try:
         role = settings.client("iam").get_role(RoleName=name)["Role"]
@@ -141,10 +139,7 @@ def _role_problem(settings: ConnectionSettings, role_arn: str) -> tuple[str | No
                       f"{error_code(exc)}); HealthOmics will fail the import if it cannot assume it")
     except BotoCoreError as exc:
         return None, f"role_arn: the service role was not checked (iam:GetRole failed: {exc})"
-    policy = role.get("AssumeRolePolicyDocument") or {}
-    if isinstance(policy, str):
-        policy = json.loads(urllib.parse.unquote(policy))
-    if not trusts_omics(policy):
+    if not trusts_omics(role.get("AssumeRolePolicyDocument")):
         return f"the service role {name} does not trust {OMICS_PRINCIPAL} (sts:AssumeRole)", None
     return None, None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import urllib.parse
 from typing import Any
 
 OMICS_PRINCIPAL = "omics.amazonaws.com"
@@ -14,9 +16,17 @@ def trust_policy() -> dict:
         "Effect": "Allow", "Principal": {"Service": OMICS_PRINCIPAL}, "Action": "sts:AssumeRole"}]}
 
 
-def trusts_omics(policy: dict[str, Any]) -> bool:
-    """True when some Allow statement lets omics.amazonaws.com call sts:AssumeRole."""
-    statements = policy.get("Statement") or []
+def role_name(role_arn: str) -> str | None:
+    """The role's name in an IAM role ARN (arn:aws:iam::ACCOUNT:role/PATH/NAME); None for any other ARN."""
+    return role_arn.rsplit("/", 1)[-1] if ":role/" in role_arn else None
+
+
+def trusts_omics(policy: dict[str, Any] | str | None) -> bool:
+    """True when some Allow statement lets omics.amazonaws.com call sts:AssumeRole. `policy` as
+    iam:GetRole returns AssumeRolePolicyDocument: a document, or its URL-encoded JSON."""
+    if isinstance(policy, str):
+        policy = json.loads(urllib.parse.unquote(policy))
+    statements = (policy or {}).get("Statement") or []
     for statement in [statements] if isinstance(statements, dict) else statements:
         if statement.get("Effect") != "Allow":
             continue

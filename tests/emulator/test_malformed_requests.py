@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from omics_emulator.testing import EmulatorProcess
+from omics_stack.testing import rss_bytes
 
 SEED = 20261129
 SIGNED = "AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20261129/us-east-1/omics/aws4_request, SignedHeaders=host, Signature=00"
@@ -42,13 +43,6 @@ def exchange(port: int, head: str, body: bytes, announce: str | None = None, clo
     return int(lines[0].split()[1]), headers, payload
 
 
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise AssertionError("no VmRSS")
-
-
 def requests(rng: random.Random) -> list[dict]:
     cases = []
     for _ in range(300):
@@ -72,7 +66,7 @@ def endpoint(tmp_path: Path):
 
 def test_a_few_hundred_malformed_requests_get_4xx_json_and_the_endpoint_stays_well(endpoint: EmulatorProcess) -> None:
     port = int(endpoint.url.rsplit(":", 1)[1])
-    before = rss_kib(endpoint.proc.pid)
+    before = rss_bytes(endpoint.proc.pid)[0]
     answered: dict[int, int] = {}
     for case in requests(random.Random(SEED)):
         auth = f"\r\nAuthorization: {case['auth']}" if case["auth"] else ""
@@ -85,7 +79,7 @@ def test_a_few_hundred_malformed_requests_get_4xx_json_and_the_endpoint_stays_we
         assert answer.get("message") and answer.get("__type"), what
         answered[status] = answered.get(status, 0) + 1
     assert endpoint.healthy()
-    grown_mib = (rss_kib(endpoint.proc.pid) - before) / 1024
+    grown_mib = (rss_bytes(endpoint.proc.pid)[0] - before) / 2**20
     assert grown_mib <= 20, f"RSS grew by {grown_mib:.1f} MiB"
     assert {400, 403, 413} <= set(answered), answered  # invalid input, unsigned or garbled, too large
     print(f"answers by status: {dict(sorted(answered.items()))}; RSS grew {grown_mib:.1f} MiB")
