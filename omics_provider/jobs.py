@@ -102,11 +102,15 @@ def _mismatch(request: dict, job: dict) -> str | None:
         return f"in store {job.get('referenceStoreId')}"
     if job.get("roleArn") != request["roleArn"]:
         return f"with role {job.get('roleArn')}, not {request['roleArn']}"
-    asked = sorted((s["name"], s["sourceFile"]) for s in request["sources"])
-    got = sorted((s.get("name"), s.get("sourceFile")) for s in job.get("sources", []))
+    asked, got = _source_files(request), _source_files(job)
     if asked != got:
         return f"with sources {got}, not {asked}"
     return None
+
+
+def _source_files(job: dict) -> list[tuple]:
+    """(name, sourceFile) of each source of a job or a start request, sorted."""
+    return sorted((s.get("name"), s.get("sourceFile")) for s in job.get("sources", []))
 
 
 def _references_gone(omics, store_id: str, job: dict) -> bool:
@@ -173,14 +177,17 @@ def find_outputs(omics, props: dict) -> dict | None:
         if not meta or not meta.get("creationJobId"):
             continue
         job = omics.get_reference_import_job(referenceStoreId=store, id=meta["creationJobId"])
-        if sorted((s.get("name"), s.get("sourceFile")) for s in job.get("sources", [])) != wanted:
+        if _source_files(job) != wanted:
             continue
         by_name = {s["name"]: s for s in job["sources"]}
         sources = []
         for source in props["sources"]:
             done = by_name[source["name"]]
             reference_id = done.get("referenceId")
-            found = references.metadata(omics, store, reference_id) if reference_id else None
+            if reference_id == candidate["id"]:
+                found = meta  # read above
+            else:
+                found = references.metadata(omics, store, reference_id) if reference_id else None
             sources.append({**source, "reference_id": reference_id, "import_status": done.get("status"),
                             "arn": found and found["arn"], "md5": found and found["md5"],
                             "status": found.get("status") if found else "DELETED"})
