@@ -23,7 +23,6 @@ from pulumi.dynamic import (
 from . import checks, jobs, planning, references, tokens
 from .configured import ConfiguredProvider
 from .errors import OmicsProviderError
-from .planning import SOURCE_IDENTITY
 from .references import GONE
 from .replacement import why_replaced
 from .service_errors import error_code, explain_access_denied
@@ -96,9 +95,8 @@ class ReferenceImportJobProvider(ConfiguredProvider):
         if self.region_changed(olds, news):
             replaces.append("region")
         old_sources, new_sources = olds.get("sources") or [], news.get("sources") or []
-        identity = [tuple(s.get(k) for k in SOURCE_IDENTITY) for s in old_sources]
         if (not checks.is_known(new_sources)
-                or identity != [tuple(s.get(k) for k in SOURCE_IDENTITY) for s in new_sources]
+                or planning.source_identity(old_sources) != planning.source_identity(new_sources)
                 or any(s.get("status") in GONE for s in old_sources)):  # drift: re-import
             replaces.append("sources")
         retag = not replaces and any(
@@ -125,7 +123,8 @@ class ReferenceImportJobProvider(ConfiguredProvider):
         job_id = started["id"]
         job = jobs.wait_for_job(omics, store, job_id, used_token, schedule, deadline, pulumi.log,
                                 first=started)
-        return CreateResult(job_id, _outputs(props, job, used_token, _source_outputs(omics, props, job)))
+        sources = jobs.source_outputs(omics, store, props["sources"], job)
+        return CreateResult(job_id, _outputs(props, job, used_token, sources))
 
     def _adopt(self, omics, props: dict, token: str) -> CreateResult:
         """Take over ACTIVE references whose names (and md5, where S3 tells it) match."""
@@ -223,23 +222,6 @@ def _used_token(props: dict) -> str | None:
 
 def _outputs(props: dict, job: dict, used_token: str, sources: list[dict]) -> dict:
     return {**props, **jobs.job_fields(job), "used_client_token": used_token, "sources": sources}
-
-
-def _source_outputs(omics, props: dict, job: dict) -> list[dict]:
-    by_name = {s["name"]: s for s in job.get("sources", [])}
-    outputs = []
-    for source in props["sources"]:
-        done = by_name.get(source["name"], {})
-        out = {**source, "reference_id": done.get("referenceId"), "import_status": done.get("status"),
-               "arn": None, "md5": None, "status": None}
-        if out["reference_id"]:
-            meta = references.metadata(omics, props["reference_store_id"], out["reference_id"])
-            if meta:
-                out.update(arn=meta["arn"], md5=meta["md5"], status=meta.get("status"))
-            else:
-                out["status"] = "DELETED"
-        outputs.append(out)
-    return outputs
 
 
 def _plain_md5(settings: ConnectionSettings, s3_uri: str, region: str | None) -> str | None:

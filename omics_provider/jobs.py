@@ -179,21 +179,28 @@ def find_outputs(omics, props: dict) -> dict | None:
         job = omics.get_reference_import_job(referenceStoreId=store, id=meta["creationJobId"])
         if _source_files(job) != wanted:
             continue
-        by_name = {s["name"]: s for s in job["sources"]}
-        sources = []
-        for source in props["sources"]:
-            done = by_name[source["name"]]
-            reference_id = done.get("referenceId")
-            if reference_id == candidate["id"]:
-                found = meta  # read above
-            else:
-                found = references.metadata(omics, store, reference_id) if reference_id else None
-            sources.append({**source, "reference_id": reference_id, "import_status": done.get("status"),
-                            "arn": found and found["arn"], "md5": found and found["md5"],
-                            "status": found.get("status") if found else "DELETED"})
+        sources = source_outputs(omics, store, props["sources"], job, known={candidate["id"]: meta})
         return {**props, **job_fields(job), "used_client_token": props.get("resolved_client_token"),
                 "sources": sources}
     return None
+
+
+def source_outputs(omics, store_id: str, sources: list[dict], job: dict,
+                   known: dict[str, dict] | None = None) -> list[dict]:
+    """Each source (as given) with what `job` made of it: its reference's id, ARN, md5 and status
+    (DELETED when there is none), and the job's status for it. `known`: metadata already read,
+    by reference id."""
+    by_name = {s["name"]: s for s in job.get("sources", [])}
+    outputs = []
+    for source in sources:
+        done = by_name.get(source["name"], {})
+        reference_id = done.get("referenceId")
+        meta = (known or {}).get(reference_id) or (
+            references.metadata(omics, store_id, reference_id) if reference_id else None)
+        outputs.append({**source, "reference_id": reference_id, "import_status": done.get("status"),
+                        "arn": meta and meta["arn"], "md5": meta and meta["md5"],
+                        "status": meta.get("status") if meta else "DELETED"})
+    return outputs
 
 
 def job_fields(job: dict) -> dict:

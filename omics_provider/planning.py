@@ -45,9 +45,12 @@ def same_import(olds: dict, news: dict) -> bool:
         return False
     if any(olds.get(k) != news.get(k) for k in IMPORT_IDENTITY):
         return False
-    old_sources, new_sources = olds.get("sources") or [], news.get("sources") or []
-    return [tuple(s.get(k) for k in SOURCE_IDENTITY) for s in old_sources] == [
-        tuple(s.get(k) for k in SOURCE_IDENTITY) for s in new_sources]
+    return source_identity(olds.get("sources")) == source_identity(news.get("sources"))
+
+
+def source_identity(sources: list[dict] | None) -> list[tuple]:
+    """What of each source makes the import what it is (name, file, description), in order."""
+    return [tuple(s.get(k) for k in SOURCE_IDENTITY) for s in sources or []]
 
 
 def plan_import(settings: ConnectionSettings, olds: dict, news: dict, store_known: bool = True) -> Plan:

@@ -6,30 +6,25 @@ from __future__ import annotations
 
 from typing import Any
 
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # a value not known until apply, on the wire
-GONE = ("DELETING", "DELETED")
-
-
-def is_unknown(value: Any) -> bool:
-    """True for a value not known yet: the wire sentinel, or the SDK's Unknown object."""
-    return value == UNKNOWN or type(value).__name__ == "Unknown"
+from .checks import is_known
+from .references import GONE
 
 
 def show(value: Any) -> str:
     """A value as a reviewer reads it."""
-    return "(unknown until apply)" if is_unknown(value) else "(none)" if value is None else str(value)
+    return "(unknown until apply)" if not is_known(value) else "(none)" if value is None else str(value)
 
 
 def why_replaced(old: dict, new: dict) -> str:
     """The reasons, `; `-separated, that an import with recorded properties `old` (its inputs or
     outputs) is replaced by one with inputs `new`."""
     reasons = []
-    if is_unknown(new.get("reference_store_id")):
+    if not is_known(new.get("reference_store_id")):
         reasons.append("its reference store is replaced")
     elif old.get("reference_store_id") != new.get("reference_store_id"):
         reasons.append(f"store {old.get('reference_store_id')} → {new.get('reference_store_id')}")
     for key, label in (("role_arn", "service role"), ("region", "Region"), ("client_token", "client_token")):
-        if old.get(key) != new.get(key) and not is_unknown(new.get(key)):
+        if old.get(key) != new.get(key) and is_known(new.get(key)):
             reasons.append(f"{label} {show(old.get(key))} → {show(new.get(key))}")
     old_sources = {s.get("name"): s for s in old.get("sources") or []}
     new_sources = {s.get("name"): s for s in new.get("sources") or []}
