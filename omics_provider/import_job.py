@@ -226,7 +226,11 @@ def _outputs(props: dict, job: dict, used_token: str, sources: list[dict]) -> di
 
 def _plain_md5(settings: ConnectionSettings, s3_uri: str, region: str | None) -> str | None:
     """The object's MD5 when its ETag is one (a single-part upload without SSE-KMS), else None."""
-    version = tokens.object_version(settings, s3_uri, region)
+    found = tokens.head_object(settings, s3_uri, region)
+    if found.state == "missing":
+        raise OmicsProviderError(message=f"adopt_existing: {s3_uri} does not exist in S3, so the "
+                                         "references cannot be matched to it. Upload it, or fix source_file.")
+    version = found.version
     if version and version.startswith("etag:"):
         etag = version[5:]
         if len(etag) == 32 and all(c in "0123456789abcdef" for c in etag):

@@ -21,10 +21,6 @@ PREFIX = "pulumi-"
 MAX_TOKEN = 127
 
 
-class SourceMissing(Exception):
-    """The S3 object a source names does not exist."""
-
-
 def derive_token(store_id: str, role_arn: str, sources: list[dict], versions: list[str | None]) -> str:
     """A deterministic token (47 characters) for these inputs."""
     identity = {
@@ -85,12 +81,3 @@ def head_object(settings: ConnectionSettings, s3_uri: str, region: str | None = 
     if version and version != "null":
         return SourceObject(s3_uri, "found", f"version:{version}", size)
     return SourceObject(s3_uri, "found", f"etag:{head.get('ETag', '').strip(chr(34))}", size)
-
-
-def object_version(settings: ConnectionSettings, s3_uri: str, region: str | None = None) -> str | None:
-    """VersionId (versioned bucket) or ETag of the object; None when it cannot be read.
-    Raises SourceMissing when S3 says the object does not exist."""
-    found = head_object(settings, s3_uri, region)
-    if found.state == "missing":
-        raise SourceMissing(s3_uri)
-    return found.version
