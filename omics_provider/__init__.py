@@ -2,28 +2,32 @@
 
     from omics_provider import (ReferenceImportJob, ReferenceImportJobArgs, ReferenceSourceArgs,
                                 ReferenceStore, ReferenceStoreArgs)
+
+The resources and errors are imported on first use, so that the plain command-line tools of
+this package (`python -m omics_provider.review`, `.guard`) start without loading pulumi.
 """
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
-from .errors import (
-    ImportFailed,
-    OmicsProviderError,
-    ReferenceInUse,
-    StoreNotEmpty,
-    TokenConflict,
-    WaitTimedOut,
-)
-from .import_job import ReferenceImportJob, ReferenceImportJobArgs, ReferenceSourceArgs
-from .reference_store import ReferenceStore, ReferenceStoreArgs
+_HOMES = {
+    "ImportFailed": "errors", "OmicsProviderError": "errors", "ReferenceInUse": "errors",
+    "StoreNotEmpty": "errors", "TokenConflict": "errors", "WaitTimedOut": "errors",
+    "ReferenceImportJob": "import_job", "ReferenceImportJobArgs": "import_job",
+    "ReferenceSourceArgs": "import_job", "ReferenceStore": "reference_store",
+    "ReferenceStoreArgs": "reference_store",
+}
 
 try:
     __version__ = version("omics-references")
 except PackageNotFoundError:  # imported from a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
-__all__ = [
-    "ImportFailed", "OmicsProviderError", "ReferenceImportJob", "ReferenceImportJobArgs",
-    "ReferenceInUse", "ReferenceSourceArgs", "ReferenceStore", "ReferenceStoreArgs", "StoreNotEmpty",
-    "TokenConflict", "WaitTimedOut",
-]
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f".{_HOMES[name]}", __name__), name)

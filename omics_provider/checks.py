@@ -8,11 +8,11 @@ import re
 from typing import Any
 
 from pulumi.dynamic import CheckFailure
-from pulumi.output import Unknown
-from pulumi.runtime.rpc import UNKNOWN as UNKNOWN_MARKER  # the wire form of an unknown value
 
 from omics_rules import service_model
 from omics_rules.quotas import MAX_TAGS
+
+from .values import is_known
 
 # API member name -> the provider's input name (the rest are spelled the same).
 _INPUT_NAMES = {
@@ -20,19 +20,6 @@ _INPUT_NAMES = {
     "sourceFile": "source_file", "sseConfig": "sse_config", "keyArn": "key_arn",
 }
 _API_NAMES = {v: k for k, v in _INPUT_NAMES.items()}
-
-
-def is_known(value: Any) -> bool:
-    """False when the value, or anything inside it, is not known yet (preview)."""
-    if isinstance(value, Unknown):
-        return False
-    if isinstance(value, str):
-        return value != UNKNOWN_MARKER
-    if isinstance(value, dict):
-        return all(is_known(v) for v in value.values())
-    if isinstance(value, list):
-        return all(is_known(v) for v in value)
-    return True
 
 
 def to_api(value: Any) -> Any:

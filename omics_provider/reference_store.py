@@ -22,12 +22,22 @@ EMPTY_WAIT_SECONDS = 600.0  # references of a destroyed import stay DELETING for
 class ReferenceStoreProvider(ConfiguredProvider):
     """Create, read, tag and delete (only when empty) the region's reference store."""
 
-    def check(self, _olds: dict, news: dict) -> CheckResult:
-        """The service model's rules for name, description, sse_config and tags."""
+    def check(self, olds: dict, news: dict) -> CheckResult:
+        """The service model's rules for name, description, sse_config and tags; a warning
+        for changes an adopted store ignores."""
         fields = ("name", "description", "sse_config", "tags")
         failures = checks.model_failures("CreateReferenceStore", news, fields)
         failures += checks.tag_failures(news.get("tags"), "tags")
         failures += checks.region_failures(news.get("region"))
+        if olds.get("adopt_existing") and news.get("adopt_existing"):
+            ignored = [f"{k} {olds.get(k)!r} → {news.get(k)!r}" for k in IDENTITY_FIELDS
+                       if checks.is_known(news.get(k)) and olds.get(k) != news.get(k)]
+            if ignored:
+                pulumi.log.warn(
+                    f"reference store {news.get('name')!r} is adopted (adopt_existing), so this change is "
+                    f"ignored: {'; '.join(ignored)}. HealthOmics cannot change a store, and an adopted "
+                    "store is never replaced. Revert the change, or remove adopt_existing to replace "
+                    "the store (which deletes every reference in it).")
         return CheckResult(news, failures)
 
     def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:

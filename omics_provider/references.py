@@ -10,9 +10,9 @@ from botocore.exceptions import ClientError
 
 from .errors import OmicsProviderError, ReferenceInUse
 from .service_errors import error_code, error_message
+from .values import GONE
 from .waiting import Deadline, PollSchedule, attempts
 
-GONE = ("DELETING", "DELETED")
 DELETE_WAIT_SECONDS = 600.0  # how long deleted references may stay DELETING
 DELETE_POLLS = PollSchedule(initial=0.5, cap=5.0)
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .checks import is_known
-from .references import GONE
+from .values import GONE, is_known
 
 
 def show(value: Any) -> str:
@@ -44,8 +43,10 @@ def why_replaced(old: dict, new: dict) -> str:
         if before and after and before != after and name not in added:
             reasons.append(f"the S3 object changed: {new_sources[name].get('source_file')} "
                            f"version {before} → {after}")
-    if any(s.get("status") in GONE for s in old.get("sources") or []):
-        reasons.append("its references were deleted outside Pulumi")
+    gone = [f"{s.get('name')} ({s.get('reference_id')})" for s in old.get("sources") or []
+            if s.get("status") in GONE]
+    if gone:
+        reasons.append(f"its references were deleted outside Pulumi: {', '.join(gone)}")
     if not reasons and old.get("resolved_client_token") != new.get("resolved_client_token"):
         reasons.append("an S3 object changed (its version was not recorded before 0.2.0)")
     return "; ".join(reasons) or "the provider asked for a replacement"
