@@ -28,6 +28,7 @@ from .values import GONE, is_known
 BYTES_PER_SECOND = 3.25e9 / 90
 SECONDS_PER_JOB = 60
 COMMENT_LIMIT = 65_536  # GitHub refuses a comment longer than this (characters)
+CHANGED = 3  # the exit status of --expect-no-changes when the preview plans a change
 LOG_LINES = 30  # of pulumi's log, when it produced no preview at all
 PROTECT_HINT = ("To stop a deletion, mark the import `protect: true` in the stack config: Pulumi then "
                 "refuses to delete or replace it until the flag is removed.")
@@ -344,7 +345,7 @@ def _cut_note(cut: int, limit: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Print the summary of the preview in the file given (`-`: standard input); 1 when the
-    preview failed, else 0."""
+    preview failed, CHANGED when it plans a change and none was expected, else 0."""
     parser = argparse.ArgumentParser(prog="python -m omics_provider.review",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("preview", help="the output of `pulumi preview --json` (a file, or - for stdin)")
@@ -353,12 +354,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log", help="pulumi's standard error, shown when it produced no preview")
     parser.add_argument("--details", action="store_true",
                         help="add every change, folded, within GitHub's comment limit")
+    parser.add_argument("--expect-no-changes", action="store_true",
+                        help=f"exit {CHANGED} when the preview plans any change (a drift check)")
     args = parser.parse_args(argv)
     text = sys.stdin.read() if args.preview == "-" else _read(args.preview)
     preview = read(text)
     summary = summarize(preview, args.stack, args.commit, _read(args.log) if args.log else "")
     sys.stdout.write(comment(summary, preview) if args.details and not preview.failed else summary)
-    return 1 if preview.failed else 0
+    if preview.failed:
+        return 1
+    return CHANGED if args.expect_no_changes and any(c.op != "same" for c in preview.changes) else 0
 
 
 def _read(path: str) -> str:
