@@ -92,11 +92,14 @@ class WorkflowRunner:
         """The `on:` map (YAML 1.1 reads the key `on` as True)."""
         return self.workflow.get("on") or self.workflow.get(True) or {}
 
-    def run(self, event: Event, secrets: dict[str, str], variables: dict[str, str]) -> list[JobResult]:
-        """Every job, in `needs` order, for this event."""
+    def run(self, event: Event, secrets: dict[str, str], variables: dict[str, str],
+            jobs: list[str] | None = None) -> list[JobResult]:
+        """Every job (or only those named, and what they need), in `needs` order, for this event."""
         results: list[JobResult] = []
         done: dict[str, list[JobResult]] = {}
         for name in self._ordered_jobs():
+            if jobs is not None and name not in jobs:
+                continue
             job = self.workflow["jobs"][name]
             needs = _as_list(job.get("needs"))
             context = {"github": _github(event), "secrets": secrets, "vars": variables,
@@ -142,35 +145,52 @@ class WorkflowRunner:
         (files / "summary.md").write_text("")
         exported: dict[str, str] = {}
         job_context = JobContext(self.workspace, exported, event, context["matrix"])
-        status = "success"
-        for index, step in enumerate(job.get("steps") or []):
-            label = step.get("name") or step.get("uses") or f"step {index + 1}"
-            if not self._truthy_condition(step.get("if"), context, job_status=status):
-                result.steps.append(StepResult(label, "skipped"))
-                if "id" in step:
-                    context["steps"][step["id"]] = {"outcome": "skipped", "outputs": {}}
-                continue
-            own = interpolate_map(step.get("env") or {}, {**context, "env": {**env, **exported}})
-            step_env = {**env, **exported, **own}
-            try:
-                if "uses" in step:
-                    outputs, output = self._use(step, context, job_context), ""
-                    outcome = "success"
-                else:
-                    outcome, outputs, output = self._shell(step, step_env, event, files, exported)
-            except Exception as exc:  # a local action failed: the step fails, as on GitHub
-                outcome, outputs, output = "failure", {}, f"{type(exc).__name__}: {exc}"
-            result.steps.append(StepResult(label, outcome, output))
-            if "id" in step:
-                context["steps"][step["id"]] = {"outcome": outcome, "outputs": outputs}
-            if outcome == "failure" and not step.get("continue-on-error"):
-                status = "failure"
+        status = self._run_steps(job.get("steps") or [], context, env, job_context, files, result.steps)
         for post in reversed(job_context.posts):
             post(status == "success")
         result.result = status
         result.outputs = interpolate_map(job.get("outputs") or {}, context)
         result.summary = (files / "summary.md").read_text()
         return result
+
+    def _run_steps(self, steps: list[dict], context: dict, env: dict[str, str], job: JobContext,
+                   files: Path, results: list[StepResult]) -> str:
+        """Run `steps` in order into `results`; the status they leave (success or failure)."""
+        status = "success"
+        for index, step in enumerate(steps):
+            label = step.get("name") or step.get("uses") or f"step {index + 1}"
+            if not self._truthy_condition(step.get("if"), context, job_status=status):
+                results.append(StepResult(label, "skipped"))
+                if "id" in step:
+                    context["steps"][step["id"]] = {"outcome": "skipped", "outputs": {}}
+                continue
+            own = interpolate_map(step.get("env") or {}, {**context, "env": {**env, **job.env}})
+            try:
+                if str(step.get("uses", "")).startswith("./"):
+                    outcome, outputs, output = self._composite(step, context, env, job, files)
+                elif "uses" in step:
+                    outcome, outputs, output = "success", self._use(step, context, job), ""
+                else:
+                    outcome, outputs, output = self._shell(step, {**env, **job.env, **own}, job.event, files,
+                                                           job.env)
+            except Exception as exc:  # a local action failed: the step fails, as on GitHub
+                outcome, outputs, output = "failure", {}, f"{type(exc).__name__}: {exc}"
+            results.append(StepResult(label, outcome, output))
+            if "id" in step:
+                context["steps"][step["id"]] = {"outcome": outcome, "outputs": outputs}
+            if outcome == "failure" and not step.get("continue-on-error"):
+                status = "failure"
+        return status
+
+    def _composite(self, step: dict, context: dict, env: dict[str, str], job: JobContext,
+                   files: Path) -> tuple[str, dict, str]:
+        """A local composite action (`uses: ./path`): its steps, run as one step of the job."""
+        action = yaml.safe_load((self.workspace / step["uses"] / "action.yml").read_text())
+        if (action.get("runs") or {}).get("using") != "composite":
+            raise ExpressionError(f"{step['uses']} is not a composite action")
+        inner: list[StepResult] = []
+        status = self._run_steps(action["runs"]["steps"], {**context, "steps": {}}, env, job, files, inner)
+        return status, {}, "\n".join(f"[{r.name}: {r.outcome}]\n{r.output}" for r in inner)
 
     def _use(self, step: dict, context: dict, job: JobContext) -> dict:
         action = step["uses"].split("@")[0]

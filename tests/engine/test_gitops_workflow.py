@@ -25,7 +25,6 @@ from omics_emulator.testing import LocalAws, generate_fasta
 from omics_stack.actions import Event, JobContext, JobResult, WorkflowRunner
 from omics_stack.testing import PULUMI, REPO
 
-pytestmark = pytest.mark.engine
 WORKFLOW = REPO / ".github" / "workflows" / "pulumi-gitops.yml"
 STACK = "refs"
 PREVIEW_ROLE = "arn:aws:iam::123456789012:role/gitops-preview"
@@ -119,11 +118,12 @@ class GitHub:
         return {}
 
     # Events.
-    def pull_request(self, branch: str, number: int) -> dict[str, JobResult]:
+    def pull_request(self, branch: str, number: int, fork: bool = False,
+                     jobs: list[str] | None = None) -> dict[str, JobResult]:
         head, base = git(self.origin, "rev-parse", branch), git(self.origin, "rev-parse", "main")
         payload = {"pull_request": {"number": number, "base": {"sha": base},
-                                    "head": {"sha": head, "repo": {"fork": False}}}}
-        return self._run(Event("pull_request", head, f"refs/pull/{number}/merge", payload))
+                                    "head": {"sha": head, "repo": {"fork": fork}}}}
+        return self._run(Event("pull_request", head, f"refs/pull/{number}/merge", payload), jobs)
 
     def merge(self, branch: str) -> dict[str, JobResult]:
         before = git(self.origin, "rev-parse", "main")
@@ -134,8 +134,8 @@ class GitHub:
     def schedule(self) -> dict[str, JobResult]:
         return self._run(Event("schedule", git(self.origin, "rev-parse", "main")))
 
-    def _run(self, event: Event) -> dict[str, JobResult]:
-        results = self.runner.run(event, self.secrets, self.variables)
+    def _run(self, event: Event, jobs: list[str] | None = None) -> dict[str, JobResult]:
+        results = self.runner.run(event, self.secrets, self.variables, jobs)
         return {r.job: r for r in results}
 
     def branch(self, name: str, files: dict[str, str], message: str) -> None:
@@ -171,6 +171,7 @@ def calls(aws: LocalAws, operation: str) -> int:
     return aws.calls()["calls"].get(operation, 0)
 
 
+@pytest.mark.engine
 def test_the_workflow_reviews_applies_what_was_reviewed_and_reports_drift(tmp_path: Path, aws: LocalAws) -> None:
     hub = GitHub(tmp_path, aws)
     bucket, role = aws.bucket(), aws.role()
@@ -250,3 +251,31 @@ def test_the_workflow_reviews_applies_what_was_reviewed_and_reports_drift(tmp_pa
     refused = run["apply"].step("Guard, then apply").output
     assert "refusing to apply" in refused and "import `grch38` would start an import job" in refused, refused
     assert calls(aws, "StartReferenceImportJob") == 0 and calls(aws, "DeleteReference") == 0
+
+
+PICKS = [
+    pytest.param({"stacks/Pulumi.b.yaml": "config: {}\n"}, '["b"]', id="one-stack-file"),
+    pytest.param({"stacks/Pulumi.b.yaml": "config: {}\n", "stacks/Pulumi.c.yaml": "config: {}\n"}, '["b", "c"]',
+                 id="two-stack-files"),
+    pytest.param({"stacks/Pulumi.unmanaged.yaml": "config: {}\n"}, "[]", id="an-unmanaged-stack"),
+    pytest.param({"omics_rules/NOTE.md": "a change to what every stack runs\n"}, '["a", "b", "c"]', id="shared-code"),
+]
+
+
+@pytest.mark.parametrize(("files", "picked"), PICKS)
+def test_a_pull_request_previews_each_stack_whose_file_changed(tmp_path: Path, aws: LocalAws,
+                                                               files: dict, picked: str) -> None:
+    hub = GitHub(tmp_path, aws)
+    hub.variables["PULUMI_STACKS"] = "a b c"
+    hub.branch("change", files, "A change")
+    run = hub.pull_request("change", 7, jobs=["stacks"])
+    assert run["stacks"].outputs["stacks"] == picked, run["stacks"].steps
+
+
+def test_a_pull_request_from_a_fork_is_refused_saying_why(tmp_path: Path, aws: LocalAws) -> None:
+    hub = GitHub(tmp_path, aws)
+    hub.branch("forked", {f"stacks/Pulumi.{STACK}.yaml": "config: {}\n"}, "From a fork")
+    run = hub.pull_request("forked", 8, fork=True, jobs=["stacks", "preview"])
+    assert run["preview"].result == "failure"
+    assert "Pull requests from forks get no AWS credentials" in run["preview"].summary
+    assert hub.roles == [] and hub.comments == {}  # no credentials asked for, nothing posted
