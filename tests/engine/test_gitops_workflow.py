@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from omics_emulator.testing import LocalAws, generate_fasta
+from omics_emulator.testing import LocalAws, generate_fasta, wait_until
 from omics_stack.actions import Event, JobContext, JobResult, WorkflowRunner
-from omics_stack.testing import PULUMI, REPO
+from omics_stack.testing import PULUMI, REPO, StackProject
 
 WORKFLOW = REPO / ".github" / "workflows" / "pulumi-gitops.yml"
 STACK = "refs"
@@ -147,6 +147,14 @@ class GitHub:
         git(self.origin, "commit", "--quiet", "-m", message)
         git(self.origin, "checkout", "--quiet", "main")
 
+    def start_apply_by_hand(self) -> subprocess.Popen:
+        """`pulumi up` of the checked-out tree with the deploy role's keys, in its own session."""
+        env = {**self.runner.base_env, **self.secrets, "AWS_ACCESS_KEY_ID": "local-gitops-deploy",
+               "AWS_SECRET_ACCESS_KEY": "local-secret", "AWS_REGION": self.aws.region}
+        return subprocess.Popen([str(self.workspace / "scripts" / "pulumi"), "up", "--yes", "--stack", STACK,
+                                 "--non-interactive"], cwd=self.workspace, env=env, start_new_session=True,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
     def backend_digest(self) -> str:
         digest = hashlib.sha256()
         for path in sorted(p for p in self.backend.rglob("*") if p.is_file()):
@@ -251,6 +259,28 @@ def test_the_workflow_reviews_applies_what_was_reviewed_and_reports_drift(tmp_pa
     refused = run["apply"].step("Guard, then apply").output
     assert "refusing to apply" in refused and "import `grch38` would start an import job" in refused, refused
     assert calls(aws, "StartReferenceImportJob") == 0 and calls(aws, "DeleteReference") == 0
+
+    # 6. An apply killed mid-import (its runner lost): the next apply recovers, and imports once.
+    aws.s3.put_object(Bucket=bucket, Key="chm13.fa", Body=generate_fasta(4004))
+    t2t = {"extra_imports": [{"name": "t2t", "sources": [{"name": "CHM13", "source_file": f"s3://{bucket}/chm13.fa"}]}]}
+    hub.branch("t2t", {stack_path: stack_file(salt, aws, bucket, role, "grch38-v2.fa", **t2t)}, "T2T")
+    assert hub.pull_request("t2t", 4)["preview"].result == "success"
+    jobs_before = len(aws.omics.list_reference_import_jobs(referenceStoreId=store["id"])["importJobs"])
+    aws.controls(import_seconds=30)
+    killed = hub.start_apply_by_hand()  # in the reviewed tree, as the apply job would
+    wait_until(lambda: any(j["status"] == "IN_PROGRESS" for j in aws.omics.list_reference_import_jobs(
+        referenceStoreId=store["id"])["importJobs"]), 120, "the import job running")
+    StackProject.kill(killed)
+    assert list((hub.backend / ".pulumi" / "locks").rglob("*.json")), "the killed apply left its lock"
+    aws.controls(import_seconds=0)
+    run = hub.merge("t2t")
+    assert run["apply"].result == "success", run["apply"].steps
+    assert "refreshing" in run["apply"].step("Recover from an apply that was killed").output.lower()
+    jobs = aws.omics.list_reference_import_jobs(referenceStoreId=store["id"])["importJobs"]
+    assert len(jobs) == jobs_before + 2  # grch38 (v2) and t2t, each started once
+    names = sorted(r["name"] for r in aws.omics.list_references(referenceStoreId=store["id"])["references"]
+                   if r["status"] == "ACTIVE")
+    assert names == ["CHM13", "GRCh38"]
 
 
 PICKS = [
