@@ -115,13 +115,14 @@ def _changes(steps: list[dict]) -> list[Change]:
             refreshed[urn] = old
             continue
         parts = urn.split("::")
-        before = old or (refreshed.get(urn) if op == "create" else {}) or {}
+        gone_outside = op == "create" and urn in refreshed
+        before = refreshed[urn] if gone_outside else old
         change = Change(
             op="replace" if op in REPLACE_OPS else op, type=parts[2] if len(parts) > 2 else "",
             name=parts[-1], old_inputs=before.get("inputs") or {},
             old_outputs=before.get("outputs") or before.get("inputs") or {},
             new_inputs=new.get("inputs") or {}, replace_reasons=step.get("replaceReasons") or [],
-            gone_outside=op == "create" and urn in refreshed)
+            gone_outside=gone_outside)
         if urn in changes and changes[urn].op == "replace":
             continue  # the other two steps of a replacement say nothing more
         changes[urn] = change
