@@ -43,8 +43,8 @@ class ReferenceImportJobProvider(ConfiguredProvider):
     def check(self, olds: dict, news: dict) -> CheckResult:
         """Every input against the service model's rules, then the plan (`planning`): the
         clientToken, the source objects recorded, warnings and pre-flight refusals. For an
-        import that stays as it is, the outputs are carried into the inputs, since a preview
-        shows checked inputs as the outputs."""
+        import that stays, the known outputs are carried into the inputs, since a preview shows
+        an update's checked inputs as its outputs."""
         failures = checks.model_failures("StartReferenceImportJob", news, MODEL_FIELDS)
         sources = news.get("sources")
         if isinstance(sources, list):
@@ -74,7 +74,12 @@ class ReferenceImportJobProvider(ConfiguredProvider):
             return CheckResult({**news, "source_objects": plan.source_objects}, [])
         inputs = {**news, "resolved_client_token": plan.token, "source_objects": plan.source_objects}
         if planning.same_import(olds, news) and plan.token == olds.get("resolved_client_token"):
-            inputs = planning.carry_outputs(olds if olds.get("job_id") else self._outputs_of(olds), inputs)
+            if olds.get("job_id"):
+                inputs = planning.carry_outputs(olds, inputs)
+            elif planning.tags_changed(olds, news):
+                # Only an update's preview shows these inputs as the outputs (an unchanged import
+                # keeps its outputs): look them up for it alone, so a no-op preview calls nothing.
+                inputs = planning.carry_outputs(self._outputs_of(olds), inputs)
         return CheckResult(inputs, [])
 
     def _outputs_of(self, olds: dict) -> dict:

@@ -48,6 +48,12 @@ def same_import(olds: dict, news: dict) -> bool:
     return source_identity(olds.get("sources")) == source_identity(news.get("sources"))
 
 
+def tags_changed(olds: dict, news: dict) -> bool:
+    """True when some source's tags differ between the recorded and the new inputs."""
+    return [s.get("tags") or {} for s in olds.get("sources") or []] != [
+        s.get("tags") or {} for s in news.get("sources") or []]
+
+
 def source_identity(sources: list[dict] | None) -> list[tuple]:
     """What of each source makes the import what it is (name, file, description), in order."""
     return [tuple(s.get(k) for k in SOURCE_IDENTITY) for s in sources or []]

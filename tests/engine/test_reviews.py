@@ -61,6 +61,13 @@ def test_an_unreadable_source_never_changes_the_plan(project: StackProject) -> N
     project.up("--expect-no-changes")
 
 
+def test_a_no_op_preview_right_after_the_up_makes_no_omics_call(project: StackProject) -> None:
+    project.aws.reset_calls()
+    preview = project.cli.run("preview", "--expect-no-changes", "--stack", "test")
+    assert "3 unchanged" in preview.stdout, preview.stdout
+    assert project.aws.calls()["calls"] == {}
+
+
 def test_a_tag_change_previews_as_only_a_tag_change(project: StackProject) -> None:
     before = project.outputs()
     project.configure(imports(project.uri, tags={"v": "2", "team": "genomics"}))
