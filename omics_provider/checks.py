@@ -35,6 +35,12 @@ def to_api(value: Any) -> Any:
     return value
 
 
+def api_members(operation: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The inputs among `names` that are members of the operation's request."""
+    members = service_model.operation(operation).input_shape.members
+    return tuple(n for n in names if _API_NAMES.get(n, n) in members)
+
+
 def input_path(api_path: str) -> str:
     """`sources[2].sourceFile` -> `sources[2].source_file` (a map key after ` key ` is kept)."""
     head, sep, tail = api_path.partition(" key ")

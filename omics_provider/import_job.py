@@ -20,7 +20,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import checks, jobs, planning, references, tokens
+from . import checks, jobs, planning, references, schema, tokens
 from .configured import ConfiguredProvider
 from .errors import OmicsProviderError
 from .references import GONE
@@ -29,11 +29,15 @@ from .service_errors import error_code, explain_access_denied
 from .settings import ConnectionSettings
 from .waiting import Deadline, PollSchedule
 
-MODEL_FIELDS = ("reference_store_id", "role_arn", "sources", "client_token")
-IDENTITY_FIELDS = ("reference_store_id", "role_arn", "resolved_client_token")
-WAIT_FIELDS = ("wait_timeout_seconds", "poll_initial_seconds", "poll_max_seconds")
-SETTINGS_FIELDS = (*WAIT_FIELDS, "adopt_existing", "client_token", "source_objects")  # copied as given
-OUTPUT_FIELDS = (*planning.JOB_OUTPUTS, "resolved_client_token", "source_objects")
+SHAPE = schema.REFERENCE_IMPORT_JOB
+MODEL_FIELDS = checks.api_members("StartReferenceImportJob", SHAPE.inputs)
+# A given client_token shows as a change of the token the job uses; region is compared as the
+# effective Region (`region_changed`); sources by their identity.
+IDENTITY_FIELDS = (*(n for n in planning.IMPORT_IDENTITY if n not in ("client_token", "region")),
+                   "resolved_client_token")
+WAIT_FIELDS = tuple(p.name for p in SHAPE.properties if p.kind == schema.SETTING and p.type == "number")
+RECORDED_FIELDS = tuple(n for n in SHAPE.names(*schema.INPUT_KINDS, schema.PLAN) if n != "sources")
+OUTPUT_FIELDS = SHAPE.names(schema.PLAN, schema.OUTPUT)
 
 
 class ReferenceImportJobProvider(ConfiguredProvider):
@@ -170,7 +174,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
             if old.get("arn"):
                 references.retag(omics, old["arn"], old.get("tags"), new.get("tags"))
             sources.append({**old, "tags": new.get("tags")})
-        outs = {**olds, **{k: news.get(k) for k in SETTINGS_FIELDS}, "sources": sources,
+        outs = {**olds, **{k: news.get(k) for k in RECORDED_FIELDS}, "sources": sources,
                 "used_client_token": _used_token(olds)}
         return UpdateResult(outs)
 

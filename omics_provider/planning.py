@@ -19,13 +19,14 @@ from omics_rules.quotas import MAX_SOURCE_BYTES, has_fasta_extension
 from omics_rules.service_role import OMICS_PRINCIPAL, role_name, trusts_omics
 
 from . import tokens
+from .schema import OUTPUT, REFERENCE_IMPORT_JOB, REFERENCE_SOURCE, REPLACE
 from .service_errors import error_code
 from .settings import ConnectionSettings
 
-SOURCE_IDENTITY = ("name", "source_file", "description")
-IMPORT_IDENTITY = ("reference_store_id", "role_arn", "client_token", "region")
-SOURCE_OUTPUTS = ("reference_id", "arn", "md5", "status", "import_status")
-JOB_OUTPUTS = ("job_id", "status", "status_message", "creation_time", "completion_time", "used_client_token")
+SOURCE_IDENTITY = REFERENCE_SOURCE.names(REPLACE)  # name, source_file, description
+IMPORT_IDENTITY = tuple(n for n in REFERENCE_IMPORT_JOB.names(REPLACE) if n != "sources")
+SOURCE_OUTPUTS = REFERENCE_SOURCE.names(OUTPUT)
+JOB_OUTPUTS = REFERENCE_IMPORT_JOB.names(OUTPUT)
 CHECK_ATTEMPTS = 3  # preview should answer quickly: an S3 hiccup is a warning, not a long wait
 
 

@@ -8,14 +8,16 @@ import pulumi
 from botocore.exceptions import ClientError
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from . import checks, tokens
+from . import checks, schema, tokens
 from .configured import ConfiguredProvider
 from .errors import OmicsProviderError, StoreNotEmpty, TokenConflict
 from .references import DELETE_POLLS, list_references, retag
 from .service_errors import error_code, error_message, explain_access_denied
 from .waiting import Deadline, attempts
 
-IDENTITY_FIELDS = ("name", "description", "sse_config")
+SHAPE = schema.REFERENCE_STORE
+MODEL_FIELDS = checks.api_members("CreateReferenceStore", SHAPE.inputs)
+IDENTITY_FIELDS = tuple(n for n in SHAPE.names(schema.REPLACE) if n != "region")  # region: region_changed
 EMPTY_WAIT_SECONDS = 600.0  # references of a destroyed import stay DELETING for a while
 
 
@@ -25,8 +27,7 @@ class ReferenceStoreProvider(ConfiguredProvider):
     def check(self, olds: dict, news: dict) -> CheckResult:
         """The service model's rules for name, description, sse_config and tags; a warning
         for changes an adopted store ignores."""
-        fields = ("name", "description", "sse_config", "tags")
-        failures = checks.model_failures("CreateReferenceStore", news, fields)
+        failures = checks.model_failures("CreateReferenceStore", news, MODEL_FIELDS)
         failures += checks.tag_failures(news.get("tags"), "tags")
         failures += checks.region_failures(news.get("region"))
         if olds.get("adopt_existing") and news.get("adopt_existing"):
@@ -167,5 +168,5 @@ class ReferenceStore(Resource, module="omics", name="ReferenceStore"):
 
     def __init__(self, resource_name: str, args: ReferenceStoreArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
-        outputs = dict.fromkeys(("store_id", "arn", "store_name", "sse", "creation_time"))
+        outputs = dict.fromkeys(SHAPE.names(schema.OUTPUT))
         super().__init__(ReferenceStoreProvider(), resource_name, {**args.to_props(), **outputs}, opts)

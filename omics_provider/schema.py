@@ -1,0 +1,201 @@
+"""The declared shape of both resources, once: every input (its type, its description, and what
+a change of it does) and every output. The dynamic face's field lists, its output builders and
+the Pulumi package schema (`schema.json`, `python -m omics_provider.schema`) come from here.
+
+A property is one of three kinds:
+- an input, whose change REPLACEs the resource, UPDATEs it in place, or is a SETTING (how the
+  provider waits or adopts: nothing in AWS changes);
+- a PLAN property, derived by `check` from the inputs and recorded with them (the clientToken
+  used for the job, the S3 object versions and sizes);
+- an OUTPUT, what the service reports.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from dataclasses import dataclass
+
+REPLACE, UPDATE, SETTING, PLAN, OUTPUT = "replace", "update", "setting", "plan", "output"
+INPUT_KINDS = (REPLACE, UPDATE, SETTING)
+PACKAGE = "healthomics"  # the native plugin's package: pulumi-resource-healthomics, healthomics:index:*
+
+
+@dataclass(frozen=True)
+class Property:
+    """One property: its provider (snake_case) name, its type, what it is, and its kind. `type`
+    is a JSON-schema type (string, number, boolean), `tags` (a string map), or the name of a
+    declared shape, optionally as an array (`ReferenceSource[]`)."""
+
+    name: str
+    type: str
+    kind: str
+    description: str
+    required: bool = False
+
+    @property
+    def wire_name(self) -> str:
+        """The camelCase name of the package schema (and of a Pulumi YAML program)."""
+        head, *rest = self.name.split("_")
+        return head + "".join(part.capitalize() for part in rest)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A resource, or an object type inside one."""
+
+    name: str
+    description: str
+    properties: tuple[Property, ...]
+
+    def names(self, *kinds: str) -> tuple[str, ...]:
+        """The names of the properties of these kinds, in declared order."""
+        return tuple(p.name for p in self.properties if p.kind in kinds)
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return self.names(*INPUT_KINDS)
+
+
+REFERENCE_SOURCE = Shape("ReferenceSource", "One FASTA file to import, and the reference it became.", (
+    Property("name", "string", REPLACE, "The reference's name (3-255 characters).", required=True),
+    Property("source_file", "string", REPLACE, "The FASTA's S3 URI, s3://bucket/key.", required=True),
+    Property("description", "string", REPLACE, "The reference's description (1-255 characters)."),
+    Property("tags", "tags", UPDATE, "Tags of the reference (at most 50); a change retags it in place."),
+    Property("reference_id", "string", OUTPUT, "The id of the reference the job created."),
+    Property("arn", "string", OUTPUT, "The reference's ARN."),
+    Property("md5", "string", OUTPUT, "The MD5 of the imported file."),
+    Property("status", "string", OUTPUT, "The reference's status (ACTIVE, DELETING, DELETED)."),
+    Property("import_status", "string", OUTPUT, "The job's status for this source."),
+))
+
+SOURCE_OBJECT = Shape("SourceObject", "What `check` recorded of a source's S3 object.", (
+    Property("version", "string", OUTPUT, "Its VersionId (`version:...`) or ETag (`etag:...`)."),
+    Property("bytes", "number", OUTPUT, "Its size in bytes."),
+))
+
+REFERENCE_IMPORT_JOB = Shape(
+    "ReferenceImportJob",
+    "A HealthOmics reference import job (StartReferenceImportJob): started once, waited for, "
+    "never repeated; its clientToken makes every rerun find the job it already started.", (
+        Property("reference_store_id", "string", REPLACE, "The store to import into.", required=True),
+        Property("role_arn", "string", REPLACE, "The service role HealthOmics assumes to read the "
+                 "sources.", required=True),
+        Property("sources", "ReferenceSource[]", REPLACE, "The FASTA files to import (1-100). A change "
+                 "of a name, file or description replaces the import; tags update in place.",
+                 required=True),
+        Property("client_token", "string", REPLACE, "The job's clientToken; derived from the inputs "
+                 "and the S3 object versions when not given."),
+        Property("region", "string", REPLACE, "The Region, overriding the provider's; its store must "
+                 "be there."),
+        Property("wait_timeout_seconds", "number", SETTING, "How long `create` waits for the job "
+                 "(default 6 h)."),
+        Property("poll_initial_seconds", "number", SETTING, "The first poll delay (default 1 s)."),
+        Property("poll_max_seconds", "number", SETTING, "The longest poll delay (default 15 s)."),
+        Property("adopt_existing", "boolean", SETTING, "Take over ACTIVE references of the same "
+                 "names (and md5) instead of importing."),
+        Property("resolved_client_token", "string", PLAN, "The clientToken the job is started with."),
+        Property("source_objects", "SourceObject[]", PLAN, "Each source's S3 version and size."),
+        Property("job_id", "string", OUTPUT, "The import job's id."),
+        Property("status", "string", OUTPUT, "The job's status."),
+        Property("status_message", "string", OUTPUT, "The job's status message."),
+        Property("creation_time", "string", OUTPUT, "When the job was created (ISO 8601)."),
+        Property("completion_time", "string", OUTPUT, "When the job ended (ISO 8601)."),
+        Property("used_client_token", "string", OUTPUT, "The token the job was started with (given, "
+                 "derived, or a -rN re-import token)."),
+    ))
+
+SSE_CONFIG = Shape("SseConfig", "Server-side encryption of a store.", (
+    Property("type", "string", REPLACE, "KMS.", required=True),
+    Property("key_arn", "string", REPLACE, "The KMS key's ARN."),
+))
+
+REFERENCE_STORE = Shape(
+    "ReferenceStore",
+    "The Region's HealthOmics reference store (one per account and Region).", (
+        Property("name", "string", REPLACE, "The store's name (1-127 characters).", required=True),
+        Property("description", "string", REPLACE, "The store's description."),
+        Property("sse_config", "SseConfig", REPLACE, "Server-side encryption."),
+        Property("region", "string", REPLACE, "The Region, overriding the provider's."),
+        Property("tags", "tags", UPDATE, "Tags of the store; a change retags it in place."),
+        Property("adopt_existing", "boolean", SETTING, "Take over the Region's existing store "
+                 "instead of creating one; its name, description and SSE are then kept as they are."),
+        Property("store_id", "string", OUTPUT, "The store's id (what imports need)."),
+        Property("arn", "string", OUTPUT, "The store's ARN."),
+        Property("store_name", "string", OUTPUT, "The store's name as the service reports it."),
+        Property("sse", "SseConfig", OUTPUT, "The store's encryption as the service reports it."),
+        Property("creation_time", "string", OUTPUT, "When the store was created (ISO 8601)."),
+    ))
+
+RESOURCES = (REFERENCE_STORE, REFERENCE_IMPORT_JOB)
+TYPES = (REFERENCE_SOURCE, SOURCE_OBJECT, SSE_CONFIG)
+CONFIG = (
+    Property("region", "string", SETTING, "The AWS Region (else AWS_REGION / AWS_DEFAULT_REGION)."),
+    Property("profile", "string", SETTING, "The AWS profile (else the standard AWS chain)."),
+    Property("endpoints", "Endpoints[]", SETTING, "Endpoint URLs per service ({omics, s3, iam, sts}), "
+             "as pulumi-aws names them; host prefixes are then not injected."),
+)
+ENDPOINTS = Shape("Endpoints", "Custom endpoint URLs.", tuple(
+    Property(service, "string", SETTING, f"The {service} endpoint URL.")
+    for service in ("omics", "s3", "iam", "sts")))
+
+
+def token(shape: Shape) -> str:
+    """The type token of a shape in the package, e.g. `healthomics:index:ReferenceStore`."""
+    return f"{PACKAGE}:index:{shape.name}"
+
+
+def _type(type_: str) -> dict:
+    if type_.endswith("[]"):
+        return {"type": "array", "items": _type(type_[:-2])}
+    if type_ == "tags":
+        return {"type": "object", "additionalProperties": {"type": "string"}}
+    if re.fullmatch(r"[A-Z]\w*", type_):
+        return {"$ref": f"#/types/{PACKAGE}:index:{type_}"}
+    return {"type": type_}
+
+
+def _properties(props: tuple[Property, ...], replace_marks: bool = True) -> dict:
+    return {p.wire_name: {**_type(p.type), "description": p.description,
+                          **({"willReplaceOnChanges": True} if replace_marks and p.kind == REPLACE else {})}
+            for p in props}
+
+
+def package_schema() -> dict:
+    """The Pulumi package schema of both resources (what the native plugin's GetSchema serves)."""
+    resources = {}
+    for shape in RESOURCES:
+        inputs = tuple(p for p in shape.properties if p.kind in INPUT_KINDS)
+        resources[token(shape)] = {
+            "description": shape.description,
+            "properties": _properties(shape.properties),
+            "inputProperties": _properties(inputs),
+            "requiredInputs": [p.wire_name for p in inputs if p.required],
+        }
+    types = {token(shape): {"type": "object", "description": shape.description,
+                            "properties": _properties(shape.properties),
+                            "required": [p.wire_name for p in shape.properties if p.required]}
+             for shape in (*TYPES, ENDPOINTS)}
+    return {
+        "name": PACKAGE,
+        "displayName": "AWS HealthOmics references",
+        "description": "AWS HealthOmics reference stores and reference import jobs.",
+        "license": "Apache-2.0",
+        "config": {"variables": _properties(CONFIG, replace_marks=False)},
+        "provider": {"description": "The provider's connection settings.",
+                     "inputProperties": _properties(CONFIG, replace_marks=False)},
+        "types": types,
+        "resources": resources,
+        "language": {"python": {"packageName": "pulumi_healthomics"},
+                     "nodejs": {"packageName": "@omics-references/healthomics"}},
+    }
+
+
+def main() -> None:
+    """Print schema.json."""
+    sys.stdout.write(json.dumps(package_schema(), indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
