@@ -5,7 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-SUITES = ("bench.detection", "bench.stack_runs", "bench.import_throughput", "bench.request_quotas")
+SUITES = ("bench.detection", "bench.stack_runs", "bench.preview_cost", "bench.import_throughput",
+          "bench.request_quotas")
 
 
 def main() -> None:

@@ -38,8 +38,8 @@ class Trivial(Resource):
 TRIVIAL_PROGRAM = '''
 from trivial import Trivial
 
-for n in range(20):
-    Trivial(f"trivial-{n}", str(n))
+for n in range({count}):
+    Trivial(f"trivial-{{n}}", str(n))
 '''
 
 
@@ -49,9 +49,10 @@ def timed(cli: PulumiCli, *args: str) -> float:
     return time.perf_counter() - started
 
 
-def trivial_project(root: Path) -> PulumiCli:
-    return throwaway_project(root, "trivial", {"trivial.py": TRIVIAL_MODULE, "__main__.py": TRIVIAL_PROGRAM},
-                             stack="test")
+def trivial_project(root: Path, count: int = 20) -> PulumiCli:
+    """A project of `count` trivial dynamic resources (the baseline of the same engine)."""
+    return throwaway_project(root, "trivial", {"trivial.py": TRIVIAL_MODULE,
+                                               "__main__.py": TRIVIAL_PROGRAM.format(count=count)}, stack="test")
 
 
 def noop(endpoint: EmulatorProcess, workdir: Path, runs: int) -> dict:
