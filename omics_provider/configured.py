@@ -19,12 +19,11 @@ class ConfiguredProvider(ResourceProvider):
 
     def region_of(self, props: dict) -> str | None:
         """The Region a resource lives in: its own `region`, else the stack's."""
-        return props.get("region") or self.settings.default_region()
+        return self.settings.region_of(props)
 
     def region_changed(self, olds: dict, news: dict) -> bool:
-        """True when the resource moves to another Region (an explicit `region` equal to the
-        stack's is no change, so stacks that never set one see no diff)."""
-        return self.region_of(olds) != self.region_of(news)
+        """True when the resource moves to another Region."""
+        return self.settings.region_changed(olds, news)
 
     def omics(self, props: dict):
         """The (paced) omics client for the resource's Region."""

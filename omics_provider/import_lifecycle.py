@@ -179,13 +179,42 @@ def adopt(settings: ConnectionSettings, omics, props: dict, token: str, log: Log
 def update(settings: ConnectionSettings, olds: dict, news: dict) -> dict:
     """Tag changes on each reference; every output."""
     omics = settings.client("omics", olds.get("region"))
-    sources = []
     for old, new in zip(olds["sources"], news["sources"], strict=True):
         if old.get("arn"):
             references.retag(omics, old["arn"], old.get("tags"), new.get("tags"))
-        sources.append({**old, "tags": new.get("tags")})
+    return updated(olds, news)
+
+
+def updated(olds: dict, news: dict) -> dict:
+    """The outputs after an update: the recorded ones, with the new inputs and tags."""
+    pairs = zip(olds["sources"], news["sources"], strict=True)
+    sources = [{**old, "tags": new.get("tags")} for old, new in pairs]
     return {**olds, **{k: news.get(k) for k in RECORDED_FIELDS}, "sources": sources,
             "used_client_token": used_token(olds)}
+
+
+def imported(settings: ConnectionSettings, store_id: str, job_id: str, region: str | None = None) -> dict:
+    """The inputs and outputs of an import made outside Pulumi (by any tool), from its job and
+    references: the inputs `check` would make of them, so that a program declaring the same
+    import previews with no change."""
+    omics = settings.client("omics", region)
+    job = omics.get_reference_import_job(referenceStoreId=store_id, id=job_id)
+    sources = []
+    for done in job.get("sources", []):
+        source = {"name": done.get("name"), "source_file": done.get("sourceFile")}
+        meta = references.metadata(omics, store_id, done["referenceId"]) if done.get("referenceId") else None
+        if meta and meta.get("description"):
+            source["description"] = meta["description"]
+        if meta:
+            tags = omics.list_tags_for_resource(resourceArn=meta["arn"]).get("tags")
+            if tags:
+                source["tags"] = tags
+        sources.append(source)
+    inputs = {"reference_store_id": store_id, "role_arn": job["roleArn"], "sources": sources,
+              **({"region": region} if region else {})}
+    plan = planning.plan_import(settings, {}, inputs)
+    inputs.update(resolved_client_token=plan.token, source_objects=plan.source_objects)
+    return outputs(inputs, job, plan.token, jobs.source_outputs(omics, store_id, sources, job))
 
 
 def read(settings: ConnectionSettings, job_id: str, props: dict) -> dict | None:

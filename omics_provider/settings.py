@@ -50,6 +50,15 @@ class ConnectionSettings:
         """`aws:region`, else AWS_REGION, else AWS_DEFAULT_REGION."""
         return self.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
 
+    def region_of(self, props: dict) -> str | None:
+        """The Region a resource lives in: its own `region`, else the default."""
+        return props.get("region") or self.default_region()
+
+    def region_changed(self, olds: dict, news: dict) -> bool:
+        """True when the resource moves to another Region (an explicit `region` equal to the
+        default is no change, so stacks that never set one see no diff)."""
+        return self.region_of(olds) != self.region_of(news)
+
     def client(self, service: str, region: str | None = None):
         """A boto3 client for `service` in `region` (default: the stack's), made once per
         process and setting (clients are thread-safe). With a custom endpoint, host prefixes

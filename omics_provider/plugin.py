@@ -1,0 +1,342 @@
+"""The native Pulumi provider plugin `healthomics` (the executable `pulumi-resource-healthomics`):
+both resources, `healthomics:index:ReferenceStore` and `healthomics:index:ReferenceImportJob`,
+over the same core as the dynamic provider (`store_lifecycle`, `import_lifecycle`), with what a
+dynamic provider cannot have: previews, detailed diffs, `pulumi import`, custom timeouts.
+
+IDs: a store's is its id; an import's is `STORE_ID/JOB_ID` (what `pulumi import` takes).
+Configuration (`healthomics:region`, `:profile`, `:endpoints`) as pulumi-aws names it, then the
+standard AWS environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+import grpc.aio
+from pulumi.provider.experimental import provider as p
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.provider.experimental.server import ProviderServicer
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, provider_pb2_grpc, status_pb2
+
+from . import import_lifecycle, planning, schema, store_lifecycle, wire
+from .errors import WaitTimedOut
+from .service_errors import explain_access_denied
+from .settings import ConnectionSettings
+from .values import GONE, UNKNOWN
+
+IMPORT, STORE = schema.token(schema.REFERENCE_IMPORT_JOB), schema.token(schema.REFERENCE_STORE)
+SHAPES = {IMPORT: schema.REFERENCE_IMPORT_JOB, STORE: schema.REFERENCE_STORE}
+RUNNING = (None, "SUBMITTED", "IN_PROGRESS")  # an import whose create ended at its deadline
+Kind = p.PropertyDiffKind
+
+
+class PartialState(Exception):
+    """A create that started something and then failed: the engine keeps `resource_id` and
+    `properties` in the state (ErrorResourceInitFailed), so the next run resumes it."""
+
+    def __init__(self, resource_id: str, properties: dict[str, PropertyValue], reason: str) -> None:
+        super().__init__(reason)
+        self.resource_id, self.properties, self.reason = resource_id, properties, reason
+
+
+class EngineLog:
+    """info/warn as diagnostics of one resource, through the engine's Log service."""
+
+    def __init__(self, engine: engine_pb2_grpc.EngineStub | None, urn: str) -> None:
+        self.engine, self.urn = engine, urn
+
+    def _log(self, severity: int, message: str) -> None:
+        if self.engine is None:
+            print(message, file=sys.stderr)
+            return
+        self.engine.Log(engine_pb2.LogRequest(severity=severity, message=message, urn=self.urn))
+
+    def info(self, message: str) -> None:
+        self._log(engine_pb2.INFO, message)
+
+    def warn(self, message: str) -> None:
+        self._log(engine_pb2.WARNING, message)
+
+
+def _type(urn: str) -> str:
+    return urn.split("::")[-2] if "::" in urn else ""
+
+
+class HealthOmicsProvider(p.Provider):
+    """The `healthomics` provider: a thin adapter from the wire to the core's plain dicts."""
+
+    def __init__(self, engine_address: str | None = None) -> None:
+        self.settings = ConnectionSettings()
+        self.engine = (engine_pb2_grpc.EngineStub(grpc.insecure_channel(engine_address))
+                       if engine_address else None)
+
+    async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Blocking AWS work, off the server's event loop (the engine sends requests in parallel)."""
+        return await asyncio.to_thread(explain_access_denied(fn), *args)
+
+    async def get_schema(self, request: p.GetSchemaRequest) -> p.GetSchemaResponse:
+        return p.GetSchemaResponse(json.dumps(schema.package_schema()))
+
+    async def configure(self, request: p.ConfigureRequest) -> p.ConfigureResponse:
+        """Region, profile and endpoints: the provider's inputs, else `healthomics:*` config."""
+        args = {k: wire._plain(v, None) for k, v in request.args.items()}
+        for key in ("region", "profile", "endpoints"):
+            if args.get(key) is None and request.variables.get(f"{schema.PACKAGE}:{key}"):
+                args[key] = request.variables[f"{schema.PACKAGE}:{key}"]
+        self.settings = ConnectionSettings.from_stack_config({f"aws:{k}": v for k, v in args.items()})
+        return p.ConfigureResponse(accept_secrets=True, supports_preview=True, accept_resources=True)
+
+    async def check(self, request: p.CheckRequest) -> p.CheckResponse:
+        shape = SHAPES[_type(request.urn)]
+        olds, news = wire.to_plain(request.old_inputs, shape), wire.to_plain(request.new_inputs, shape)
+        log = EngineLog(self.engine, request.urn)
+        if shape is schema.REFERENCE_STORE:
+            inputs, failures = news, await asyncio.to_thread(store_lifecycle.check, olds, news, log)
+        else:
+            checked = await asyncio.to_thread(import_lifecycle.check, self.settings, olds, news, log)
+            inputs, failures = checked.inputs, checked.failures
+        return p.CheckResponse(wire.to_wire(inputs, shape),
+                               [p.CheckFailure(wire.wire_path(path, shape), why) for path, why in failures])
+
+    async def diff(self, request: p.DiffRequest) -> p.DiffResponse:
+        shape = SHAPES[_type(request.urn)]
+        olds, news = wire.to_plain(request.old_state, shape), wire.to_plain(request.new_inputs, shape)
+        moved = self.settings.region_changed(olds, news)
+        if shape is schema.REFERENCE_STORE:
+            replaces = store_lifecycle.replaces(olds, news, moved)
+            detailed = {wire.wire_path(k, shape): p.PropertyDiff(Kind.UPDATE_REPLACE, True) for k in replaces}
+            if store_lifecycle.retags(olds, news):
+                detailed["tags"] = p.PropertyDiff(Kind.UPDATE, True)
+            return _diff(detailed, replaces, delete_before_replace=True)
+        change = import_lifecycle.diff(olds, news, moved)
+        if change.replaces:
+            EngineLog(self.engine, request.urn).info(f"will be replaced: {change.why}")
+        return _diff(import_diff(olds, news, change), change.replaces, delete_before_replace=False)
+
+    async def create(self, request: p.CreateRequest) -> p.CreateResponse:
+        shape = SHAPES[_type(request.urn)]
+        props = wire.to_plain(request.properties, shape)
+        log = EngineLog(self.engine, request.urn)
+        if request.preview:
+            return p.CreateResponse("", wire.to_wire(planned_outputs(shape, props), shape))
+        if shape is schema.REFERENCE_STORE:
+            store_id, outs = await self._run(store_lifecycle.create, self.settings, props, log)
+            return p.CreateResponse(store_id, wire.to_wire(outs, shape))
+        return await self._create_import(props, log, request.timeout)
+
+    async def _create_import(self, props: dict, log: EngineLog, timeout: float) -> p.CreateResponse:
+        try:
+            job_id, outs = await self._run(import_lifecycle.create, self.settings, props, log,
+                                           timeout or None)
+        except WaitTimedOut as exc:
+            started = {**props, "job_id": exc.job_id, "status": exc.status, "used_client_token": exc.token}
+            raise PartialState(f"{props['reference_store_id']}/{exc.job_id}",
+                               wire.to_wire(started, schema.REFERENCE_IMPORT_JOB), str(exc)) from None
+        return p.CreateResponse(f"{props['reference_store_id']}/{job_id}",
+                                wire.to_wire(outs, schema.REFERENCE_IMPORT_JOB))
+
+    async def update(self, request: p.UpdateRequest) -> p.UpdateResponse:
+        shape = SHAPES[_type(request.urn)]
+        olds, news = wire.to_plain(request.olds, shape), wire.to_plain(request.news, shape)
+        if shape is schema.REFERENCE_STORE:
+            if request.preview:
+                return p.UpdateResponse(wire.to_wire({**olds, "tags": news.get("tags")}, shape))
+            return p.UpdateResponse(wire.to_wire(await self._run(store_lifecycle.update, self.settings, olds,
+                                                                 news), shape))
+        if olds.get("status") in RUNNING and not news.get("adopt_existing"):
+            # A create that ended at its deadline: wait for the same job (found by its token).
+            if request.preview:
+                return p.UpdateResponse(wire.to_wire(planned_outputs(shape, news), shape))
+            created = await self._create_import(news, EngineLog(self.engine, request.urn), request.timeout)
+            return p.UpdateResponse(created.properties)
+        if request.preview:
+            return p.UpdateResponse(wire.to_wire(import_lifecycle.updated(olds, news), shape))
+        outs = await self._run(import_lifecycle.update, self.settings, olds, news)
+        return p.UpdateResponse(wire.to_wire(outs, shape))
+
+    async def read(self, request: p.ReadRequest) -> p.ReadResponse:
+        shape = SHAPES[_type(request.urn)]
+        props = wire.to_plain(request.properties, shape)
+        if shape is schema.REFERENCE_STORE:
+            outs = await self._run(store_lifecycle.read, self.settings, request.resource_id, props)
+        elif props:
+            job_id = request.resource_id.rsplit("/", 1)[-1]
+            outs = await self._run(import_lifecycle.read, self.settings, job_id, props)
+        else:  # `pulumi import` by id: STORE_ID/JOB_ID
+            store_id, _, job_id = request.resource_id.partition("/")
+            if not job_id:
+                raise ValueError(f"import id {request.resource_id!r}: give STORE_ID/JOB_ID, e.g. "
+                                 "1234567890/9876543210 (the store, and the job that imported "
+                                 "the references)")
+            outs = await self._run(import_lifecycle.imported, self.settings, store_id, job_id)
+        if outs is None:
+            return p.ReadResponse(None, {}, {})
+        inputs = {k: v for k, v in outs.items() if k in shape.names(*schema.INPUT_KINDS, schema.PLAN)}
+        if "sources" in inputs:
+            keep = (*schema.REFERENCE_SOURCE.inputs,)
+            inputs["sources"] = [{k: s[k] for k in keep if s.get(k) is not None} for s in inputs["sources"]]
+        inputs = {k: v for k, v in inputs.items() if v is not None}
+        return p.ReadResponse(request.resource_id, wire.to_wire(outs, shape), wire.to_wire(inputs, shape))
+
+    async def delete(self, request: p.DeleteRequest) -> None:
+        shape = SHAPES[_type(request.urn)]
+        props = wire.to_plain(request.properties, shape)
+        if shape is schema.REFERENCE_STORE:
+            await self._run(store_lifecycle.delete, self.settings, request.resource_id, props)
+        else:
+            await self._run(import_lifecycle.delete, self.settings, props)
+
+
+def _diff(detailed: dict[str, p.PropertyDiff], replaces: list[str],
+          delete_before_replace: bool) -> p.DiffResponse:
+    """The engine's answer: the top-level properties that change and that replace, and each
+    changed property path with its kind."""
+    def top(path: str) -> str:
+        return path.split("[")[0].split(".")[0]
+    replacing = sorted({top(k) for k, d in detailed.items() if d.kind.name.endswith("REPLACE")})
+    return p.DiffResponse(changes=bool(detailed), replaces=replacing,
+                          delete_before_replace=delete_before_replace and bool(replaces),
+                          diffs=sorted({top(k) for k in detailed}), detailed_diff=detailed)
+
+
+def import_diff(olds: dict, news: dict, change: import_lifecycle.Change) -> dict[str, p.PropertyDiff]:
+    """Each changed property of an import, named as the program names it, with its kind: what
+    replaces (a store, role, Region or token; a source's name, file or description; a source
+    object that S3 shows with another version; references deleted outside Pulumi) and what
+    updates (a source's tags)."""
+    shape, found = schema.REFERENCE_IMPORT_JOB, {}
+    old_sources, new_sources = olds.get("sources") or [], news.get("sources") or []
+    for key in change.replaces:
+        if key not in ("sources", "resolved_client_token"):
+            found[wire.wire_path(key, shape)] = p.PropertyDiff(Kind.UPDATE_REPLACE, True)
+    if "sources" in change.replaces:
+        for i in range(max(len(old_sources), len(new_sources))):
+            if i >= len(old_sources):
+                found[f"sources[{i}]"] = p.PropertyDiff(Kind.ADD_REPLACE, True)
+            elif i >= len(new_sources):
+                found[f"sources[{i}]"] = p.PropertyDiff(Kind.DELETE_REPLACE, True)
+            elif old_sources[i].get("status") in GONE:
+                found[f"sources[{i}]"] = p.PropertyDiff(Kind.UPDATE_REPLACE, False)  # deleted outside Pulumi
+            else:
+                for key in planning.SOURCE_IDENTITY:
+                    if old_sources[i].get(key) != new_sources[i].get(key):
+                        path = wire.wire_path(f"sources[{i}].{key}", shape)
+                        found[path] = p.PropertyDiff(Kind.UPDATE_REPLACE, True)
+    if "resolved_client_token" in change.replaces and not found:
+        if olds.get("client_token") != news.get("client_token"):
+            found["clientToken"] = p.PropertyDiff(Kind.UPDATE_REPLACE, True)
+        old_objects, new_objects = olds.get("source_objects") or [], news.get("source_objects") or []
+        for i, (before, after) in enumerate(zip(old_objects, new_objects, strict=False)):
+            if (before or {}).get("version") != (after or {}).get("version"):  # the object was overwritten
+                found[f"sources[{i}].sourceFile"] = p.PropertyDiff(Kind.UPDATE_REPLACE, False)
+        if not found:
+            found["sources"] = p.PropertyDiff(Kind.UPDATE_REPLACE, False)
+    for i in change.retag:
+        found[f"sources[{i}].tags"] = p.PropertyDiff(Kind.UPDATE, True)
+    return found
+
+
+def planned_outputs(shape: schema.Shape, props: dict) -> dict:
+    """What a preview knows of a resource about to be created: its inputs and the plan, and
+    unknowns for what the service will say."""
+    outs = {**props, **dict.fromkeys(shape.names(schema.OUTPUT), UNKNOWN)}
+    if shape is schema.REFERENCE_IMPORT_JOB:
+        outs["sources"] = [{**s, **dict.fromkeys(schema.REFERENCE_SOURCE.names(schema.OUTPUT), UNKNOWN)}
+                           for s in props.get("sources") or []]
+    else:
+        outs["store_name"] = props.get("name")
+    return outs
+
+
+class HealthOmicsServicer(ProviderServicer):
+    """The experimental SDK's servicer, extended: a create or update that fails with a
+    `PartialState` keeps the resource's id and properties in the state (ErrorResourceInitFailed),
+    which the SDK's own servicer cannot do; and a failure reads as its message, without the
+    provider's Python stack."""
+
+    async def Check(self, request, context):
+        return await _plainly(super().Check, request, context)
+
+    async def Diff(self, request, context):
+        return await _plainly(super().Diff, request, context)
+
+    async def Read(self, request, context):
+        return await _plainly(super().Read, request, context)
+
+    async def Delete(self, request, context):
+        return await _plainly(super().Delete, request, context)
+
+    async def Create(self, request, context):
+        try:
+            response = await self._provider.create(p.CreateRequest(
+                request.urn, PropertyValue.unmarshal_map(request.properties), request.timeout,
+                request.preview))
+        except PartialState as exc:
+            await _abort_keeping(context, exc)
+        except Exception as exc:
+            await context.abort(grpc.StatusCode.UNKNOWN, str(exc))
+        return provider_pb2.CreateResponse(id=response.resource_id,
+                                           properties=PropertyValue.marshal_map(response.properties))
+
+    async def Update(self, request, context):
+        try:
+            response = await self._provider.update(p.UpdateRequest(
+                request.urn, request.id, PropertyValue.unmarshal_map(request.olds),
+                PropertyValue.unmarshal_map(request.news), timeout=request.timeout,
+                ignore_changes=request.ignoreChanges, preview=request.preview))
+        except PartialState as exc:
+            await _abort_keeping(context, exc)
+        except Exception as exc:
+            await context.abort(grpc.StatusCode.UNKNOWN, str(exc))
+        return provider_pb2.UpdateResponse(properties=PropertyValue.marshal_map(response.properties))
+
+
+async def _plainly(method: Callable[..., Any], request: Any, context: grpc.aio.ServicerContext) -> Any:
+    """Call the SDK's servicer method; a failure ends the call with the error's own message."""
+    try:
+        return await method(request, context)
+    except Exception as exc:
+        await context.abort(grpc.StatusCode.UNKNOWN, str(exc).split(":\n  File ")[0])
+
+
+async def _abort_keeping(context: grpc.aio.ServicerContext, exc: PartialState) -> None:
+    detail = provider_pb2.ErrorResourceInitFailed(
+        id=exc.resource_id, properties=PropertyValue.marshal_map(exc.properties), reasons=[exc.reason])
+    status = status_pb2.Status(code=grpc.StatusCode.UNKNOWN.value[0], message=exc.reason)
+    status.details.add().Pack(detail)
+    await context.abort(grpc.StatusCode.UNKNOWN, exc.reason,
+                        trailing_metadata=(("grpc-status-details-bin", status.SerializeToString()),))
+
+
+def main() -> None:
+    """Serve the plugin: print the port, then answer the engine until it stops us."""
+    from . import __version__
+
+    parser = argparse.ArgumentParser(description="the healthomics Pulumi provider plugin")
+    parser.add_argument("engine", help="the Pulumi engine's address")
+    args, _ = parser.parse_known_args()
+
+    async def serve() -> None:
+        server = grpc.aio.server()
+        servicer = HealthOmicsServicer(sys.argv[1:], __version__, HealthOmicsProvider(args.engine),
+                                       engine_address=args.engine)
+        provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
+        port = server.add_insecure_port("127.0.0.1:0")
+        await server.start()
+        sys.stdout.write(f"{port}\n")
+        sys.stdout.flush()
+        await server.wait_for_termination()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve())
+
+
+if __name__ == "__main__":
+    main()
