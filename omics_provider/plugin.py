@@ -164,8 +164,10 @@ class HealthOmicsProvider(p.Provider):
     async def read(self, request: p.ReadRequest) -> p.ReadResponse:
         shape = SHAPES[_type(request.urn)]
         props = wire.to_plain(request.properties, shape)
-        if shape is schema.REFERENCE_STORE:
+        if shape is schema.REFERENCE_STORE and props:
             outs = await self._run(store_lifecycle.read, self.settings, request.resource_id, props)
+        elif shape is schema.REFERENCE_STORE:  # `pulumi import` by the store's id
+            outs = await self._run(store_lifecycle.imported, self.settings, request.resource_id)
         elif props:
             job_id = request.resource_id.rsplit("/", 1)[-1]
             outs = await self._run(import_lifecycle.read, self.settings, job_id, props)

@@ -106,6 +106,19 @@ def read(settings: ConnectionSettings, store_id: str, props: dict) -> dict | Non
     return outs
 
 
+def imported(settings: ConnectionSettings, store_id: str, region: str | None = None) -> dict | None:
+    """The inputs and outputs of a store made outside Pulumi, as a program would declare it."""
+    omics = settings.client("omics", region)
+    store = omics.get_reference_store(id=store_id)
+    sse = store.get("sseConfig")
+    props = {"name": store.get("name"), "description": store.get("description"),
+             "sse_config": {k: v for k, v in (("type", sse.get("type")), ("key_arn", sse.get("keyArn"))) if v}
+             if sse else None,
+             "tags": omics.list_tags_for_resource(resourceArn=store["arn"]).get("tags") or None,
+             "region": region}
+    return read(settings, store_id, {k: v for k, v in props.items() if v is not None})
+
+
 def delete(settings: ConnectionSettings, store_id: str, props: dict,
            wait_seconds: float = EMPTY_WAIT_SECONDS) -> None:
     """Delete the store once it is empty; references still DELETING are waited for."""

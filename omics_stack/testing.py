@@ -131,6 +131,41 @@ class StackProject:
         process.wait(30)
 
 
+class YamlProject:
+    """A Pulumi YAML program (by default examples/yaml) in a throw-away folder, using this
+    repository's native plugin, with its stack `test` pointed at a local endpoint."""
+
+    EXAMPLE = REPO / "examples" / "yaml" / "Pulumi.yaml"
+
+    def __init__(self, root: Path, aws: LocalAws, config: dict[str, str], program: str | None = None) -> None:
+        self.root, self.aws = root, aws
+        root.mkdir(parents=True, exist_ok=True)
+        self.write(program or self.EXAMPLE.read_text())
+        self.cli = PulumiCli(root, root / ".state", env={
+            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local-secret-key-value"})
+        self.cli.run("stack", "init", STACK)
+        endpoint = aws.url
+        config = {"healthomics:region": aws.region, "healthomics:endpoints": json.dumps(
+            [{"omics": endpoint, "s3": endpoint, "iam": endpoint, "sts": endpoint}]), **config}
+        (root / f"Pulumi.{STACK}.yaml").write_text(
+            "config:\n" + "".join(f"  {k}: {json.dumps(v)}\n" for k, v in config.items()))
+
+    def write(self, program: str) -> None:
+        """The program, with the plugin found in this repository's virtualenv."""
+        plugin = f"path: {REPO / '.venv' / 'bin'}"
+        (self.root / "Pulumi.yaml").write_text(program.replace("path: ../../.venv/bin", plugin))
+
+    @property
+    def program(self) -> str:
+        return (self.root / "Pulumi.yaml").read_text()
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return self.cli.run(*args, "--stack", STACK, check=check)
+
+    def preview_json(self) -> dict:
+        return json.loads(self.run("preview", "--json").stdout)
+
+
 def descendants(pid: int) -> list[int]:
     """Every process below `pid`, from /proc."""
     children: dict[int, list[int]] = {}

@@ -1,0 +1,107 @@
+"""The native plugin `healthomics` through the real engine and the pinned YAML language host, at
+the local endpoint: the example YAML project's life (exact previews, detailed diffs), custom
+timeouts that keep the job, and `pulumi import` of references made outside Pulumi."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from omics_emulator.testing import LocalAws, generate_fasta
+from omics_stack.testing import YamlProject
+
+pytestmark = pytest.mark.engine
+IMPORT_TYPE = "healthomics:index:ReferenceImportJob"
+
+
+def step(preview: dict, name: str) -> dict:
+    [found] = [s for s in preview["steps"] if s["urn"].endswith(f"::{name}")]
+    return found
+
+
+def example(tmp_path: Path, aws: LocalAws, program: str | None = None) -> tuple[YamlProject, str]:
+    """The example project, its FASTA uploaded; and the bucket."""
+    bucket, role = aws.bucket(), aws.role()
+    aws.s3.put_object(Bucket=bucket, Key="grch38.fa", Body=generate_fasta(6001))
+    config = {"roleArn": role, "grch38File": f"s3://{bucket}/grch38.fa"}
+    return YamlProject(tmp_path / "yaml", aws, config, program), bucket
+
+
+def test_the_example_yaml_project_previews_exactly(tmp_path: Path, aws: LocalAws) -> None:
+    project, bucket = example(tmp_path, aws)
+    assert step(project.preview_json(), "grch38")["op"] == "create"
+    project.run("up", "--yes")
+    outputs = project.cli.outputs("test")
+    store_id = outputs["storeId"]
+    [reference] = aws.omics.list_references(referenceStoreId=store_id)["references"]
+    assert outputs["grch38"] == reference["id"]
+
+    aws.reset_calls()  # right after the apply that made them: no omics call at all
+    project.run("preview", "--expect-no-changes")
+    assert aws.calls()["calls"] == {}
+
+    project.write(project.program.replace("assembly: GRCh38", "assembly: GRCh38-p14"))
+    tag_step = step(project.preview_json(), "grch38")
+    assert tag_step["op"] == "update", tag_step
+    assert tag_step["detailedDiff"] == {"sources[0].tags": {"kind": "update", "inputDiff": True}}, tag_step
+    project.run("up", "--yes")
+    arn = aws.omics.get_reference_metadata(referenceStoreId=store_id, id=reference["id"])["arn"]
+    assert aws.omics.list_tags_for_resource(resourceArn=arn)["tags"] == {"assembly": "GRCh38-p14"}
+
+    aws.s3.put_object(Bucket=bucket, Key="grch38.fa", Body=generate_fasta(6002))  # overwritten in place
+    replace_step = step(project.preview_json(), "grch38")
+    assert replace_step["op"] == "replace", replace_step
+    assert replace_step["detailedDiff"] == {"sources[0].sourceFile": {"kind": "update-replace", "inputDiff": False}}, replace_step
+
+    project.run("destroy", "--yes")
+    assert aws.omics.list_reference_stores()["referenceStores"] == []
+
+
+def test_a_create_past_its_custom_timeout_keeps_the_job_and_the_next_up_waits_for_it(
+        tmp_path: Path, aws: LocalAws) -> None:
+    program = YamlProject.EXAMPLE.read_text().replace(
+        "    type: healthomics:index:ReferenceImportJob\n",
+        "    type: healthomics:index:ReferenceImportJob\n    options:\n      customTimeouts:\n        create: 5s\n")
+    project, _ = example(tmp_path, aws, program)
+    aws.controls(import_seconds=20)
+    failed = project.run("up", "--yes", check=False)
+    assert failed.returncode != 0
+    [store] = aws.omics.list_reference_stores()["referenceStores"]
+    [job] = aws.omics.list_reference_import_jobs(referenceStoreId=store["id"])["importJobs"]
+    assert f"Reference import job {job['id']}" in failed.stdout, failed.stdout
+    assert f'"id": "{store["id"]}/{job["id"]}"' in project.run("stack", "export").stdout  # the id is kept
+
+    project.run("up", "--yes")
+    assert len(aws.omics.list_reference_import_jobs(referenceStoreId=store["id"])["importJobs"]) == 1
+    [reference] = aws.omics.list_references(referenceStoreId=store["id"])["references"]
+    assert project.cli.outputs("test")["grch38"] == reference["id"]
+
+
+def test_pulumi_import_takes_over_references_made_outside_pulumi(tmp_path: Path, aws: LocalAws) -> None:
+    bucket, role = aws.bucket(), aws.role()
+    aws.s3.put_object(Bucket=bucket, Key="grch38.fa", Body=generate_fasta(6003))
+    store = aws.omics.create_reference_store(name="made-by-a-script", description="by boto3")["id"]
+    job = aws.omics.start_reference_import_job(referenceStoreId=store, roleArn=role, sources=[
+        {"name": "GRCh38", "sourceFile": f"s3://{bucket}/grch38.fa", "description": "primary assembly",
+         "tags": {"assembly": "GRCh38"}}])["id"]
+    aws.job(store, job)
+    empty = "name: adopted\nruntime: yaml\nplugins:\n  providers:\n    - name: healthomics\n      path: ../../.venv/bin\n"
+    project = YamlProject(tmp_path / "yaml", aws, {}, empty)
+    aws.reset_calls()
+    printed = [project.run("import", "healthomics:index:ReferenceStore", "store", store, "--yes", "--protect=false"),
+               project.run("import", IMPORT_TYPE, "grch38", f"{store}/{job}", "--yes", "--protect=false")]
+    resources = {}
+    for output in printed:  # the program `pulumi import` prints, pasted as a user would
+        code = output.stdout.split("will happen on the next update command.", 1)[1]
+        resources.update(yaml.safe_load(code)["resources"])
+    assert resources["store"]["properties"] == {"name": "made-by-a-script", "description": "by boto3"}
+    assert resources["grch38"]["properties"]["sources"] == [
+        {"name": "GRCh38", "sourceFile": f"s3://{bucket}/grch38.fa", "description": "primary assembly",
+         "tags": {"assembly": "GRCh38"}}]
+    project.write(project.program + yaml.safe_dump({"resources": resources}))
+    project.run("preview", "--expect-no-changes")
+    project.run("up", "--yes", "--expect-no-changes")
+    calls = aws.calls()["calls"]
+    assert not any(op.startswith(("Start", "Create", "Delete", "Tag", "Untag")) for op in calls), calls
