@@ -246,11 +246,12 @@ def read(settings: ConnectionSettings, job_id: str, props: dict) -> dict | None:
     return outs
 
 
-def delete(settings: ConnectionSettings, props: dict) -> None:
-    """Delete each reference (ones already gone are fine) and wait until they are gone."""
+def delete(settings: ConnectionSettings, props: dict, timeout: float | None = None) -> None:
+    """Delete each reference (ones already gone are fine) and wait until they are gone, for at
+    most `timeout` seconds (a custom timeout) or DELETE_WAIT_SECONDS."""
     owned = [(s["reference_id"], s.get("name")) for s in props.get("sources") or [] if s.get("reference_id")]
     references.delete_and_wait(settings.client("omics", props.get("region")), props["reference_store_id"],
-                               owned)
+                               owned, wait_seconds=timeout or references.DELETE_WAIT_SECONDS)
 
 
 def used_token(props: dict) -> str | None:

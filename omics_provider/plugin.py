@@ -191,9 +191,10 @@ class HealthOmicsProvider(p.Provider):
         shape = SHAPES[_type(request.urn)]
         props = wire.to_plain(request.properties, shape)
         if shape is schema.REFERENCE_STORE:
-            await self._run(store_lifecycle.delete, self.settings, request.resource_id, props)
+            await self._run(store_lifecycle.delete, self.settings, request.resource_id, props,
+                            request.timeout or store_lifecycle.EMPTY_WAIT_SECONDS)
         else:
-            await self._run(import_lifecycle.delete, self.settings, props)
+            await self._run(import_lifecycle.delete, self.settings, props, request.timeout or None)
 
 
 def _diff(detailed: dict[str, p.PropertyDiff], replaces: list[str],

@@ -53,7 +53,8 @@ def retag(omics, arn: str, before: dict | None, after: dict | None) -> None:
 
 def delete_and_wait(omics, store_id: str, references: Sequence[tuple[str, str | None]],
                     sleep: Callable[[float], None] = time.sleep,
-                    clock: Callable[[], float] = time.monotonic) -> None:
+                    clock: Callable[[], float] = time.monotonic,
+                    wait_seconds: float = DELETE_WAIT_SECONDS) -> None:
     """Delete each (reference id, name) and wait until all are DELETING or gone. Ones already
     gone are fine; one that something uses raises ReferenceInUse and deletes nothing further."""
     for reference_id, name in references:
@@ -67,10 +68,10 @@ def delete_and_wait(omics, store_id: str, references: Sequence[tuple[str, str | 
                                      detail=error_message(exc)) from None
             raise
     pending = [reference_id for reference_id, _ in references]
-    for _ in attempts(Deadline(DELETE_WAIT_SECONDS, clock), DELETE_POLLS, sleep):
+    for _ in attempts(Deadline(wait_seconds, clock), DELETE_POLLS, sleep):
         pending = [r for r in pending if status(omics, store_id, r) not in GONE]
         if not pending:
             return
     raise OmicsProviderError(message=(
         f"References {', '.join(pending)} in store {store_id} were asked to be deleted but are "
-        f"still there after {DELETE_WAIT_SECONDS:.0f} s. Run again to check on them."))
+        f"still there after {wait_seconds:.0f} s. Run again to check on them."))
