@@ -16,7 +16,8 @@ import contextlib
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 import grpc
 import grpc.aio
@@ -25,11 +26,13 @@ from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, provider_pb2_grpc, status_pb2
 
-from . import import_lifecycle, planning, schema, store_lifecycle, wire
+from . import schema, wire
 from .errors import WaitTimedOut
-from .service_errors import explain_access_denied
 from .settings import ConnectionSettings
 from .values import GONE, UNKNOWN
+
+if TYPE_CHECKING:
+    from . import import_lifecycle
 
 IMPORT, STORE = schema.token(schema.REFERENCE_IMPORT_JOB), schema.token(schema.REFERENCE_STORE)
 SHAPES = {IMPORT: schema.REFERENCE_IMPORT_JOB, STORE: schema.REFERENCE_STORE}
@@ -65,6 +68,17 @@ class EngineLog:
         self._log(engine_pb2.WARNING, message)
 
 
+class _Core:
+    """The core's modules, each imported on first use: every engine phase starts its own plugin
+    process, and the phases that only read the schema need no botocore (0.15 s a start)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return import_module(f".{name}", __package__)
+
+
+core = _Core()
+
+
 def _type(urn: str) -> str:
     return urn.split("::")[-2] if "::" in urn else ""
 
@@ -79,7 +93,7 @@ class HealthOmicsProvider(p.Provider):
 
     async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Blocking AWS work, off the server's event loop (the engine sends requests in parallel)."""
-        return await asyncio.to_thread(explain_access_denied(fn), *args)
+        return await asyncio.to_thread(core.service_errors.explain_access_denied(fn), *args)
 
     async def get_schema(self, request: p.GetSchemaRequest) -> p.GetSchemaResponse:
         return p.GetSchemaResponse(json.dumps(schema.package_schema()))
@@ -98,9 +112,9 @@ class HealthOmicsProvider(p.Provider):
         olds, news = wire.to_plain(request.old_inputs, shape), wire.to_plain(request.new_inputs, shape)
         log = EngineLog(self.engine, request.urn)
         if shape is schema.REFERENCE_STORE:
-            inputs, failures = news, await asyncio.to_thread(store_lifecycle.check, olds, news, log)
+            inputs, failures = news, await asyncio.to_thread(core.store_lifecycle.check, olds, news, log)
         else:
-            checked = await asyncio.to_thread(import_lifecycle.check, self.settings, olds, news, log)
+            checked = await asyncio.to_thread(core.import_lifecycle.check, self.settings, olds, news, log)
             inputs, failures = checked.inputs, checked.failures
         return p.CheckResponse(wire.to_wire(inputs, shape),
                                [p.CheckFailure(wire.wire_path(path, shape), why) for path, why in failures])
@@ -110,12 +124,12 @@ class HealthOmicsProvider(p.Provider):
         olds, news = wire.to_plain(request.old_state, shape), wire.to_plain(request.new_inputs, shape)
         moved = self.settings.region_changed(olds, news)
         if shape is schema.REFERENCE_STORE:
-            replaces = store_lifecycle.replaces(olds, news, moved)
+            replaces = core.store_lifecycle.replaces(olds, news, moved)
             detailed = {wire.wire_path(k, shape): p.PropertyDiff(Kind.UPDATE_REPLACE, True) for k in replaces}
-            if store_lifecycle.retags(olds, news):
+            if core.store_lifecycle.retags(olds, news):
                 detailed["tags"] = p.PropertyDiff(Kind.UPDATE, True)
             return _diff(detailed, replaces, delete_before_replace=True)
-        change = import_lifecycle.diff(olds, news, moved)
+        change = core.import_lifecycle.diff(olds, news, moved)
         if change.replaces:
             EngineLog(self.engine, request.urn).info(f"will be replaced: {change.why}")
         return _diff(import_diff(olds, news, change), change.replaces, delete_before_replace=False)
@@ -127,13 +141,13 @@ class HealthOmicsProvider(p.Provider):
         if request.preview:
             return p.CreateResponse("", wire.to_wire(planned_outputs(shape, props), shape))
         if shape is schema.REFERENCE_STORE:
-            store_id, outs = await self._run(store_lifecycle.create, self.settings, props, log)
+            store_id, outs = await self._run(core.store_lifecycle.create, self.settings, props, log)
             return p.CreateResponse(store_id, wire.to_wire(outs, shape))
         return await self._create_import(props, log, request.timeout)
 
     async def _create_import(self, props: dict, log: EngineLog, timeout: float) -> p.CreateResponse:
         try:
-            job_id, outs = await self._run(import_lifecycle.create, self.settings, props, log,
+            job_id, outs = await self._run(core.import_lifecycle.create, self.settings, props, log,
                                            timeout or None)
         except WaitTimedOut as exc:
             started = {**props, "job_id": exc.job_id, "status": exc.status, "used_client_token": exc.token}
@@ -148,8 +162,8 @@ class HealthOmicsProvider(p.Provider):
         if shape is schema.REFERENCE_STORE:
             if request.preview:
                 return p.UpdateResponse(wire.to_wire({**olds, "tags": news.get("tags")}, shape))
-            return p.UpdateResponse(wire.to_wire(await self._run(store_lifecycle.update, self.settings, olds,
-                                                                 news), shape))
+            outs = await self._run(core.store_lifecycle.update, self.settings, olds, news)
+            return p.UpdateResponse(wire.to_wire(outs, shape))
         if olds.get("status") in RUNNING and not news.get("adopt_existing"):
             # A create that ended at its deadline: wait for the same job (found by its token).
             if request.preview:
@@ -157,27 +171,27 @@ class HealthOmicsProvider(p.Provider):
             created = await self._create_import(news, EngineLog(self.engine, request.urn), request.timeout)
             return p.UpdateResponse(created.properties)
         if request.preview:
-            return p.UpdateResponse(wire.to_wire(import_lifecycle.updated(olds, news), shape))
-        outs = await self._run(import_lifecycle.update, self.settings, olds, news)
+            return p.UpdateResponse(wire.to_wire(core.import_lifecycle.updated(olds, news), shape))
+        outs = await self._run(core.import_lifecycle.update, self.settings, olds, news)
         return p.UpdateResponse(wire.to_wire(outs, shape))
 
     async def read(self, request: p.ReadRequest) -> p.ReadResponse:
         shape = SHAPES[_type(request.urn)]
         props = wire.to_plain(request.properties, shape)
         if shape is schema.REFERENCE_STORE and props:
-            outs = await self._run(store_lifecycle.read, self.settings, request.resource_id, props)
+            outs = await self._run(core.store_lifecycle.read, self.settings, request.resource_id, props)
         elif shape is schema.REFERENCE_STORE:  # `pulumi import` by the store's id
-            outs = await self._run(store_lifecycle.imported, self.settings, request.resource_id)
+            outs = await self._run(core.store_lifecycle.imported, self.settings, request.resource_id)
         elif props:
             job_id = request.resource_id.rsplit("/", 1)[-1]
-            outs = await self._run(import_lifecycle.read, self.settings, job_id, props)
+            outs = await self._run(core.import_lifecycle.read, self.settings, job_id, props)
         else:  # `pulumi import` by id: STORE_ID/JOB_ID
             store_id, _, job_id = request.resource_id.partition("/")
             if not job_id:
                 raise ValueError(f"import id {request.resource_id!r}: give STORE_ID/JOB_ID, e.g. "
                                  "1234567890/9876543210 (the store, and the job that imported "
                                  "the references)")
-            outs = await self._run(import_lifecycle.imported, self.settings, store_id, job_id)
+            outs = await self._run(core.import_lifecycle.imported, self.settings, store_id, job_id)
         if outs is None:
             return p.ReadResponse(None, {}, {})
         inputs = {k: v for k, v in outs.items() if k in shape.names(*schema.INPUT_KINDS, schema.PLAN)}
@@ -191,10 +205,10 @@ class HealthOmicsProvider(p.Provider):
         shape = SHAPES[_type(request.urn)]
         props = wire.to_plain(request.properties, shape)
         if shape is schema.REFERENCE_STORE:
-            await self._run(store_lifecycle.delete, self.settings, request.resource_id, props,
-                            request.timeout or store_lifecycle.EMPTY_WAIT_SECONDS)
+            await self._run(core.store_lifecycle.delete, self.settings, request.resource_id, props,
+                            request.timeout or core.store_lifecycle.EMPTY_WAIT_SECONDS)
         else:
-            await self._run(import_lifecycle.delete, self.settings, props, request.timeout or None)
+            await self._run(core.import_lifecycle.delete, self.settings, props, request.timeout or None)
 
 
 def _diff(detailed: dict[str, p.PropertyDiff], replaces: list[str],
@@ -228,7 +242,7 @@ def import_diff(olds: dict, news: dict, change: import_lifecycle.Change) -> dict
             elif old_sources[i].get("status") in GONE:
                 found[f"sources[{i}]"] = p.PropertyDiff(Kind.UPDATE_REPLACE, False)  # deleted outside Pulumi
             else:
-                for key in planning.SOURCE_IDENTITY:
+                for key in core.planning.SOURCE_IDENTITY:
                     if old_sources[i].get(key) != new_sources[i].get(key):
                         path = wire.wire_path(f"sources[{i}].{key}", shape)
                         found[path] = p.PropertyDiff(Kind.UPDATE_REPLACE, True)
