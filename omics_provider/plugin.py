@@ -100,7 +100,7 @@ class HealthOmicsProvider(p.Provider):
 
     async def configure(self, request: p.ConfigureRequest) -> p.ConfigureResponse:
         """Region, profile and endpoints: the provider's inputs, else `healthomics:*` config."""
-        args = {k: wire._plain(v, None) for k, v in request.args.items()}
+        args = {k: wire.plain_value(v, None) for k, v in request.args.items()}
         for key in ("region", "profile", "endpoints"):
             if args.get(key) is None and request.variables.get(f"{schema.PACKAGE}:{key}"):
                 args[key] = request.variables[f"{schema.PACKAGE}:{key}"]

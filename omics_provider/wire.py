@@ -28,18 +28,19 @@ def to_plain(props: Mapping[str, PropertyValue], shape: Shape) -> dict:
     for key, value in props.items():
         prop = by_wire.get(key)
         if prop is not None:
-            plain[prop.name] = _plain(value, _nested(prop.type))
+            plain[prop.name] = plain_value(value, _nested(prop.type))
     return plain
 
 
-def _plain(value: PropertyValue, shape: Shape | None) -> Any:
+def plain_value(value: PropertyValue, shape: Shape | None) -> Any:
+    """One wire value as the core holds it (`shape`: the declared type of an object in it)."""
     raw = value.value
     if isinstance(raw, Computed):
         return UNKNOWN
     if isinstance(raw, Mapping):
-        return to_plain(raw, shape) if shape else {k: _plain(v, None) for k, v in raw.items()}
+        return to_plain(raw, shape) if shape else {k: plain_value(v, None) for k, v in raw.items()}
     if isinstance(raw, tuple | list):
-        return [_plain(v, shape) for v in raw]
+        return [plain_value(v, shape) for v in raw]
     if isinstance(raw, float) and raw.is_integer():
         return int(raw)  # the wire carries every number as a float
     return raw
