@@ -14,11 +14,14 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from .schema import REFERENCE_IMPORT_JOB, REFERENCE_STORE, provider_names, token
 from .values import GONE
 
-# The type tokens of the resources, as the dynamic provider registers them.
-IMPORT_TYPES = ("pulumi-python:dynamic/omics:ReferenceImportJob",)
-STORE_TYPES = ("pulumi-python:dynamic/omics:ReferenceStore",)
+# The type tokens of the resources: the dynamic provider's, then the native plugin's (whose
+# properties are named as its schema names them, camelCase, and read here by the provider's names).
+IMPORT_TYPES = ("pulumi-python:dynamic/omics:ReferenceImportJob", token(REFERENCE_IMPORT_JOB))
+STORE_TYPES = ("pulumi-python:dynamic/omics:ReferenceStore", token(REFERENCE_STORE))
+NATIVE = {token(REFERENCE_IMPORT_JOB): REFERENCE_IMPORT_JOB, token(REFERENCE_STORE): REFERENCE_STORE}
 REPLACE_OPS = ("replace", "create-replacement", "delete-replaced")
 # Printed after the real error whenever a program stops early: noise next to the cause.
 MONITOR_SHUTDOWN = "Resource monitor has terminated, shutting down"
@@ -115,13 +118,19 @@ def _changes(steps: list[dict]) -> list[Change]:
             refreshed[urn] = old
             continue
         parts = urn.split("::")
+        type_ = parts[2] if len(parts) > 2 else ""
         gone_outside = op == "create" and urn in refreshed
         before = refreshed[urn] if gone_outside else old
+
+        def named(props: dict | None, type_: str = type_) -> dict:
+            return provider_names(props or {}, NATIVE[type_]) if type_ in NATIVE else props or {}
+
         change = Change(
-            op="replace" if op in REPLACE_OPS else op, type=parts[2] if len(parts) > 2 else "",
-            name=parts[-1], old_inputs=before.get("inputs") or {},
-            old_outputs=before.get("outputs") or before.get("inputs") or {},
-            new_inputs=new.get("inputs") or {}, replace_reasons=step.get("replaceReasons") or [],
+            op="replace" if op in REPLACE_OPS else op, type=type_, name=parts[-1],
+            old_inputs=named(before.get("inputs")),
+            old_outputs=named(before.get("outputs") or before.get("inputs")),
+            new_inputs=named(new.get("inputs")),
+            replace_reasons=[named({r: None}).popitem()[0] for r in step.get("replaceReasons") or []],
             gone_outside=gone_outside)
         if urn in changes and changes[urn].op == "replace":
             continue  # the other two steps of a replacement say nothing more

@@ -130,6 +130,7 @@ REFERENCE_STORE = Shape(
 
 RESOURCES = (REFERENCE_STORE, REFERENCE_IMPORT_JOB)
 TYPES = (REFERENCE_SOURCE, SOURCE_OBJECT, SSE_CONFIG)
+_SHAPES = {shape.name: shape for shape in TYPES}
 CONFIG = (
     Property("region", "string", SETTING, "The AWS Region (else AWS_REGION / AWS_DEFAULT_REGION)."),
     Property("profile", "string", SETTING, "The AWS profile (else the standard AWS chain)."),
@@ -139,6 +140,22 @@ CONFIG = (
 ENDPOINTS = Shape("Endpoints", "Custom endpoint URLs.", tuple(
     Property(service, "string", SETTING, f"The {service} endpoint URL.")
     for service in ("omics", "s3", "iam", "sts")))
+
+
+def provider_names(props: dict, shape: Shape) -> dict:
+    """Properties named as the package schema names them (camelCase) -> the provider's names
+    (snake_case), through the declared nested types; undeclared keys are kept as they are."""
+    by_wire = {p.wire_name: p for p in shape.properties}
+    named = {}
+    for key, value in props.items():
+        prop = by_wire.get(key)
+        nested = _SHAPES.get(prop.type.removesuffix("[]")) if prop else None
+        if nested and isinstance(value, list):
+            value = [provider_names(v, nested) if isinstance(v, dict) else v for v in value]
+        elif nested and isinstance(value, dict):
+            value = provider_names(value, nested)
+        named[prop.name if prop else key] = value
+    return named
 
 
 def token(shape: Shape) -> str:

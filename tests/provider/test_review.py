@@ -30,6 +30,14 @@ def test_the_golden_files_cover_every_kind_the_review_distinguishes() -> None:
             "sibling-reimported"} <= set(KINDS)
 
 
+def test_native_previews_read_as_the_dynamic_ones_do() -> None:
+    replaced = review.summarize(recorded("native-object-changed"))
+    assert "**⚠ 1 reference(s) will be deleted**" in replaced and "the S3 object changed: s3://" in replaced
+    assert "`GRCh38` (new S3 version)" in replaced
+    assert "`assembly`: GRCh38 → GRCh38-p14" in review.summarize(recorded("native-tag-change"))
+    assert "| `genomes` | created |" in review.summarize(recorded("native-new-stack"))
+
+
 def test_deleted_references_come_first() -> None:
     summary = review.summarize(recorded("store-replaced"))
     assert summary.index("will be deleted") < summary.index("import job(s) to run") < summary.index("Reference stores")
@@ -104,6 +112,8 @@ GUARD_CASES = [
     pytest.param(None, "import-removed", 1, id="nothing-reviewed-deletion"),
     pytest.param(None, "no-change", 0, id="nothing-reviewed-nothing-planned"),
     pytest.param("store-replaced", "store-replaced", 0, id="store-replacement-reviewed"),
+    pytest.param("native-object-changed", "native-object-changed", 0, id="native-reviewed"),
+    pytest.param("native-tag-change", "native-object-changed", 1, id="native-re-import-not-reviewed"),
 ]
 
 
