@@ -136,3 +136,26 @@ def test_a_python_program_uses_the_plugin_by_its_type_tokens(tmp_path: Path, aws
     assert cli.outputs("test") == {"jobId": job["id"]}
     cli.run("preview", "--expect-no-changes", "--stack", "test")
     cli.run("destroy", "--yes", "--stack", "test")
+
+
+def test_refresh_sees_what_changed_outside_pulumi_and_up_repairs_it(tmp_path: Path, aws: LocalAws) -> None:
+    project, _ = example(tmp_path, aws)
+    project.run("up", "--yes")
+    store_id = project.cli.outputs("test")["storeId"]
+    [reference] = aws.omics.list_references(referenceStoreId=store_id)["references"]
+    arn = aws.omics.get_reference_metadata(referenceStoreId=store_id, id=reference["id"])["arn"]
+    aws.omics.tag_resource(resourceArn=arn, tags={"assembly": "changed-by-hand"})
+    project.run("refresh", "--yes")
+    assert step(project.preview_json(), "grch38")["detailedDiff"] == {
+        "sources[0].tags": {"kind": "update", "inputDiff": True}}
+    project.run("up", "--yes")
+    assert aws.omics.list_tags_for_resource(resourceArn=arn)["tags"] == {"assembly": "GRCh38"}
+
+    aws.omics.delete_reference(referenceStoreId=store_id, id=reference["id"])
+    aws.references_settled(store_id)
+    project.run("refresh", "--yes")  # every reference gone: the import leaves the state
+    assert step(project.preview_json(), "grch38")["op"] == "create"
+    project.run("up", "--yes")
+    [again] = [r for r in aws.omics.list_references(referenceStoreId=store_id)["references"] if r["status"] == "ACTIVE"]
+    assert again["name"] == "GRCh38" and again["id"] != reference["id"]
+    assert len(aws.omics.list_reference_import_jobs(referenceStoreId=store_id)["importJobs"]) == 2
