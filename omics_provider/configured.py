@@ -17,14 +17,6 @@ class ConfiguredProvider(ResourceProvider):
         """Read region, profile and endpoints from the stack config (the keys pulumi-aws uses)."""
         self.settings = ConnectionSettings.from_stack_config(req.config)
 
-    def region_of(self, props: dict) -> str | None:
-        """The Region a resource lives in: its own `region`, else the stack's."""
-        return self.settings.region_of(props)
-
     def region_changed(self, olds: dict, news: dict) -> bool:
         """True when the resource moves to another Region."""
         return self.settings.region_changed(olds, news)
-
-    def omics(self, props: dict):
-        """The (paced) omics client for the resource's Region."""
-        return self.settings.client("omics", props.get("region"))
