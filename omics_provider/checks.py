@@ -1,18 +1,19 @@
 """Input checks for `check`: the service model's rules (omics_rules) plus the few the
-model does not carry. One failure per problem, named by the provider's own field path, such as
-`sources[2].source_file`. No API call is made here."""
+model does not carry. One failure per problem, a (field path, rule) pair named by the provider's
+own field path, such as `sources[2].source_file`; each face turns them into its own failure
+type. No API call is made here."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from pulumi.dynamic import CheckFailure
-
 from omics_rules import service_model
 from omics_rules.quotas import MAX_TAGS
 
 from .values import is_known
+
+Failure = tuple[str, str]  # (the input's path, the rule it breaks)
 
 # API member name -> the provider's input name (the rest are spelled the same).
 _INPUT_NAMES = {
@@ -47,7 +48,7 @@ def input_path(api_path: str) -> str:
     return re.sub(r"[A-Za-z]+", lambda m: _INPUT_NAMES.get(m[0], m[0]), head) + sep + tail
 
 
-def model_failures(operation: str, inputs: dict, fields: tuple[str, ...]) -> list[CheckFailure]:
+def model_failures(operation: str, inputs: dict, fields: tuple[str, ...]) -> list[Failure]:
     """The operation's model rules for the given input fields (unknown values are skipped)."""
     request = to_api({k: inputs.get(k) for k in fields})
     shape = service_model.operation(operation).input_shape
@@ -56,7 +57,7 @@ def model_failures(operation: str, inputs: dict, fields: tuple[str, ...]) -> lis
         # A required member that is unknown at preview is not missing.
         if violation.rule == "is required" and not is_known(_lookup(inputs, input_path(violation.path))):
             continue
-        failures.append(CheckFailure(input_path(violation.path), violation.rule))
+        failures.append((input_path(violation.path), violation.rule))
     return failures
 
 
@@ -72,30 +73,30 @@ def _lookup(inputs: dict, path: str) -> Any:
     return value
 
 
-def tag_failures(tags: Any, path: str) -> list[CheckFailure]:
+def tag_failures(tags: Any, path: str) -> list[Failure]:
     """At most 50 tags (HealthOmics' quota, not in the model)."""
     if isinstance(tags, dict) and len(tags) > MAX_TAGS:
-        return [CheckFailure(path, f"must have at most {MAX_TAGS} tags (has {len(tags)})")]
+        return [(path, f"must have at most {MAX_TAGS} tags (has {len(tags)})")]
     return []
 
 
-def positive_number(inputs: dict, name: str) -> list[CheckFailure]:
+def positive_number(inputs: dict, name: str) -> list[Failure]:
     """An optional setting that, when given, is a number above zero."""
     value = inputs.get(name)
     if value is None or not is_known(value):
         return []
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        return [CheckFailure(name, f"must be a number above 0 (got {value!r})")]
+        return [(name, f"must be a number above 0 (got {value!r})")]
     return []
 
 
 REGION_PATTERN = re.compile(r"[a-z]{2,}(-[a-z0-9]+)*-\d+")
 
 
-def region_failures(region: Any, path: str = "region") -> list[CheckFailure]:
+def region_failures(region: Any, path: str = "region") -> list[Failure]:
     """An optional Region that, when given, is spelled like one (`eu-west-1`)."""
     if region is None or not is_known(region):
         return []
     if not isinstance(region, str) or not REGION_PATTERN.fullmatch(region):
-        return [CheckFailure(path, f"must be an AWS Region such as eu-west-1 (got {region!r})")]
+        return [(path, f"must be an AWS Region such as eu-west-1 (got {region!r})")]
     return []

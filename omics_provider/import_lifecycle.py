@@ -55,8 +55,7 @@ class Change:
 def check(settings: ConnectionSettings, olds: dict, news: dict, log: Log) -> Checked:
     """Every input against the service model's rules, then the plan (`planning`): the
     clientToken, the source objects recorded, warnings (logged) and pre-flight refusals."""
-    failures = [(f.property, f.reason)
-                for f in checks.model_failures("StartReferenceImportJob", news, MODEL_FIELDS)]
+    failures = checks.model_failures("StartReferenceImportJob", news, MODEL_FIELDS)
     sources = news.get("sources")
     if isinstance(sources, list):
         names = [s.get("name") for s in sources if isinstance(s, dict) and checks.is_known(s.get("name"))]
@@ -66,11 +65,10 @@ def check(settings: ConnectionSettings, olds: dict, news: dict, log: Log) -> Che
             if source.get("name") is not None and names.count(source.get("name")) > 1:
                 failures.append((f"sources[{i}].name", f"{source['name']!r} is used by more than one "
                                  "source; names must be unique within a job"))
-            failures += [(f.property, f.reason) for f in checks.tag_failures(source.get("tags"),
-                                                                           f"sources[{i}].tags")]
+            failures += checks.tag_failures(source.get("tags"), f"sources[{i}].tags")
     for name in WAIT_FIELDS:
-        failures += [(f.property, f.reason) for f in checks.positive_number(news, name)]
-    failures += [(f.property, f.reason) for f in checks.region_failures(news.get("region"))]
+        failures += checks.positive_number(news, name)
+    failures += checks.region_failures(news.get("region"))
     if failures:
         return Checked(news, failures)
     if not checks.is_known([news.get(k) for k in ("role_arn", "sources", "region")]):
@@ -92,7 +90,7 @@ def find_outputs(settings: ConnectionSettings, olds: dict, log: Log) -> dict:
     """The outputs of the import `olds` describes, looked up read-only; `olds` itself when they
     cannot be found."""
     try:
-        return jobs.find_outputs(settings.client("omics", olds.get("region")), olds) or olds
+        return jobs.find_outputs(settings.omics(olds), olds) or olds
     except (ClientError, BotoCoreError) as exc:
         log.warn(f"could not look up the import's references for the preview ({exc})")
         return olds
@@ -133,7 +131,7 @@ def create(settings: ConnectionSettings, props: dict, log: Log,
     token = props["resolved_client_token"]  # check derived it; the engine always checks first
     schedule = schedule_of(props, timeout)
     deadline = Deadline(schedule.timeout)
-    omics = settings.client("omics", props.get("region"))
+    omics = settings.omics(props)
     if props.get("adopt_existing"):
         return adopt(settings, omics, props, token, log)
     store = props["reference_store_id"]
@@ -178,7 +176,7 @@ def adopt(settings: ConnectionSettings, omics, props: dict, token: str, log: Log
 
 def update(settings: ConnectionSettings, olds: dict, news: dict) -> dict:
     """Tag changes on each reference; every output."""
-    omics = settings.client("omics", olds.get("region"))
+    omics = settings.omics(olds)
     for old, new in zip(olds["sources"], news["sources"], strict=True):
         if old.get("arn"):
             references.retag(omics, old["arn"], old.get("tags"), new.get("tags"))
@@ -219,7 +217,7 @@ def imported(settings: ConnectionSettings, store_id: str, job_id: str, region: s
 
 def read(settings: ConnectionSettings, job_id: str, props: dict) -> dict | None:
     """The job and its references as they are; None when every reference is gone."""
-    omics = settings.client("omics", props.get("region"))
+    omics = settings.omics(props)
     store = props["reference_store_id"]
     outs = {**props, "used_client_token": used_token(props)}
     if not job_id.startswith("adopted-"):
@@ -250,7 +248,7 @@ def delete(settings: ConnectionSettings, props: dict, timeout: float | None = No
     """Delete each reference (ones already gone are fine) and wait until they are gone, for at
     most `timeout` seconds (a custom timeout) or DELETE_WAIT_SECONDS."""
     owned = [(s["reference_id"], s.get("name")) for s in props.get("sources") or [] if s.get("reference_id")]
-    references.delete_and_wait(settings.client("omics", props.get("region")), props["reference_store_id"],
+    references.delete_and_wait(settings.omics(props), props["reference_store_id"],
                                owned, wait_seconds=timeout or references.DELETE_WAIT_SECONDS)
 
 

@@ -100,11 +100,9 @@ class HealthOmicsProvider(p.Provider):
 
     async def configure(self, request: p.ConfigureRequest) -> p.ConfigureResponse:
         """Region, profile and endpoints: the provider's inputs, else `healthomics:*` config."""
-        args = {k: wire.plain_value(v, None) for k, v in request.args.items()}
-        for key in ("region", "profile", "endpoints"):
-            if args.get(key) is None and request.variables.get(f"{schema.PACKAGE}:{key}"):
-                args[key] = request.variables[f"{schema.PACKAGE}:{key}"]
-        self.settings = ConnectionSettings.from_stack_config({f"aws:{k}": v for k, v in args.items()})
+        given = {f"{schema.PACKAGE}:{k}": wire.plain_value(v, None) for k, v in request.args.items()}
+        config = {**request.variables, **{k: v for k, v in given.items() if v is not None}}
+        self.settings = ConnectionSettings.from_stack_config(config, namespace=schema.PACKAGE)
         return p.ConfigureResponse(accept_secrets=True, supports_preview=True, accept_resources=True)
 
     async def check(self, request: p.CheckRequest) -> p.CheckResponse:
@@ -128,11 +126,11 @@ class HealthOmicsProvider(p.Provider):
             detailed = {wire.wire_path(k, shape): p.PropertyDiff(Kind.UPDATE_REPLACE, True) for k in replaces}
             if core.store_lifecycle.retags(olds, news):
                 detailed["tags"] = p.PropertyDiff(Kind.UPDATE, True)
-            return _diff(detailed, replaces, delete_before_replace=True)
+            return _diff(detailed, delete_before_replace=True)
         change = core.import_lifecycle.diff(olds, news, moved)
         if change.replaces:
             EngineLog(self.engine, request.urn).info(f"will be replaced: {change.why}")
-        return _diff(import_diff(olds, news, change), change.replaces, delete_before_replace=False)
+        return _diff(import_diff(olds, news, change), delete_before_replace=False)
 
     async def create(self, request: p.CreateRequest) -> p.CreateResponse:
         shape = SHAPES[_type(request.urn)]
@@ -211,15 +209,14 @@ class HealthOmicsProvider(p.Provider):
             await self._run(core.import_lifecycle.delete, self.settings, props, request.timeout or None)
 
 
-def _diff(detailed: dict[str, p.PropertyDiff], replaces: list[str],
-          delete_before_replace: bool) -> p.DiffResponse:
+def _diff(detailed: dict[str, p.PropertyDiff], delete_before_replace: bool) -> p.DiffResponse:
     """The engine's answer: the top-level properties that change and that replace, and each
     changed property path with its kind."""
     def top(path: str) -> str:
         return path.split("[")[0].split(".")[0]
     replacing = sorted({top(k) for k, d in detailed.items() if d.kind.name.endswith("REPLACE")})
     return p.DiffResponse(changes=bool(detailed), replaces=replacing,
-                          delete_before_replace=delete_before_replace and bool(replaces),
+                          delete_before_replace=delete_before_replace and bool(replacing),
                           diffs=sorted({top(k) for k in detailed}), detailed_diff=detailed)
 
 

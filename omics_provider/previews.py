@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from .schema import REFERENCE_IMPORT_JOB, REFERENCE_STORE, provider_names, token
+from .schema import REFERENCE_IMPORT_JOB, REFERENCE_STORE, provider_name, provider_names, token
 from .values import GONE
 
 # The type tokens of the resources: the dynamic provider's, then the native plugin's (whose
@@ -121,21 +121,23 @@ def _changes(steps: list[dict]) -> list[Change]:
         type_ = parts[2] if len(parts) > 2 else ""
         gone_outside = op == "create" and urn in refreshed
         before = refreshed[urn] if gone_outside else old
-
-        def named(props: dict | None, type_: str = type_) -> dict:
-            return provider_names(props or {}, NATIVE[type_]) if type_ in NATIVE else props or {}
-
         change = Change(
             op="replace" if op in REPLACE_OPS else op, type=type_, name=parts[-1],
-            old_inputs=named(before.get("inputs")),
-            old_outputs=named(before.get("outputs") or before.get("inputs")),
-            new_inputs=named(new.get("inputs")),
-            replace_reasons=[named({r: None}).popitem()[0] for r in step.get("replaceReasons") or []],
+            old_inputs=_named(before.get("inputs"), type_),
+            old_outputs=_named(before.get("outputs") or before.get("inputs"), type_),
+            new_inputs=_named(new.get("inputs"), type_),
+            replace_reasons=[provider_name(r, NATIVE[type_]) if type_ in NATIVE else r
+                             for r in step.get("replaceReasons") or []],
             gone_outside=gone_outside)
         if urn in changes and changes[urn].op == "replace":
             continue  # the other two steps of a replacement say nothing more
         changes[urn] = change
     return list(changes.values())
+
+
+def _named(props: dict | None, type_: str) -> dict:
+    """Properties by the provider's names (a native plugin's preview names them as its schema does)."""
+    return provider_names(props or {}, NATIVE[type_]) if type_ in NATIVE else props or {}
 
 
 _RESOURCE_PREFIX = re.compile(r"^\S+ resource '([^']+)': ")

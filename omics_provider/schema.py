@@ -142,6 +142,11 @@ ENDPOINTS = Shape("Endpoints", "Custom endpoint URLs.", tuple(
     for service in ("omics", "s3", "iam", "sts")))
 
 
+def provider_name(wire_name: str, shape: Shape) -> str:
+    """A property's provider name from its package-schema name (itself when undeclared)."""
+    return next((p.name for p in shape.properties if p.wire_name == wire_name), wire_name)
+
+
 def provider_names(props: dict, shape: Shape) -> dict:
     """Properties named as the package schema names them (camelCase) -> the provider's names
     (snake_case), through the declared nested types; undeclared keys are kept as they are."""

@@ -29,16 +29,18 @@ class ConnectionSettings:
         return dataclasses.replace(self, attempts=attempts)
 
     @classmethod
-    def from_stack_config(cls, config: Any) -> ConnectionSettings:
-        """Read `aws:region`, `aws:profile` and `aws:endpoints` from a pulumi Config-like object."""
-        get = (lambda key: config.get(key)) if config is not None else (lambda key: None)
+    def from_stack_config(cls, config: Any, namespace: str = "aws") -> ConnectionSettings:
+        """Read `NAMESPACE:region`, `:profile` and `:endpoints` (the keys pulumi-aws uses, in its
+        namespace or the native plugin's) from a pulumi Config-like object or a dict."""
+        def get(key: str) -> Any:
+            return config.get(f"{namespace}:{key}") if config is not None else None
         endpoints: dict[str, str] = {}
-        raw = get("aws:endpoints")
+        raw = get("endpoints")
         if raw:
             entries = json.loads(raw) if isinstance(raw, str) else raw
             for entry in entries if isinstance(entries, list) else [entries]:
                 endpoints.update({k: v for k, v in entry.items() if v})
-        return cls(region=get("aws:region"), profile=get("aws:profile"), endpoints=endpoints)
+        return cls(region=get("region"), profile=get("profile"), endpoints=endpoints)
 
     def endpoint_for(self, service: str) -> str | None:
         """The configured endpoint, else AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL."""
@@ -58,6 +60,10 @@ class ConnectionSettings:
         """True when the resource moves to another Region (an explicit `region` equal to the
         default is no change, so stacks that never set one see no diff)."""
         return self.region_of(olds) != self.region_of(news)
+
+    def omics(self, props: dict):
+        """The (paced) omics client for a resource's Region (its own `region`, else the default)."""
+        return self.client("omics", props.get("region"))
 
     def client(self, service: str, region: str | None = None):
         """A boto3 client for `service` in `region` (default: the stack's), made once per

@@ -37,7 +37,7 @@ def check(olds: dict, news: dict, log: Log) -> list[tuple[str, str]]:
                 f"ignored: {'; '.join(ignored)}. HealthOmics cannot change a store, and an adopted "
                 "store is never replaced. Revert the change, or remove adopt_existing to replace "
                 "the store (which deletes every reference in it).")
-    return [(f.property, f.reason) for f in failures]
+    return failures
 
 
 def replaces(olds: dict, news: dict, region_changed: bool) -> list[str]:
@@ -57,7 +57,7 @@ def retags(olds: dict, news: dict) -> bool:
 def create(settings: ConnectionSettings, props: dict, log: Log) -> tuple[str, dict]:
     """Create the store (idempotently), or adopt the Region's store when asked: its id and
     outputs."""
-    omics = settings.client("omics", props.get("region"))
+    omics = settings.omics(props)
     if props.get("adopt_existing"):
         stores = omics.list_reference_stores().get("referenceStores", [])
         if stores:
@@ -88,13 +88,13 @@ def create(settings: ConnectionSettings, props: dict, log: Log) -> tuple[str, di
 
 def update(settings: ConnectionSettings, olds: dict, news: dict) -> dict:
     """Tag changes; every output."""
-    retag(settings.client("omics", olds.get("region")), olds["arn"], olds.get("tags"), news.get("tags"))
+    retag(settings.omics(olds), olds["arn"], olds.get("tags"), news.get("tags"))
     return {**olds, "tags": news.get("tags"), "adopt_existing": news.get("adopt_existing")}
 
 
 def read(settings: ConnectionSettings, store_id: str, props: dict) -> dict | None:
     """The store as it is; None when it was deleted outside Pulumi."""
-    omics = settings.client("omics", props.get("region"))
+    omics = settings.omics(props)
     try:
         store = omics.get_reference_store(id=store_id)
     except ClientError as exc:
@@ -122,7 +122,7 @@ def imported(settings: ConnectionSettings, store_id: str, region: str | None = N
 def delete(settings: ConnectionSettings, store_id: str, props: dict,
            wait_seconds: float = EMPTY_WAIT_SECONDS) -> None:
     """Delete the store once it is empty; references still DELETING are waited for."""
-    omics = settings.client("omics", props.get("region"))
+    omics = settings.omics(props)
     left: list[dict] = []
     for _ in attempts(Deadline(wait_seconds), DELETE_POLLS, time.sleep):
         try:

@@ -15,6 +15,7 @@ and a file backend standing in for the state bucket. Each `uses:` step has a loc
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -162,12 +163,12 @@ class GitHub:
         return digest.hexdigest()
 
 
-def stack_file(salt: str, aws: LocalAws, bucket: str, role: str, key: str, **more: object) -> str:
+def stack_file(salt: str, aws: LocalAws, bucket: str, role: str, key: str,
+               extra_imports: list[dict] | None = None) -> str:
+    """The stack file: its salt, and config for a store and the grch38 import (plus any others)."""
     endpoint = aws.url
     imports = [{"name": "grch38", "sources": [{"name": "GRCh38", "source_file": f"s3://{bucket}/{key}",
-                                               "tags": {"team": "genomics"}}]}]
-    imports += more.get("extra_imports", [])  # type: ignore[arg-type]
-    import json
+                                               "tags": {"team": "genomics"}}]}, *(extra_imports or [])]
     config = {"aws:region": aws.region,
               "aws:endpoints": [{"omics": endpoint, "s3": endpoint, "iam": endpoint, "sts": endpoint}],
               "omics-references:store": {"name": "gitops-genomes"},
@@ -226,9 +227,8 @@ def test_the_workflow_reviews_applies_what_was_reviewed_and_reports_drift(tmp_pa
     assert reference["name"] == "GRCh38" and reference["status"] == "ACTIVE"
 
     # 3. A failing pull request: the comment says so, and the check fails.
-    missing = {"extra_imports": [{"name": "typo", "sources": [{"name": "GRCh37",
-                                                               "source_file": f"s3://{bucket}/not-there.fa"}]}]}
-    hub.branch("typo", {stack_path: stack_file(salt, aws, bucket, role, "grch38.fa", **missing)}, "A typo")
+    missing = [{"name": "typo", "sources": [{"name": "GRCh37", "source_file": f"s3://{bucket}/not-there.fa"}]}]
+    hub.branch("typo", {stack_path: stack_file(salt, aws, bucket, role, "grch38.fa", missing)}, "A typo")
     run = hub.pull_request("typo", 2)
     assert run["preview"].result == "failure"
     assert run["preview"].step("Post the summary").outcome == "success"
@@ -262,8 +262,8 @@ def test_the_workflow_reviews_applies_what_was_reviewed_and_reports_drift(tmp_pa
 
     # 6. An apply killed mid-import (its runner lost): the next apply recovers, and imports once.
     aws.s3.put_object(Bucket=bucket, Key="chm13.fa", Body=generate_fasta(4004))
-    t2t = {"extra_imports": [{"name": "t2t", "sources": [{"name": "CHM13", "source_file": f"s3://{bucket}/chm13.fa"}]}]}
-    hub.branch("t2t", {stack_path: stack_file(salt, aws, bucket, role, "grch38-v2.fa", **t2t)}, "T2T")
+    t2t = [{"name": "t2t", "sources": [{"name": "CHM13", "source_file": f"s3://{bucket}/chm13.fa"}]}]
+    hub.branch("t2t", {stack_path: stack_file(salt, aws, bucket, role, "grch38-v2.fa", t2t)}, "T2T")
     assert hub.pull_request("t2t", 4)["preview"].result == "success"
     jobs_before = len(aws.omics.list_reference_import_jobs(referenceStoreId=store["id"])["importJobs"])
     aws.controls(import_seconds=30)
