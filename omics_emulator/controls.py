@@ -49,6 +49,8 @@ class Controls:
     # s3://bucket/key -> the size S3's HeadObject reports for it (a stand-in for a huge object)
     object_sizes: dict[str, int] = field(default_factory=dict)
     unreadable_objects: list[str] = field(default_factory=list)  # s3:// URIs HeadObject answers 403
+    # buckets whose ListObjectVersions answers 403 (a caller without s3:ListBucketVersions)
+    unlistable_buckets: list[str] = field(default_factory=list)
     _random: random.Random = field(default_factory=random.Random, repr=False, compare=False)
 
     def update(self, changes: dict) -> None:
@@ -96,7 +98,7 @@ def _parsed(name: str, value: object) -> object:
         if value not in allowed:
             raise ValidationException(f"control {name} must be one of {', '.join(allowed)}, not {value!r}")
         return value
-    if name in ("deny_operations", "timeout_operations", "unreadable_objects"):
+    if name in ("deny_operations", "timeout_operations", "unreadable_objects", "unlistable_buckets"):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValidationException(f"control {name} must be a list of names")
         return list(value)
@@ -144,7 +146,8 @@ class RequestQuotas:
 
 class CallCounter:
     """Counts omics calls per operation, how many were answered with an error, and the most
-    calls of each operation that arrived within any one second."""
+    calls of each operation that arrived within any one second; and apart, the S3 reads of
+    source objects (HeadObject, ListObjectVersions)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
@@ -153,6 +156,12 @@ class CallCounter:
         self._errors: Counter[str] = Counter()
         self._recent: dict[str, deque[float]] = defaultdict(deque)  # arrivals of the last second
         self._peak: Counter[str] = Counter()
+        self._s3_reads: Counter[str] = Counter()
+
+    def record_s3_read(self, operation: str) -> None:
+        """Count one S3 HeadObject or ListObjectVersions."""
+        with self._lock:
+            self._s3_reads[operation] += 1
 
     def record(self, operation: str, error: OmicsError | None) -> None:
         """Count one call of `operation` (answered with `error`, if any)."""
@@ -168,10 +177,11 @@ class CallCounter:
             self._peak[operation] = max(self._peak[operation], len(recent))
 
     def snapshot(self) -> dict:
-        """{"calls": {op: n}, "errors": {"op:Code": n}, "peak_per_second": {op: n}}."""
+        """{"calls": {op: n}, "errors": {"op:Code": n}, "peak_per_second": {op: n},
+        "s3_reads": {op: n}}."""
         with self._lock:
             return {"calls": dict(self._calls), "errors": dict(self._errors),
-                    "peak_per_second": dict(self._peak)}
+                    "peak_per_second": dict(self._peak), "s3_reads": dict(self._s3_reads)}
 
     def reset(self) -> None:
         """Forget every count."""
@@ -180,3 +190,4 @@ class CallCounter:
             self._errors.clear()
             self._recent.clear()
             self._peak.clear()
+            self._s3_reads.clear()

@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterable
 from http import HTTPStatus
 from pathlib import Path
+from urllib.parse import unquote_plus
+from xml.etree import ElementTree
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
@@ -86,8 +88,39 @@ class EmulatorApp:
         return answer
 
     def _s3(self, environ: dict, start_response) -> Iterable[bytes]:
+        read = _source_read(environ)
+        if read:
+            self.calls.record_s3_read(read)
+        if read == "ListObjectVersions":
+            return self._unlistable(environ, start_response) or self._listing(environ, start_response)
         return self._unreadable(environ, start_response) or self.s3_proxy(
             environ, self._with_faked_size(environ, start_response))
+
+    def _unlistable(self, environ: dict, start_response) -> Iterable[bytes] | None:
+        """A ListObjectVersions of a bucket in the `unlistable_buckets` control: 403, as S3
+        answers a caller without s3:ListBucketVersions. None for any other bucket."""
+        if _s3_uri(environ)[len("s3://"):].strip("/") not in self.controls.unlistable_buckets:
+            return None
+        body = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
+                b"<Message>Access Denied (the local endpoint's unlistable_buckets control)</Message></Error>")
+        start_response("403 Forbidden", [("Content-Type", "application/xml"),
+                                          ("Content-Length", str(len(body)))])
+        return [body]
+
+    def _listing(self, environ: dict, start_response) -> Iterable[bytes]:
+        """ListObjectVersions, with the sizes of the `object_sizes` control (a stand-in for a
+        huge object looks huge however it is read)."""
+        bucket = _s3_uri(environ).strip("/")
+        faked = {uri: n for uri, n in self.controls.object_sizes.items() if uri.startswith(bucket + "/")}
+        if not faked:
+            return self.s3_proxy(environ, start_response)
+        answer: list = []  # status, headers
+        body = b"".join(self.s3_proxy(environ, lambda status, headers, *_: answer.extend((status, headers))))
+        if answer[0].startswith("200"):
+            body = _with_sizes(body, bucket, faked)
+        headers = [(k, v) for k, v in answer[1] if k.lower() != "content-length"]
+        start_response(answer[0], [*headers, ("Content-Length", str(len(body)))])
+        return [body]
 
     def _with_faked_size(self, environ: dict, start_response):
         """For a HeadObject of an object in the `object_sizes` control, report that size."""
@@ -163,6 +196,33 @@ class EmulatorApp:
         except (OmicsError, ValueError) as exc:
             return _json(start_response, 400, {"message": str(exc)})
         return _json(start_response, 404, {"message": f"no admin path {method} {path}"})
+
+
+def _source_read(environ: dict) -> str | None:
+    """HeadObject or ListObjectVersions (path-style), else None."""
+    path = environ.get("PATH_INFO", "").strip("/")
+    if environ["REQUEST_METHOD"] == "HEAD" and "/" in path:
+        return "HeadObject"
+    query = environ.get("QUERY_STRING", "").replace("=", "&").split("&")
+    if environ["REQUEST_METHOD"] == "GET" and "/" not in path and "versions" in query:
+        return "ListObjectVersions"
+    return None
+
+
+def _with_sizes(listing: bytes, bucket: str, sizes: dict[str, int]) -> bytes:
+    """A ListObjectVersions answer of `bucket` (s3://name) with the Size of each version of the
+    objects in `sizes` (s3:// URIs)."""
+    namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
+    ElementTree.register_namespace("", namespace)
+    root = ElementTree.fromstring(listing)
+    encoded = (root.findtext(f"{{{namespace}}}EncodingType") or "") == "url"
+    for version in root.iter(f"{{{namespace}}}Version"):
+        key = version.findtext(f"{{{namespace}}}Key") or ""
+        size = sizes.get(f"{bucket}/{unquote_plus(key) if encoded else key}")
+        node = version.find(f"{{{namespace}}}Size")
+        if size is not None and node is not None:
+            node.text = str(size)
+    return ElementTree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
 def _s3_uri(environ: dict) -> str:

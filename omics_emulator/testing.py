@@ -23,6 +23,7 @@ from botocore.config import Config
 
 from omics_rules.service_role import trust_policy
 
+from .controls import Controls
 from .launcher import EmulatorProcess
 
 __all__ = ["EmulatorProcess", "LocalAws", "Sandbox", "bgzip_like", "generate_fasta", "simple_fai",
@@ -30,10 +31,7 @@ __all__ = ["EmulatorProcess", "LocalAws", "Sandbox", "bgzip_like", "generate_fas
 
 T = TypeVar("T")
 _names = itertools.count(1)
-RESET_CONTROLS = {"import_seconds": 0, "import_bytes_per_second": 0, "delete_seconds": 0.5,
-                  "throttle_rate": 0, "error_rate": 0, "latency_ms": 0, "request_quotas": True,
-                  "busy_answer": "ServiceQuotaExceededException", "token_reuse": "original",
-                  "deny_operations": [], "timeout_operations": [], "in_use_references": {}}
+RESET_CONTROLS = Controls().public()  # every control at its default, so no test leaks into the next
 
 
 def wait_until(probe: Callable[[], T | None], timeout: float = 30.0, what: str = "the condition",

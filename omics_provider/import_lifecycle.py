@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import checks, jobs, planning, references, schema, tokens
+from . import checks, jobs, planning, references, s3_objects, schema
 from .errors import OmicsProviderError
 from .jobs import Log
 from .replacement import why_replaced
@@ -264,7 +264,7 @@ def outputs(props: dict, job: dict, token: str, sources: list[dict]) -> dict:
 
 def _plain_md5(settings: ConnectionSettings, s3_uri: str, region: str | None) -> str | None:
     """The object's MD5 when its ETag is one (a single-part upload without SSE-KMS), else None."""
-    found = tokens.head_object(settings, s3_uri, region)
+    found = s3_objects.lookup(settings, s3_uri, region)
     if found.state == "missing":
         raise OmicsProviderError(message=f"adopt_existing: {s3_uri} does not exist in S3, so the "
                                          "references cannot be matched to it. Upload it, or fix source_file.")

@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from omics_rules.quotas import MAX_SOURCE_BYTES, has_fasta_extension
 from omics_rules.service_role import OMICS_PRINCIPAL, role_name, trusts_omics
 
-from . import tokens
+from . import s3_objects, tokens
 from .schema import OUTPUT, REFERENCE_IMPORT_JOB, REFERENCE_SOURCE, REPLACE
 from .service_errors import error_code
 from .settings import ConnectionSettings
@@ -65,7 +65,7 @@ def plan_import(settings: ConnectionSettings, olds: dict, news: dict, store_know
     before (`olds`). Without a known store (a preview before the store exists) the pre-flight
     checks still run, but there is no token yet."""
     region, sources = news.get("region"), news["sources"]
-    heads = [tokens.head_object(settings.with_attempts(CHECK_ATTEMPTS), s["source_file"], region)
+    heads = [s3_objects.lookup(settings.with_attempts(CHECK_ATTEMPTS), s["source_file"], region)
              for s in sources]
     if same_import(olds, news):
         return _existing(olds, news, heads)
@@ -93,7 +93,7 @@ def plan_import(settings: ConnectionSettings, olds: dict, news: dict, store_know
     return plan
 
 
-def _existing(olds: dict, news: dict, heads: list[tokens.SourceObject]) -> Plan:
+def _existing(olds: dict, news: dict, heads: list[s3_objects.SourceObject]) -> Plan:
     """An import made before: its token stands unless S3 shows a recorded object changed."""
     prior: str = olds["resolved_client_token"]
     recorded = olds.get("source_objects")  # None for state written before 0.2.0
@@ -126,7 +126,7 @@ def _existing(olds: dict, news: dict, heads: list[tokens.SourceObject]) -> Plan:
     return plan
 
 
-def _recorded(version: str | None, head: tokens.SourceObject) -> dict:
+def _recorded(version: str | None, head: s3_objects.SourceObject) -> dict:
     """What the inputs record of a source object: the version in its identity, and its size."""
     return {"version": version, "bytes": head.size}
 

@@ -41,6 +41,7 @@ def test_the_example_yaml_project_previews_exactly(tmp_path: Path, aws: LocalAws
     aws.reset_calls()  # right after the apply that made them: no omics call at all
     project.run("preview", "--expect-no-changes")
     assert aws.calls()["calls"] == {}
+    assert aws.calls()["s3_reads"] == {"ListObjectVersions": 1}  # the source's folder, listed once
 
     project.write(project.program.replace("assembly: GRCh38", "assembly: GRCh38-p14"))
     tag_step = step(project.preview_json(), "grch38")

@@ -54,7 +54,7 @@ def test_a_source_deleted_after_import_is_a_warning_not_a_change(project: StackP
 
 
 def test_an_unreadable_source_never_changes_the_plan(project: StackProject) -> None:
-    project.aws.controls(unreadable_objects=[project.uri])
+    project.aws.controls(unreadable_objects=[project.uri], unlistable_buckets=[project.bucket])
     preview = project.cli.run("preview", "--stack", "test")
     assert "could not be read (HeadObject answered 403)" in preview.stdout, preview.stdout
     assert "3 unchanged" in preview.stdout, preview.stdout

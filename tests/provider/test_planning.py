@@ -19,14 +19,14 @@ def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_an_unreadable_version_is_a_warning_for_a_new_import_and_never_a_change_later(
         world: Sandbox, warnings: list[str]) -> None:
     uri = world.upload("shy.fa", generate_fasta(801))
-    world.aws.controls(unreadable_objects=[uri])
+    world.aws.controls(unreadable_objects=[uri], unlistable_buckets=[world.bucket])  # no way to its version
     provider = ReferenceImportJobProvider()
     props = world.props([{"name": "shy-genome", "source_file": uri}])
     first = provider.check({}, props)
     assert first.failures == [] and first.inputs["source_objects"] == [{"version": None, "bytes": None}]
     assert [w for w in warnings if "the version of " + uri + " could not be read (HeadObject answered 403)" in w]
 
-    world.aws.controls(unreadable_objects=[])  # readable again: the recorded identity stands
+    world.aws.controls(unreadable_objects=[], unlistable_buckets=[])  # readable again: the recorded identity stands
     again = provider.check(first.inputs, props)
     assert again.inputs["resolved_client_token"] == first.inputs["resolved_client_token"]
 
