@@ -1,6 +1,7 @@
 """The native plugin `healthomics` through the real engine (Pulumi YAML and Python programs), at
 the local endpoint: the example YAML project's life (exact previews, detailed diffs), custom
-timeouts that keep the job, and `pulumi import` of references made outside Pulumi."""
+timeouts (a create or update that ends at its deadline keeps the job; a store's delete deadline), and
+`pulumi import` of references made outside Pulumi."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from omics_emulator.testing import LocalAws, generate_fasta
+from omics_emulator.testing import LocalAws, generate_fasta, wait_until
 from omics_stack.testing import YamlProject, throwaway_project
 
 pytestmark = pytest.mark.engine
@@ -78,6 +79,50 @@ def test_a_create_past_its_custom_timeout_keeps_the_job_and_the_next_up_waits_fo
     assert len(aws.omics.list_reference_import_jobs(referenceStoreId=store["id"])["importJobs"]) == 1
     [reference] = aws.omics.list_references(referenceStoreId=store["id"])["references"]
     assert project.cli.outputs("test")["grch38"] == reference["id"]
+
+
+def test_an_update_past_its_custom_timeout_keeps_waiting_for_the_same_job(tmp_path: Path, aws: LocalAws) -> None:
+    """A create that ended at its deadline is finished by the next `up` as an update, which
+    keeps to the update timeout the same way."""
+    program = YamlProject.EXAMPLE.read_text().replace(
+        "    type: healthomics:index:ReferenceImportJob\n",
+        "    type: healthomics:index:ReferenceImportJob\n    options:\n      customTimeouts:\n"
+        "        create: 3s\n        update: 3s\n")
+    project, _ = example(tmp_path, aws, program)
+    aws.controls(import_seconds=25)
+    assert project.run("up", "--yes", check=False).returncode != 0
+    [store] = aws.omics.list_reference_stores()["referenceStores"]
+    [job] = aws.omics.list_reference_import_jobs(referenceStoreId=store["id"])["importJobs"]
+    again = project.run("up", "--yes", check=False)
+    assert again.returncode != 0 and f"Reference import job {job['id']}" in again.stdout, again.stdout
+    assert "3 s" in again.stdout or "3s" in again.stdout, again.stdout
+    assert f'"id": "{store["id"]}/{job["id"]}"' in project.run("stack", "export").stdout
+
+    project.write(program.replace("        update: 3s\n", ""))
+    project.run("up", "--yes")
+    assert len(aws.omics.list_reference_import_jobs(referenceStoreId=store["id"])["importJobs"]) == 1
+    [reference] = aws.omics.list_references(referenceStoreId=store["id"])["references"]
+    assert project.cli.outputs("test")["grch38"] == reference["id"]
+
+
+def test_a_store_delete_past_its_custom_timeout_fails_and_the_next_destroy_finishes(
+        tmp_path: Path, aws: LocalAws) -> None:
+    program = YamlProject.EXAMPLE.read_text().replace(
+        "    type: healthomics:index:ReferenceStore\n",
+        "    type: healthomics:index:ReferenceStore\n    options:\n      customTimeouts:\n        delete: 2s\n")
+    project, _ = example(tmp_path, aws, program)
+    project.run("up", "--yes")
+    [store] = aws.omics.list_reference_stores()["referenceStores"]
+    aws.controls(delete_seconds=12)  # its reference stays DELETING past the store's deadline
+    failed = project.run("destroy", "--yes", check=False)
+    assert failed.returncode != 0
+    assert f"Reference store {store['id']} still holds 1 reference(s) being deleted after 2 s" in failed.stdout, \
+        failed.stdout
+    assert aws.omics.list_reference_stores()["referenceStores"] == [store]
+    wait_until(lambda: not aws.omics.list_references(referenceStoreId=store["id"])["references"] or None,
+               timeout=30, what="the reference deleted")
+    project.run("destroy", "--yes")  # the state's 2 s deadline still holds, and is enough now
+    assert aws.omics.list_reference_stores()["referenceStores"] == []
 
 
 def test_pulumi_import_takes_over_references_made_outside_pulumi(tmp_path: Path, aws: LocalAws) -> None:
