@@ -27,7 +27,7 @@ from bench.common import table
 from omics_emulator.launcher import EmulatorProcess
 from omics_provider import settings as provider_settings
 from omics_provider.import_job import ReferenceImportJobProvider
-from omics_rules.service_role import trust_policy
+from omics_rules.service_role import read_policy, trust_policy
 
 JOBS = ((3, 1), (20, 1), (90, 3), (600, 10))  # (job seconds, time compression k)
 FASTA = b">chr1\n" + b"ACGT" * 15 + b"\n"
@@ -46,6 +46,8 @@ class Region:
         s3.put_object(Bucket=bucket, Key="g.fa", Body=FASTA)
         self.uri = f"s3://{bucket}/g.fa"
         self.role = iam.create_role(RoleName=f"bench-{name}", AssumeRolePolicyDocument=json.dumps(trust_policy()))["Role"]["Arn"]
+        iam.put_role_policy(RoleName=f"bench-{name}", PolicyName="read-sources",
+                            PolicyDocument=json.dumps(read_policy([self.uri])))
         self.store = self.omics.create_reference_store(name="bench")["id"]
         self.count = 0
 

@@ -16,7 +16,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from omics_rules.quotas import MAX_SOURCE_BYTES
-from omics_rules.service_role import OMICS_PRINCIPAL, role_name, trusts_omics
+from omics_rules.service_role import OMICS_PRINCIPAL, READ_ACTION, object_arn, role_name, trusts_omics
 
 from .controls import Controls
 from .fasta import FastaError, FastaIndexer, is_protein_file, render_fai
@@ -117,6 +117,7 @@ class Importer:
                     continue
                 backend.set_source_status(job_id, idx, "IN_PROGRESS")
                 try:
+                    self._check_read(job["role_arn"], source["source_file"], region)
                     staged.append((idx, *self._staged_or_stage(job_id, idx, source["source_file"], region)))
                 except SourceFailed as exc:
                     backend.set_source_status(job_id, idx, "FAILED", str(exc))
@@ -168,6 +169,15 @@ class Importer:
         if not trusts_omics(role.get("AssumeRolePolicyDocument")):
             return f"service role {name} does not trust {OMICS_PRINCIPAL} (sts:AssumeRole)"
         return None
+
+    def _check_read(self, role_arn: str, source_file: str, region: str) -> None:
+        """SourceFailed unless IAM says the service role may s3:GetObject the source."""
+        answer = self._client("iam", region).simulate_principal_policy(
+            PolicySourceArn=role_arn, ActionNames=[READ_ACTION], ResourceArns=[object_arn(source_file)])
+        [result] = answer["EvaluationResults"]
+        if result["EvalDecision"] != "allowed":
+            raise SourceFailed(f"the service role {role_name(role_arn)} is not allowed {READ_ACTION} on "
+                               f"{source_file} ({result['EvalDecision']})")
 
     def _staged_or_stage(self, job_id: str, idx: int, source_file: str, region: str) -> tuple[str, int, int]:
         """The staged result of an earlier run of this job (before a restart), else a new one."""

@@ -4,6 +4,7 @@ paths. Requests are routed by the service named in their SigV4 credential scope.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterable
@@ -17,7 +18,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from omics_rules.quotas import REQUESTS_PER_SECOND
 
-from . import protocol
+from . import iam_policies, protocol
 from .controls import CallCounter, Controls, RequestQuotas
 from .exceptions import (
     IncompleteSignatureException,
@@ -82,10 +83,30 @@ class EmulatorApp:
             return self._omics(environ, start_response, path, scope[1])
         if scope[2] == "s3":
             return self._s3(environ, start_response)
+        if scope[2] == "iam":
+            simulated = self._simulation(environ, start_response)
+            if simulated is not None:
+                return simulated
         answer = self.moto(environ, start_response)
         if scope[2] == "iam":
             self.iam.save_if_changed()  # moto answered in full: its IAM state is settled
         return answer
+
+    def _simulation(self, environ: dict, start_response) -> Iterable[bytes] | None:
+        """iam:SimulatePrincipalPolicy, which moto does not serve (AccessDenied when the
+        `deny_operations` control names it); None for any other IAM request, whose body is
+        left for moto to read."""
+        body = _small_body(environ)
+        environ["wsgi.input"] = io.BytesIO(body)
+        if not iam_policies.is_simulation(body):
+            return None
+        if "SimulatePrincipalPolicy" in self.controls.deny_operations:
+            status, answer = 403, iam_policies.error(
+                "AccessDenied", "User: arn:aws:iam::123456789012:user/local is not authorized to perform: "
+                "iam:SimulatePrincipalPolicy (denied by the local endpoint's deny_operations control)")
+        else:
+            status, answer = iam_policies.simulate(body)
+        return _respond(start_response, status, {"Content-Type": "text/xml"}, answer)
 
     def _s3(self, environ: dict, start_response) -> Iterable[bytes]:
         read = _source_read(environ)

@@ -21,7 +21,7 @@ from typing import TypeVar
 import boto3
 from botocore.config import Config
 
-from omics_rules.service_role import trust_policy
+from omics_rules.service_role import read_policy, trust_policy
 
 from .controls import Controls
 from .launcher import EmulatorProcess
@@ -67,11 +67,16 @@ class LocalAws:
         self.s3.create_bucket(Bucket=name)
         return name
 
-    def role(self, trust: dict | None = None) -> str:
-        """A new IAM role (trusting omics unless `trust` says otherwise); its ARN."""
+    def role(self, trust: dict | None = None, reads: str | None = "s3://*/*") -> str:
+        """A new IAM role (trusting omics unless `trust` says otherwise) that may read the
+        objects `reads` names (every object by default; None: no S3 permission); its ARN."""
         name = f"omics-import-{self.region}-{next(_names)}"
-        return self.iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(
+        arn = self.iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(
             trust_policy() if trust is None else trust))["Role"]["Arn"]
+        if reads:
+            self.iam.put_role_policy(RoleName=name, PolicyName="read-sources",
+                                     PolicyDocument=json.dumps(read_policy([reads])))
+        return arn
 
     def controls(self, **changes: object) -> dict:
         """Set (and return) the endpoint's run-time controls."""

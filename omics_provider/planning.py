@@ -1,12 +1,13 @@
 """What `check` makes of an import: its clientToken, the S3 objects it records, warnings, and
 pre-flight refusals. Plain functions over the connection settings; nothing here starts, tags or
-deletes anything (only HeadObject and iam:GetRole are called).
+deletes anything (only S3 reads, iam:GetRole and iam:SimulatePrincipalPolicy are called).
 
 An import that already exists keeps its identity: a source object that is now missing or
 unreadable never changes its token (the reference in HealthOmics is unaffected); only an object
 that S3 shows with another version than the one recorded does. A new import (or one whose
 inputs changed) is refused at preview when an object is missing or over 15 GB, or when the
-service role cannot be used; an unreadable version or an unusual extension is a warning.
+service role cannot be used or may not read a source (as IAM's policy simulation says); an
+unreadable version, an unusual extension or a check the caller may not make is a warning.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from botocore.exceptions import BotoCoreError, ClientError
 
 from omics_rules.quotas import MAX_SOURCE_BYTES, has_fasta_extension
-from omics_rules.service_role import OMICS_PRINCIPAL, role_name, trusts_omics
+from omics_rules.service_role import OMICS_PRINCIPAL, READ_ACTION, object_arn, role_name, trusts_omics
 
 from . import s3_objects, tokens
 from .schema import OUTPUT, REFERENCE_IMPORT_JOB, REFERENCE_SOURCE, REPLACE
@@ -88,6 +89,11 @@ def plan_import(settings: ConnectionSettings, olds: dict, news: dict, store_know
     role_failure, role_warning = _role_problem(settings.with_attempts(CHECK_ATTEMPTS), news["role_arn"])
     plan.failures += [("role_arn", role_failure)] if role_failure else []
     plan.warnings += [role_warning] if role_warning else []
+    if not role_failure and not plan.failures:
+        read_failures, read_warning = _read_problems(settings.with_attempts(CHECK_ATTEMPTS), news["role_arn"],
+                                                     sources)
+        plan.failures += [("role_arn", f) for f in read_failures]
+        plan.warnings += [read_warning] if read_warning else []
     if not plan.failures and store_known:
         plan.token = news.get("client_token") or _derive(news, [h.version for h in heads])
     return plan
@@ -152,6 +158,32 @@ def _role_problem(settings: ConnectionSettings, role_arn: str) -> tuple[str | No
     if not trusts_omics(role.get("AssumeRolePolicyDocument")):
         return f"the service role {name} does not trust {OMICS_PRINCIPAL} (sts:AssumeRole)", None
     return None, None
+
+
+def _read_problems(settings: ConnectionSettings, role_arn: str,
+                   sources: list[dict]) -> tuple[list[str], str | None]:
+    """(refusals, warning): each source the service role may not read, as IAM's
+    SimulatePrincipalPolicy decides it, when the caller may ask."""
+    files = [s["source_file"] for s in sources]
+    try:
+        pages = settings.client("iam").get_paginator("simulate_principal_policy").paginate(
+            PolicySourceArn=role_arn, ActionNames=[READ_ACTION], ResourceArns=[object_arn(f) for f in files])
+        decisions = {r["EvalResourceName"]: r["EvalDecision"]
+                     for page in pages for r in page["EvaluationResults"]}
+    except ClientError as exc:
+        return [], (f"role_arn: whether the service role may read the sources was not checked "
+                    f"(iam:SimulatePrincipalPolicy answered {error_code(exc)}); HealthOmics will fail "
+                    f"each source the role may not {READ_ACTION}")
+    except BotoCoreError as exc:
+        return [], f"role_arn: whether the service role may read the sources was not checked ({exc})"
+    refusals = []
+    for i, (source, uri) in enumerate(zip(sources, files, strict=True)):
+        decision = decisions.get(object_arn(uri))
+        if decision is not None and decision != "allowed":
+            refusals.append(f"the service role {role_name(role_arn)} is not allowed {READ_ACTION} on {uri} "
+                            f"(sources[{i}] {source.get('name')}; IAM's policy simulation: {decision}): "
+                            f"grant it in the role's policy, or HealthOmics will fail this source")
+    return refusals, None
 
 
 def carry_outputs(olds: dict, inputs: dict) -> dict:

@@ -11,19 +11,7 @@ from collections.abc import Iterable
 
 import pulumi
 
-from omics_rules.service_role import trust_policy
-
-
-def read_policy(source_files: Iterable[str]) -> dict:
-    """Least privilege: the named objects and their buckets, nothing else."""
-    files = sorted(set(source_files))
-    buckets = sorted({f[len("s3://"):].split("/", 1)[0] for f in files})
-    return {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "s3:GetObject",
-         "Resource": [f"arn:aws:s3:::{f[len('s3://'):]}" for f in files]},
-        {"Effect": "Allow", "Action": "s3:GetBucketLocation",
-         "Resource": [f"arn:aws:s3:::{b}" for b in buckets]},
-    ]}
+from omics_rules.service_role import read_policy, trust_policy
 
 
 def create_service_role(name: str, source_files: Iterable[str]) -> pulumi.Output[str]:

@@ -9,7 +9,7 @@ import sys
 import boto3
 from botocore.exceptions import ClientError
 
-from omics_rules.service_role import trust_policy
+from omics_rules.service_role import read_policy, trust_policy
 
 BUCKET, KEY, ROLE = "omics-local-references", "demo/demo-genome.fa", "omics-local-import"
 
@@ -46,6 +46,8 @@ def main(endpoint: str) -> None:
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "EntityAlreadyExists":
             raise
+    iam.put_role_policy(RoleName=ROLE, PolicyName="read-sources",
+                        PolicyDocument=json.dumps(read_policy([f"s3://{BUCKET}/*"])))
     print(f"seeded s3://{BUCKET}/{KEY} and role {ROLE}")
 
 

@@ -73,3 +73,23 @@ def test_aws_cli_s3_cp_head_object_multipart_and_versions(aws: LocalAws, tmp_pat
     _cli_json(aws, "s3api", "get-object", "--bucket", bucket, "--key", "small.fa",
               "--version-id", head["VersionId"], str(tmp_path / "first.fa"))
     assert (tmp_path / "first.fa").read_bytes() == generate_fasta(seed=91)
+
+
+def test_aws_cli_simulates_what_a_role_may_do(aws: LocalAws) -> None:
+    """iam:SimulatePrincipalPolicy (which moto lacks) over the role's policies; other IAM calls
+    still reach moto with their bodies intact."""
+    role = aws.role(reads="s3://refs/genomes/*")
+    simulated = json.loads(aws_cli(aws, "iam", "simulate-principal-policy", "--policy-source-arn", role,
+                                   "--action-names", "s3:GetObject", "s3:PutObject", "--resource-arns",
+                                   "arn:aws:s3:::refs/genomes/g.fa", "arn:aws:s3:::refs/other.fa").stdout)
+    assert [(r["EvalActionName"], r["EvalResourceName"], r["EvalDecision"])
+            for r in simulated["EvaluationResults"]] == [
+        ("s3:GetObject", "arn:aws:s3:::refs/genomes/g.fa", "allowed"),
+        ("s3:GetObject", "arn:aws:s3:::refs/other.fa", "implicitDeny"),
+        ("s3:PutObject", "arn:aws:s3:::refs/genomes/g.fa", "implicitDeny"),
+        ("s3:PutObject", "arn:aws:s3:::refs/other.fa", "implicitDeny")]
+    missing = aws_cli(aws, "iam", "simulate-principal-policy", "--policy-source-arn",
+                      "arn:aws:iam::123456789012:role/nobody", "--action-names", "s3:GetObject")
+    assert missing.returncode != 0 and "NoSuchEntity" in missing.stderr and "nobody" in missing.stderr
+    listed = json.loads(aws_cli(aws, "iam", "list-role-policies", "--role-name", role.rsplit("/", 1)[1]).stdout)
+    assert listed["PolicyNames"] == ["read-sources"]

@@ -125,6 +125,17 @@ def test_a_store_delete_past_its_custom_timeout_fails_and_the_next_destroy_finis
     assert aws.omics.list_reference_stores()["referenceStores"] == []
 
 
+def test_a_role_that_may_not_read_the_source_fails_the_preview(tmp_path: Path, aws: LocalAws) -> None:
+    bucket, role = aws.bucket(), aws.role(reads=None)
+    aws.s3.put_object(Bucket=bucket, Key="grch38.fa", Body=generate_fasta(6004))
+    project = YamlProject(tmp_path / "yaml", aws, {"roleArn": role, "grch38File": f"s3://{bucket}/grch38.fa"})
+    failed = project.run("preview", check=False)
+    assert failed.returncode != 0
+    assert (f"the service role {role.rsplit('/', 1)[1]} is not allowed s3:GetObject on "
+            f"s3://{bucket}/grch38.fa") in failed.stdout, failed.stdout
+    assert aws.omics.list_reference_stores()["referenceStores"] == []
+
+
 def test_pulumi_import_takes_over_references_made_outside_pulumi(tmp_path: Path, aws: LocalAws) -> None:
     bucket, role = aws.bucket(), aws.role()
     aws.s3.put_object(Bucket=bucket, Key="grch38.fa", Body=generate_fasta(6003))
