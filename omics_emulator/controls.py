@@ -10,6 +10,8 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 
+from omics_rules.quotas import quota_of
+
 from .exceptions import (
     AccessDeniedException,
     InternalServerException,
@@ -27,6 +29,8 @@ BUSY_ANSWERS = ("ServiceQuotaExceededException", "ValidationException", "Throttl
 # How a reused clientToken with other parameters is answered: the original job or store, as many
 # AWS services do (the default; a modelled answer), or ConflictException (not modelled here).
 TOKEN_REUSE_ANSWERS = ("original", "conflict")
+# Whether Start/Get/List import jobs (one row of AWS's quota page) share one budget or count alone.
+IMPORT_JOB_QUOTAS = ("shared", "per_operation")
 
 
 @dataclass
@@ -36,6 +40,8 @@ class Controls:
     import_seconds: float = 0.0  # an import takes at least this long (0: as fast as it can)
     import_bytes_per_second: float = 0.0  # read sources no faster than this (0: no limit)
     delete_seconds: float = 0.5  # how long a reference stays DELETING
+    deleted_seconds: float = 0.0  # then how long it is still answered, as DELETED (0: gone at once)
+    deleted_blocks_store: bool = True  # whether DELETED references keep their store from being deleted
     throttle_rate: float = 0.0  # share of omics calls answered with ThrottlingException
     error_rate: float = 0.0  # share of omics calls answered with InternalServerException
     latency_ms: float = 0.0  # added to every omics call
@@ -43,6 +49,9 @@ class Controls:
     request_quotas: bool = True  # HealthOmics' documented requests per second, per operation and Region
     busy_answer: str = "ServiceQuotaExceededException"  # one of BUSY_ANSWERS
     token_reuse: str = "original"  # one of TOKEN_REUSE_ANSWERS
+    import_job_quota: str = "shared"  # one of IMPORT_JOB_QUOTAS
+    job_invisible_seconds: float = 0.0  # Get/List import jobs do not see a job this young
+    token_memory_seconds: float = 0.0  # an import job's clientToken is forgotten after this long (0: never)
     deny_operations: list[str] = field(default_factory=list)  # answered AccessDeniedException
     timeout_operations: list[str] = field(default_factory=list)  # answered RequestTimeoutException
     in_use_references: dict[str, str] = field(default_factory=dict)  # reference id -> what uses it
@@ -89,12 +98,13 @@ def _parsed(name: str, value: object) -> object:
     """A control's value in its type, or ValidationException naming the control."""
     if name == "seed":
         return None if value is None else int(value)
-    if name == "request_quotas":
+    if name in ("request_quotas", "deleted_blocks_store"):
         if not isinstance(value, bool):
-            raise ValidationException(f"control request_quotas must be true or false, not {value!r}")
+            raise ValidationException(f"control {name} must be true or false, not {value!r}")
         return value
-    if name in ("busy_answer", "token_reuse"):
-        allowed = BUSY_ANSWERS if name == "busy_answer" else TOKEN_REUSE_ANSWERS
+    if name in ("busy_answer", "token_reuse", "import_job_quota"):
+        allowed = {"busy_answer": BUSY_ANSWERS, "token_reuse": TOKEN_REUSE_ANSWERS,
+                   "import_job_quota": IMPORT_JOB_QUOTAS}[name]
         if value not in allowed:
             raise ValidationException(f"control {name} must be one of {', '.join(allowed)}, not {value!r}")
         return value
@@ -120,27 +130,30 @@ def _parsed(name: str, value: object) -> object:
 
 
 class RequestQuotas:
-    """HealthOmics' request rates per account, Region and operation: past the rate within any
-    one second, a call is answered ThrottlingException."""
+    """HealthOmics' request rates per account, Region and operation (or quota row): past the rate
+    within any one second, a call is answered ThrottlingException."""
 
     def __init__(self, rates: dict[str, float], clock: Callable[[], float] = time.monotonic) -> None:
         self.rates, self._clock = rates, clock
         self._lock = threading.Lock()
         self._recent: dict[tuple[str, str], deque[float]] = defaultdict(deque)
 
-    def admit(self, region: str, operation: str) -> None:
-        """Count this call, or raise ThrottlingException when the second's quota is spent."""
+    def admit(self, region: str, operation: str, shared: bool = True) -> None:
+        """Count this call against its quota (its row's when `shared`), or raise
+        ThrottlingException when the second's quota is spent."""
         rate = self.rates.get(operation)
         if rate is None:
             return
+        quota = quota_of(operation, shared)
         with self._lock:
             now = self._clock()
-            recent = self._recent[(region, operation)]
+            recent = self._recent[(region, quota)]
             while recent and recent[0] <= now - 1.0:
                 recent.popleft()
             if len(recent) >= rate:
+                together = f" (with the other import-job operations: {quota})" if quota != operation else ""
                 raise ThrottlingException(
-                    f"Rate exceeded: {operation} allows {rate:g} requests per second in {region}")
+                    f"Rate exceeded: {operation} allows {rate:g} requests per second in {region}{together}")
             recent.append(now)
 
 

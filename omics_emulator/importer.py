@@ -68,11 +68,15 @@ class Importer:
         thread.start()
 
     def schedule_delete(self, store_id: str, reference_id: str) -> None:
-        """Finish deleting a DELETING reference after the configured delay."""
-        timer = threading.Timer(
-            self.controls.delete_seconds, self.backend.finish_delete, (store_id, reference_id))
-        timer.daemon = True
-        timer.start()
+        """Finish deleting a DELETING reference after `delete_seconds`, through DELETED for
+        `deleted_seconds` when that is set."""
+        kept = self.controls.deleted_seconds
+
+        def finish() -> None:
+            self.backend.finish_delete(store_id, reference_id, keep=bool(kept))
+            if kept:
+                _after(kept, self.backend.finish_delete, store_id, reference_id)
+        _after(self.controls.delete_seconds, finish)
 
     def resume(self) -> list[str]:
         """After a restart: finish pending deletions and run again the jobs that were running."""
@@ -271,3 +275,9 @@ class DigestingWriter:
             raise self._error
         self.md5 = self._digest.hexdigest()
 
+
+def _after(seconds: float, fn, *args) -> None:
+    """Call fn(*args) in `seconds`, on a daemon timer."""
+    timer = threading.Timer(seconds, fn, args)
+    timer.daemon = True
+    timer.start()

@@ -184,7 +184,8 @@ class Backend:
     def delete_reference_store(self, region: str, params: dict) -> dict:
         with self.lock:
             store = self.store_row(params["id"], region)
-            count = self._one("SELECT COUNT(*) AS n FROM refs WHERE store_id = ?", store["id"])["n"]
+            counted = "" if self.controls.deleted_blocks_store else " AND status != 'DELETED'"
+            count = self._one(f"SELECT COUNT(*) AS n FROM refs WHERE store_id = ?{counted}", store["id"])["n"]
             if count:
                 raise ConflictException(
                     f"Reference store {store['id']} still holds {count} reference(s); "
@@ -194,6 +195,7 @@ class Backend:
             if running is not None:
                 raise ConflictException(
                     f"Reference store {store['id']} has import job {running['id']} running")
+            self._write("DELETE FROM refs WHERE store_id = ?", store["id"])  # DELETED ones, if any
             self._write("DELETE FROM stores WHERE id = ?", store["id"])
             self._write(
                 "DELETE FROM job_sources WHERE job_id IN (SELECT id FROM jobs WHERE store_id = ?)",
@@ -213,7 +215,11 @@ class Backend:
                 {k: v for k, v in params.items() if k not in ("clientToken", "referenceStoreId")})
             if token:
                 job = self._one(
-                    "SELECT * FROM jobs WHERE store_id = ? AND token = ?", store["id"], token)
+                    "SELECT * FROM jobs WHERE store_id = ? AND token = ? ORDER BY created DESC",
+                    store["id"], token)
+                memory = self.controls.token_memory_seconds
+                if job is not None and memory and (now() - _time(job["created"])).total_seconds() > memory:
+                    job = None  # the token is forgotten: a new job
                 if job is not None:
                     self._reused_token(token, job, fingerprint, f"import job {job['id']}")
                     return _job_summary(job)
@@ -254,10 +260,18 @@ class Backend:
         """The job (of that store, when given), or ResourceNotFoundException naming it."""
         return self._owned_row("jobs", job_id, "store_id", store_id, f"Import job {job_id} was not found")
 
+    def _visible(self, job: sqlite3.Row) -> bool:
+        """False while a job is younger than the `job_invisible_seconds` control (reads lag a
+        start by that long; AWS documents no such lag, nor its absence)."""
+        lag = self.controls.job_invisible_seconds
+        return not lag or (now() - _time(job["created"])).total_seconds() >= lag
+
     def get_reference_import_job(self, region: str, params: dict) -> dict:
         with self.lock:
             store = self.store_row(params["referenceStoreId"], region)
             job = self.job_row(params["id"], store["id"])
+            if not self._visible(job):
+                raise ResourceNotFoundException(f"Import job {job['id']} was not found")
             sources = self._all("SELECT * FROM job_sources WHERE job_id = ? ORDER BY idx", job["id"])
             return {
                 **_job_summary(job),
@@ -272,7 +286,7 @@ class Backend:
             rows = self._all(
                 "SELECT * FROM jobs WHERE store_id = ? ORDER BY created, id", store["id"])
         items = [{**_job_summary(r), "completionTime": _time(r["completed"])}
-                 for r in _filtered(rows, params, ("status",))]
+                 for r in _filtered(rows, params, ("status",)) if self._visible(r)]
         page, token = _paginate(items, params)
         return {"importJobs": page, "nextToken": token}
 
@@ -365,8 +379,8 @@ class Backend:
         with self.lock:
             store = self.store_row(params["referenceStoreId"], region)
             row = self.reference_row(store["id"], params["id"])
-        if row["status"] != "ACTIVE":
-            raise ConflictException(f"Reference {row['id']} is {row['status']}")
+        if row["status"] != "ACTIVE":  # of GetReference's modelled errors, the one that fits
+            raise ResourceNotFoundException(f"Reference {row['id']} is {row['status']}; its files are gone")
         which = params.get("file", "SOURCE")
         length = row["source_length"] if which == "SOURCE" else row["index_length"]
         path = self.reference_path(store["id"], row["id"]) / which.lower()
@@ -396,14 +410,21 @@ class Backend:
             return {}
 
     def deleting_references(self) -> list[tuple[str, str]]:
+        """Every reference that is DELETING or DELETED (store id, reference id)."""
         with self.lock:
             return [(r["store_id"], r["id"]) for r in self._all(
-                "SELECT store_id, id FROM refs WHERE status = 'DELETING'")]
+                "SELECT store_id, id FROM refs WHERE status IN ('DELETING', 'DELETED')")]
 
-    def finish_delete(self, store_id: str, reference_id: str) -> None:
-        """Remove a DELETING reference and its files for good."""
+    def finish_delete(self, store_id: str, reference_id: str, keep: bool = False) -> None:
+        """Remove a DELETING (or DELETED) reference's files, and its record for good, or, with
+        `keep`, leave the record answered as DELETED."""
         with self.lock:
-            self._write("DELETE FROM refs WHERE id = ? AND status = 'DELETING'", reference_id)
+            if keep:
+                self._write("UPDATE refs SET status = 'DELETED', updated = ? "
+                            "WHERE id = ? AND status = 'DELETING'", now().isoformat(), reference_id)
+            else:
+                self._write("DELETE FROM refs WHERE id = ? AND status IN ('DELETING', 'DELETED')",
+                            reference_id)
             shutil.rmtree(self.reference_path(store_id, reference_id), ignore_errors=True)
 
     # -- tags ----------------------------------------------------------------------------

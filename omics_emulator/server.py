@@ -177,7 +177,7 @@ class EmulatorApp:
         error = None
         try:
             if self.controls.request_quotas:
-                self.quotas.admit(region, name)
+                self.quotas.admit(region, name, shared=self.controls.import_job_quota == "shared")
             self.controls.inject_fault(name)
             headers = {k[5:].replace("_", "-"): v for k, v in environ.items() if k.startswith("HTTP_")}
             params = protocol.parse_request(route, path, environ.get("QUERY_STRING", ""), headers, body)

@@ -125,9 +125,11 @@ def schedule_of(props: dict, timeout: float | None = None) -> PollSchedule:
 
 
 def create(settings: ConnectionSettings, props: dict, log: Log,
-           timeout: float | None = None) -> tuple[str, dict]:
+           timeout: float | None = None, recorded: dict | None = None) -> tuple[str, dict]:
     """Start the job (or find the one this token started) and wait until it completes: the
-    job id and every output."""
+    job id and every output. `recorded`: what the state kept of a create that ended at its
+    deadline; its job, when it was started for these same inputs (same token), is waited for by
+    its id and never started again, however long the service remembers clientTokens."""
     token = props["resolved_client_token"]  # check derived it; the engine always checks first
     schedule = schedule_of(props, timeout)
     deadline = Deadline(schedule.timeout)
@@ -137,10 +139,15 @@ def create(settings: ConnectionSettings, props: dict, log: Log,
     store = props["reference_store_id"]
     request = {"referenceStoreId": store, "roleArn": props["role_arn"],
                "sources": checks.to_api(props["sources"])}
-    started, used_token = jobs.start_or_find(omics, request, token, deadline, log)
-    job = jobs.wait_for_job(omics, store, started["id"], used_token, schedule, deadline, log, first=started)
+    if recorded and recorded.get("job_id") and recorded.get("resolved_client_token") == token:
+        token_used = used_token(recorded) or token
+        started = omics.get_reference_import_job(referenceStoreId=store, id=recorded["job_id"])
+        log.info(f"resuming reference import job {started['id']} (recorded in the state)")
+    else:
+        started, token_used = jobs.start_or_find(omics, request, token, deadline, log)
+    job = jobs.wait_for_job(omics, store, started["id"], token_used, schedule, deadline, log, first=started)
     sources = jobs.source_outputs(omics, store, props["sources"], job)
-    return started["id"], outputs(props, job, used_token, sources)
+    return started["id"], outputs(props, job, token_used, sources)
 
 
 def adopt(settings: ConnectionSettings, omics, props: dict, token: str, log: Log) -> tuple[str, dict]:

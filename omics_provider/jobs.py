@@ -21,6 +21,7 @@ from .waiting import BUSY_STORE_DELAY_SECONDS, Deadline, PollSchedule, attempts
 
 RUNNING = ("SUBMITTED", "IN_PROGRESS", "CANCELLING")
 NEVER_BUSY = ("AccessDeniedException", "ResourceNotFoundException")  # answers, not a busy store
+VISIBLE_WITHIN_SECONDS = 60.0  # how long a job just started may be "not found" before that is an error
 
 
 class Log(Protocol):
@@ -67,7 +68,7 @@ def start_or_find(omics, request: dict, token: str, deadline: Deadline, log: Log
                 busy_said = True
             sleep(min(BUSY_STORE_DELAY_SECONDS, max(deadline.remaining(), 0.05)))
             continue
-        detail = omics.get_reference_import_job(referenceStoreId=store, id=job["id"])
+        detail = _once_visible(omics, store, job["id"], used, deadline, sleep)
         mismatch = _mismatch(request, detail)
         if mismatch:
             raise TokenConflict(token=used, store_id=store,
@@ -86,6 +87,27 @@ def start_or_find(omics, request: dict, token: str, deadline: Deadline, log: Log
         elif used == token:
             log.info(f"resuming reference import job {job['id']} (clientToken {used})")
         return detail, used
+
+
+def _once_visible(omics, store_id: str, job_id: str, token: str, deadline: Deadline,
+                  sleep: Callable[[float], None]) -> dict:
+    """The job just started, as GetReferenceImportJob answers once it finds it: reads may lag a
+    start (AWS documents neither a lag nor its absence), so ResourceNotFound is asked again for
+    up to VISIBLE_WITHIN_SECONDS (within the deadline)."""
+    lag = Deadline(min(VISIBLE_WITHIN_SECONDS, max(deadline.remaining(), 0.0)))
+    while True:
+        try:
+            return omics.get_reference_import_job(referenceStoreId=store_id, id=job_id)
+        except ClientError as exc:
+            if error_code(exc) != "ResourceNotFoundException":
+                raise
+            if lag.passed():
+                raise OmicsProviderError(message=(
+                    f"Reference import job {job_id} was started in store {store_id} (clientToken "
+                    f"{token}), but GetReferenceImportJob still does not find it after "
+                    f"{lag.elapsed():.0f} s. Run `pulumi up` again: the same clientToken finds the "
+                    "job, and no second import is started.")) from None
+        sleep(min(0.5, max(lag.remaining(), 0.05)))
 
 
 def running_jobs(omics, store_id: str) -> list[dict]:

@@ -2,7 +2,8 @@
 
 Every omics client the provider builds gets a `before-send` hook (botocore's event system, the
 way its own retry handler is attached): each HTTP attempt of an operation waits its turn on a
-limiter shared by the whole process for that Region and operation. No call site can forget it,
+limiter shared by the whole process for that Region and quota (one per operation, but one for
+the three import-job operations, which AWS lists in one quota row). No call site can forget it,
 and retries are paced too. Quotas are per account and Region; the four threads of a provider
 process share them.
 """
@@ -14,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from omics_rules.quotas import REQUESTS_PER_SECOND
+from omics_rules.quotas import REQUESTS_PER_SECOND, quota_of
 
 # A fifth of each quota is kept free: a call can leave a little after its turn (its thread waits
 # for the GIL on a busy machine) and arrive together with the next ones, and other callers and
@@ -56,12 +57,13 @@ class Pacer:
         self._lock = threading.Lock()
 
     def limiter(self, region: str, operation: str) -> RateLimiter | None:
-        """The shared limiter for this Region and operation; None for an unlimited operation."""
+        """The shared limiter for this Region and the operation's quota (the three import-job
+        operations share one); None for an unlimited operation."""
         rate = self.quotas.get(operation)
         if rate is None:
             return None
         with self._lock:
-            key = (region, operation)
+            key = (region, quota_of(operation))
             if key not in self._limiters:
                 self._limiters[key] = RateLimiter(rate * self.share, self._clock, self._sleep)
             return self._limiters[key]

@@ -143,10 +143,11 @@ class HealthOmicsProvider(p.Provider):
             return p.CreateResponse(store_id, wire.to_wire(outs, shape))
         return await self._create_import(props, log, request.timeout)
 
-    async def _create_import(self, props: dict, log: EngineLog, timeout: float) -> p.CreateResponse:
+    async def _create_import(self, props: dict, log: EngineLog, timeout: float,
+                             recorded: dict | None = None) -> p.CreateResponse:
         try:
             job_id, outs = await self._run(core.import_lifecycle.create, self.settings, props, log,
-                                           timeout or None)
+                                           timeout or None, recorded)
         except WaitTimedOut as exc:
             started = {**props, "job_id": exc.job_id, "status": exc.status, "used_client_token": exc.token}
             raise PartialState(f"{props['reference_store_id']}/{exc.job_id}",
@@ -163,10 +164,11 @@ class HealthOmicsProvider(p.Provider):
             outs = await self._run(core.store_lifecycle.update, self.settings, olds, news)
             return p.UpdateResponse(wire.to_wire(outs, shape))
         if olds.get("status") in RUNNING and not news.get("adopt_existing"):
-            # A create that ended at its deadline: wait for the same job (found by its token).
+            # A create that ended at its deadline: wait for the job it recorded.
             if request.preview:
                 return p.UpdateResponse(wire.to_wire(planned_outputs(shape, news), shape))
-            created = await self._create_import(news, EngineLog(self.engine, request.urn), request.timeout)
+            created = await self._create_import(news, EngineLog(self.engine, request.urn), request.timeout,
+                                                recorded=olds)
             return p.UpdateResponse(created.properties)
         if request.preview:
             return p.UpdateResponse(wire.to_wire(core.import_lifecycle.updated(olds, news), shape))

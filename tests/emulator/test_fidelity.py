@@ -42,6 +42,28 @@ def test_request_quotas_throttle_past_the_documented_rate_per_operation_and_regi
         aws.omics.get_reference_store(id=store)
 
 
+@pytest.mark.parametrize("quota", ["shared", "per_operation"])
+def test_the_import_job_operations_share_one_quota_row_by_default(aws: LocalAws, quota: str) -> None:
+    aws.controls(request_quotas=True, import_job_quota=quota)
+    store = aws.omics.create_reference_store(name="row")["id"]
+    once = LocalAws(aws.url, aws.region, attempts=1)
+    answers = []
+    for n in range(6):  # 3 List + 3 Get: 6 calls of the row, 3 of each operation, within a second
+        try:
+            if n % 2:
+                once.omics.get_reference_import_job(referenceStoreId=store, id="1234567890")
+            else:
+                once.omics.list_reference_import_jobs(referenceStoreId=store)
+            answers.append("ok")
+        except ClientError as exc:
+            answers.append(exc.response["Error"]["Code"])
+    if quota == "shared":
+        assert answers[:5] == ["ok", "ResourceNotFoundException"] * 2 + ["ok"]
+        assert answers[5] == "ThrottlingException", answers
+    else:
+        assert "ThrottlingException" not in answers, answers
+
+
 def test_sse_config_only_when_given(aws: LocalAws) -> None:
     store = aws.omics.create_reference_store(name="kms", sseConfig={"type": "KMS", "keyArn": "arn:aws:kms:eu-west-1:111122223333:key/k"})
     assert aws.omics.get_reference_store(id=store["id"])["sseConfig"] == {"type": "KMS", "keyArn": "arn:aws:kms:eu-west-1:111122223333:key/k"}

@@ -363,3 +363,16 @@ def test_injected_faults_and_call_counts(aws: LocalAws) -> None:
 def test_bad_control_is_refused(aws: LocalAws) -> None:
     with pytest.raises(Exception, match="400"):
         aws.controls(throttle_rate=2)
+
+
+def test_get_reference_of_a_deleting_reference_answers_a_modelled_error(aws: LocalAws) -> None:
+    """GetReference models no ConflictException: a reference being deleted is not found."""
+    aws.controls(delete_seconds=30)
+    store, job = import_files(aws, {"going": generate_fasta(seed=4)})
+    reference = job["sources"][0]["referenceId"]
+    aws.omics.delete_reference(referenceStoreId=store, id=reference)
+    with pytest.raises(ClientError) as excinfo:
+        aws.omics.get_reference(referenceStoreId=store, id=reference, partNumber=1)
+    assert error_code(excinfo) == "ResourceNotFoundException" and "DELETING" in str(excinfo.value)
+    assert "ResourceNotFoundException" in [e.name for e in aws.omics.meta.service_model.operation_model(
+        "GetReference").error_shapes]

@@ -5,6 +5,7 @@ timeouts (a create or update that ends at its deadline keeps the job; a store's 
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,24 @@ def test_a_create_past_its_custom_timeout_keeps_the_job_and_the_next_up_waits_fo
     assert f"Reference import job {job['id']}" in failed.stdout, failed.stdout
     assert f'"id": "{store["id"]}/{job["id"]}"' in project.run("stack", "export").stdout  # the id is kept
 
+    project.run("up", "--yes")
+    assert len(aws.omics.list_reference_import_jobs(referenceStoreId=store["id"])["importJobs"]) == 1
+    [reference] = aws.omics.list_references(referenceStoreId=store["id"])["references"]
+    assert project.cli.outputs("test")["grch38"] == reference["id"]
+
+
+def test_the_next_up_waits_for_the_recorded_job_after_its_client_token_is_forgotten(
+        tmp_path: Path, aws: LocalAws) -> None:
+    """How long HealthOmics remembers a clientToken is not documented: the job a create recorded
+    at its deadline is found by its id, not by the token."""
+    program = YamlProject.EXAMPLE.read_text().replace(
+        "    type: healthomics:index:ReferenceImportJob\n",
+        "    type: healthomics:index:ReferenceImportJob\n    options:\n      customTimeouts:\n        create: 3s\n")
+    project, _ = example(tmp_path, aws, program)
+    aws.controls(import_seconds=15, token_memory_seconds=4)
+    assert project.run("up", "--yes", check=False).returncode != 0
+    [store] = aws.omics.list_reference_stores()["referenceStores"]
+    time.sleep(5)  # the token is forgotten: starting with it again would start a second import
     project.run("up", "--yes")
     assert len(aws.omics.list_reference_import_jobs(referenceStoreId=store["id"])["importJobs"]) == 1
     [reference] = aws.omics.list_references(referenceStoreId=store["id"])["references"]

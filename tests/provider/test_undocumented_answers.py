@@ -4,7 +4,8 @@ local endpoint can give (controls), over real HTTP.
 - a second import into a busy store: refused with ServiceQuotaExceededException (the endpoint's
   default), refused with another modelled code, or accepted and held SUBMITTED;
 - a reused clientToken with other inputs: the original job (default) or ConflictException;
-- AccessDeniedException, RequestTimeoutException, and a reference in use at DeleteReference.
+- AccessDeniedException, RequestTimeoutException, and a reference in use at DeleteReference;
+- a job that reads do not find for a while after it started (read-after-write lag).
 """
 
 from __future__ import annotations
@@ -113,3 +114,29 @@ def test_deleting_a_reference_in_use_fails_naming_it_and_what_holds_it(world: Sa
     world.aws.controls(in_use_references={})
     provider.delete(created.id, created.outs)
     assert world.aws.references_settled(world.store) == []
+
+
+def test_a_create_rides_out_a_job_not_found_for_5_s_after_it_started(world: Sandbox) -> None:
+    world.aws.controls(job_invisible_seconds=5)
+    provider = ReferenceImportJobProvider()
+    props = checked(provider, world.props([{"name": "lagging", "source_file": world.upload(
+        "lagging.fa", generate_fasta(1201))}]))
+    created = provider.create(props)
+    assert created.outs["status"] == "COMPLETED" and len(world.jobs()) == 1
+    assert world.aws.calls()["errors"].get("GetReferenceImportJob:ResourceNotFoundException", 0) >= 1
+
+
+def test_a_job_still_not_found_fails_naming_it_and_the_next_run_finds_the_same_job(
+        world: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("omics_provider.jobs.VISIBLE_WITHIN_SECONDS", 1.0)
+    world.aws.controls(job_invisible_seconds=4)
+    provider = ReferenceImportJobProvider()
+    props = checked(provider, world.props([{"name": "hidden", "source_file": world.upload(
+        "hidden.fa", generate_fasta(1202))}]))
+    with pytest.raises(Exception) as excinfo:
+        provider.create(props)
+    time.sleep(4)  # the job is visible now
+    [job] = world.jobs()
+    assert f"Reference import job {job['id']} was started" in str(excinfo.value)
+    assert "the same clientToken finds the job" in str(excinfo.value)
+    assert provider.create(props).outs["job_id"] == job["id"] and len(world.jobs()) == 1

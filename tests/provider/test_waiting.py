@@ -174,3 +174,12 @@ def test_pacer_keeps_one_limiter_per_region_and_operation_at_a_share_of_its_quot
     assert pacer.limiter("eu-west-1", "DeleteReference").interval == pytest.approx(2.0)
     assert pacer.limiter("eu-west-1", "GetReference").interval == pytest.approx(0.2)
     assert pacer.limiter("eu-west-1", "CreateRunGroup") is None  # no quota known: not paced
+
+
+def test_the_three_import_job_operations_share_one_limiter() -> None:
+    pacer = Pacer()
+    shared = pacer.limiter("eu-west-1", "StartReferenceImportJob")
+    assert shared is pacer.limiter("eu-west-1", "GetReferenceImportJob") is pacer.limiter(
+        "eu-west-1", "ListReferenceImportJobs")
+    assert shared is not pacer.limiter("eu-west-1", "ListReferences")
+    assert shared.interval == pytest.approx(1 / (5 * 0.8))
