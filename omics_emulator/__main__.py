@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     except S3ServerMissing as exc:
         sys.exit(f"omics_emulator: {exc}")
     storage = server.app.storage
-    print(f"S3 objects: versitygw at {storage.url} (loopback only), kept in {storage.objects}", flush=True)
+    print(storage.describe(), flush=True)
     restored = server.app.iam.restore()
     if restored:
         print(f"restored {restored} IAM role(s) from {args.data_dir}", flush=True)

@@ -21,7 +21,7 @@ from omics_rules.service_role import OMICS_PRINCIPAL, READ_ACTION, object_arn, r
 from .controls import Controls
 from .fasta import FastaError, FastaIndexer, is_protein_file, render_fai
 from .models import Backend, new_id
-from .s3_server import S3Server
+from .s3_server import S3Storage
 
 CHUNK = 1024 * 1024
 RUNNING_MESSAGE = "The job is currently in progress."  # what AWS's own examples show
@@ -36,7 +36,7 @@ class SourceFailed(Exception):
 class Importer:
     """Background worker threads for import jobs and reference deletions."""
 
-    def __init__(self, backend: Backend, controls: Controls, storage: S3Server) -> None:
+    def __init__(self, backend: Backend, controls: Controls, storage: S3Storage) -> None:
         self.backend = backend
         self.controls = controls
         # Source bytes come straight from the S3 server (one HTTP hop fewer than the endpoint's

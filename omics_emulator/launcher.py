@@ -20,8 +20,9 @@ class EmulatorProcess:
     answers /health."""
 
     def __init__(self, data_dir: Path, *flags: str, port: int = 0, log: Path | None = None,
-                 command: Sequence[str] | None = None) -> None:
+                 command: Sequence[str] | None = None, env: dict[str, str] | None = None) -> None:
         self.data_dir = Path(data_dir)
+        self.env = env or {}  # over the environment
         self.flags = flags
         self.command = list(command or (sys.executable, "-m", "omics_emulator"))
         self.port = port
@@ -37,7 +38,8 @@ class EmulatorProcess:
         self.proc = subprocess.Popen(
             [*self.command, "--port", str(self.port), "--data-dir", str(self.data_dir), *self.flags],
             stdout=subprocess.PIPE, stderr=log, text=True,
-            cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            cwd=Path(__file__).resolve().parent.parent,
+            env={**os.environ, **self.env, "PYTHONUNBUFFERED": "1"},
         )
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:

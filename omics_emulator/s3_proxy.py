@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote, unquote
 from xml.sax.saxutils import escape
 
-from .s3_server import REGION, RootKeys, S3Server
+from .s3_server import REGION, RootKeys, S3Storage
 
 CHUNK = 1024 * 1024
 UNSIGNED = "UNSIGNED-PAYLOAD"
@@ -153,7 +153,7 @@ def _read(stream, length: int | None) -> Iterator[bytes]:
 class S3Proxy:
     """The WSGI side of the pass-through to one S3 server."""
 
-    def __init__(self, server: S3Server) -> None:
+    def __init__(self, server: S3Storage) -> None:
         self.server = server
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:

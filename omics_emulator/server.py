@@ -32,7 +32,7 @@ from .iam_store import IamStore
 from .importer import Importer
 from .models import Backend, FileRange
 from .s3_proxy import S3Proxy
-from .s3_server import S3Server
+from .s3_server import S3Storage, start_s3_server
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
 # A presigned URL carries its scope in the query string (X-Amz-Credential, URL-encoded).
@@ -53,7 +53,7 @@ def _snake(name: str) -> str:
 class EmulatorApp:
     """The WSGI application."""
 
-    def __init__(self, data_dir: Path, storage: S3Server, controls: Controls | None = None) -> None:
+    def __init__(self, data_dir: Path, storage: S3Storage, controls: Controls | None = None) -> None:
         self.storage = storage  # the S3 server
         self.s3_proxy = S3Proxy(storage)
         self.controls = controls or Controls()
@@ -298,7 +298,7 @@ def serve(host: str, port: int, data_dir: Path, controls: Controls | None = None
           s3_binary: str | None = None) -> BaseWSGIServer:
     """A bound, threaded server (not yet serving), with its S3 server started; its importer
     knows its own URL."""
-    app = EmulatorApp(data_dir, S3Server(data_dir, s3_binary).start(), controls)
+    app = EmulatorApp(data_dir, start_s3_server(data_dir, s3_binary), controls)
     server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
     app.importer.endpoint_url = f"http://{host}:{server.server_port}"
     return server

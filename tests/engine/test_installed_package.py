@@ -1,13 +1,15 @@
 """Adopted as a user would: the wheel built from this checkout, installed with its dependencies
 into a fresh virtualenv outside the repository, used by a Pulumi project of the user's own (only
 the public API, a standard Pulumi.yaml with `virtualenv: venv`), driven by the CLI `make setup`
-built, with no PATH tricks, against the local endpoint started from the installed extra."""
+built, with no PATH tricks, against the local endpoint started from the installed extra; and
+that endpoint on a machine with neither Go nor versitygw."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -116,3 +118,22 @@ def test_a_users_own_project_uses_the_installed_package(user_venv: Path, tmp_pat
 
         assert "3 deleted" in pulumi("destroy", "--yes")
         assert aws.omics.list_reference_stores()["referenceStores"] == []
+
+
+def test_the_installed_endpoint_starts_without_go_or_versitygw_and_an_import_works(
+        user_venv: Path, tmp_path: Path) -> None:
+    path = os.pathsep.join([str(user_venv / "bin"), "/usr/bin", "/bin"])
+    assert shutil.which("versitygw", path=path) is None and shutil.which("go", path=path) is None
+    command = [str(user_venv / "bin" / "omics-local-endpoint")]
+    with EmulatorProcess(tmp_path / "data", command=command, env={"PATH": path, "OMICS_LOCAL_S3_SERVER": ""}) as endpoint:
+        [said] = [line for line in endpoint.banner if line.startswith("S3 objects:")]
+        assert "in memory" in said and "lost when the endpoint stops" in said and "install versitygw" in said, said
+        aws = LocalAws(endpoint.url, "us-east-1")
+        bucket, fasta = aws.bucket(), generate_fasta(502)
+        aws.s3.put_object(Bucket=bucket, Key="demo.fa", Body=fasta)
+        store = aws.omics.create_reference_store(name="no-go")["id"]
+        started = aws.omics.start_reference_import_job(referenceStoreId=store, roleArn=aws.role(), sources=[
+            {"name": "demo-genome", "sourceFile": f"s3://{bucket}/demo.fa"}])
+        job = aws.job(store, started["id"])
+        assert job["status"] == "COMPLETED", job
+        assert aws.read_file(store, job["sources"][0]["referenceId"], "SOURCE") == fasta
