@@ -51,6 +51,7 @@ class Controls:
     token_reuse: str = "original"  # one of TOKEN_REUSE_ANSWERS
     import_job_quota: str = "shared"  # one of IMPORT_JOB_QUOTAS
     job_invisible_seconds: float = 0.0  # Get/List import jobs do not see a job this young
+    strict_formats: bool = False  # FAIL sources without a FASTA extension, and plain (not bgzip) gzip
     token_memory_seconds: float = 0.0  # an import job's clientToken is forgotten after this long (0: never)
     deny_operations: list[str] = field(default_factory=list)  # answered AccessDeniedException
     timeout_operations: list[str] = field(default_factory=list)  # answered RequestTimeoutException
@@ -98,7 +99,7 @@ def _parsed(name: str, value: object) -> object:
     """A control's value in its type, or ValidationException naming the control."""
     if name == "seed":
         return None if value is None else int(value)
-    if name in ("request_quotas", "deleted_blocks_store"):
+    if name in ("request_quotas", "deleted_blocks_store", "strict_formats"):
         if not isinstance(value, bool):
             raise ValidationException(f"control {name} must be true or false, not {value!r}")
         return value

@@ -281,6 +281,13 @@ class FastaIndexer:
         self._name = None
 
 
+def is_plain_gzip(head: bytes) -> bool:
+    """True when a stream's first bytes are gzip without bgzip's `BC` extra field."""
+    if not head.startswith(GZIP_MAGIC) or len(head) < 14:
+        return head.startswith(GZIP_MAGIC)
+    return not (head[3] & 0x04 and head[12:14] == b"BC")
+
+
 def is_protein_file(key: str) -> bool:
     """True for an S3 key that names protein FASTA (.faa, .mpfa, or either gzipped)."""
     return key.lower().removesuffix(".gz").endswith(PROTEIN_EXTENSIONS)

@@ -15,11 +15,11 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from omics_rules.quotas import MAX_SOURCE_BYTES
+from omics_rules.quotas import MAX_SOURCE_BYTES, has_fasta_extension
 from omics_rules.service_role import OMICS_PRINCIPAL, READ_ACTION, object_arn, role_name, trusts_omics
 
 from .controls import Controls
-from .fasta import FastaError, FastaIndexer, is_protein_file, render_fai
+from .fasta import FastaError, FastaIndexer, is_plain_gzip, is_protein_file, render_fai
 from .models import Backend, new_id
 from .s3_server import S3Storage
 
@@ -210,6 +210,10 @@ class Importer:
             if code in ("NoSuchKey", "NoSuchBucket", "404"):
                 raise SourceFailed(f"{source_file} does not exist") from None
             raise SourceFailed(f"could not read {source_file}: {code}") from None
+        strict = self.controls.strict_formats
+        if strict and not has_fasta_extension(key):
+            raise SourceFailed(f"{key.rsplit('/', 1)[-1]} does not end in a FASTA extension "
+                               "(.fasta .fa .fas .fsa .faa .fna .ffn .frn .mpfa .seq .txt, or those + .gz)")
         indexer = FastaIndexer(protein=is_protein_file(key))
         size = 0
         rate = self.controls.import_bytes_per_second
@@ -217,6 +221,8 @@ class Importer:
         try:
             with DigestingWriter(folder / "source") as out:
                 for chunk in body.iter_chunks(CHUNK):
+                    if strict and size == 0 and is_plain_gzip(chunk):
+                        raise SourceFailed(f"{source_file} is gzip but not bgzip: compress it with bgzip")
                     out.write(chunk)
                     indexer.feed(chunk)
                     size += len(chunk)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 import secrets
 import shutil
@@ -522,16 +523,25 @@ def _filtered(rows: list[sqlite3.Row], params: dict, columns: tuple[str, ...]) -
 
 
 def _paginate(items: list, params: dict) -> tuple[list, str | None]:
-    """One page of `items` after the opaque nextToken; the token for the next page or None."""
+    """One page of `items` after the opaque nextToken; the token for the next page or None. A
+    token serves only the request it came from (the same store and filter): reused with another,
+    it is refused rather than answered with a page of something else."""
     size = params.get("maxResults") or 100
+    asked = {k: v for k, v in params.items() if k not in ("nextToken", "maxResults")}
+    request = hashlib.sha256(_fingerprint(asked).encode()).hexdigest()[:16]
     start = 0
     if params.get("nextToken"):
         try:
-            start = int(base64.urlsafe_b64decode(params["nextToken"].encode()).decode())
+            decoded = base64.urlsafe_b64decode(params["nextToken"].encode()).decode()
+            offset, _, issued_for = decoded.partition(":")
+            start = int(offset)
         except ValueError:
             raise ValidationException("nextToken: is not a token this endpoint issued") from None
+        if issued_for != request:
+            raise ValidationException("nextToken: was issued for another request (another store or "
+                                      "filter); list again from the first page")
     end = start + size
-    token = base64.urlsafe_b64encode(str(end).encode()).decode() if end < len(items) else None
+    token = base64.urlsafe_b64encode(f"{end}:{request}".encode()).decode() if end < len(items) else None
     return items[start:end], token
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote_plus
 from xml.etree import ElementTree
 
+from botocore import xform_name
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -43,11 +44,6 @@ _QUERY_SCOPE = re.compile(
 # Signature version 2 (`AWS key:signature`, or a presigned URL with AWSAccessKeyId) is S3's alone.
 _S3_SIGV2 = re.compile(r"^AWS [^ :]+:|(?:^|&)AWSAccessKeyId=")
 MAX_OMICS_BODY = 1024 * 1024  # reference-store requests are a few KiB at most
-DEFAULT_REGION = "us-east-1"
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 class EmulatorApp:
@@ -181,7 +177,7 @@ class EmulatorApp:
             self.controls.inject_fault(name)
             headers = {k[5:].replace("_", "-"): v for k, v in environ.items() if k.startswith("HTTP_")}
             params = protocol.parse_request(route, path, environ.get("QUERY_STRING", ""), headers, body)
-            result = getattr(self.backend, _snake(name))(region, params)
+            result = getattr(self.backend, xform_name(name))(region, params)
             if isinstance(result, FileRange):
                 start_response("200 OK", [("Content-Type", "application/octet-stream"),
                                           ("Content-Length", str(result.end - result.start))])

@@ -9,12 +9,13 @@ of it, a ready sandbox (bucket, service role, store), FASTA generators and a pol
 
 from __future__ import annotations
 
-import gzip
 import itertools
 import json
 import random
+import struct
 import time
 import urllib.request
+import zlib
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -189,5 +190,12 @@ def simple_fai(data: bytes) -> bytes:
 
 
 def bgzip_like(data: bytes, block: int = 1000) -> bytes:
-    """A multi-member gzip stream, as bgzip writes (members of at most `block` bytes)."""
-    return b"".join(gzip.compress(data[i:i + block]) for i in range(0, len(data), block))
+    """BGZF, as bgzip writes it: gzip members of at most `block` bytes, each with the `BC` extra
+    field giving its size, then the empty end-of-file block."""
+    def member(chunk: bytes) -> bytes:
+        squeezer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        deflated = squeezer.compress(chunk) + squeezer.flush()
+        size = 18 + len(deflated) + 8  # header with its extra field, data, CRC32 and length
+        header = b"\x1f\x8b\x08\x04\x00\x00\x00\x00\x00\xff" + struct.pack("<H2sHH", 6, b"BC", 2, size - 1)
+        return header + deflated + struct.pack("<II", zlib.crc32(chunk), len(chunk))
+    return b"".join(member(data[i:i + block]) for i in range(0, len(data), block)) + member(b"")

@@ -113,20 +113,6 @@ def violations(shape: Shape, value: Any, path: str = "") -> Iterator[Violation]:
         yield Violation(path, "must be true or false")
 
 
-def request_violations(operation_name: str, params: dict[str, Any]) -> list[Violation]:
-    """Every rule of the operation's input shape that `params` breaks."""
-    return list(violations(operation(operation_name).input_shape, params))
-
-
-def member_shape(shape: Shape, path: str) -> Shape:
-    """The shape at a dotted member path, e.g. `sources.name` below StartReferenceImportJob."""
-    for part in path.split("."):
-        if shape.type_name == "list":
-            shape = shape.member
-        shape = shape.members[part]
-    return shape
-
-
 def _count_rule(meta: dict, count: int, path: str, unit: str) -> Iterator[Violation]:
     low, high = meta.get("min"), meta.get("max")
     if low is not None and high is not None and not low <= count <= high:

@@ -253,6 +253,10 @@ def test_list_references_filters_and_pages(aws: LocalAws) -> None:
     first = aws.omics.list_references(referenceStoreId=store, maxResults=2)
     second = aws.omics.list_references(referenceStoreId=store, maxResults=2, nextToken=first["nextToken"])
     assert len(first["references"]) == 2 and len(second["references"]) == 1
+    with pytest.raises(ClientError) as excinfo:  # a token serves the request it came from only
+        aws.omics.list_references(referenceStoreId=store, maxResults=2, nextToken=first["nextToken"],
+                                  filter={"name": "genome-2"})
+    assert error_code(excinfo) == "ValidationException" and "another request" in str(excinfo.value)
 
 
 def test_source_tags_land_on_references_and_can_change(aws: LocalAws) -> None:

@@ -5,18 +5,20 @@ local endpoint can give (controls), over real HTTP.
   default), refused with another modelled code, or accepted and held SUBMITTED;
 - a reused clientToken with other inputs: the original job (default) or ConflictException;
 - AccessDeniedException, RequestTimeoutException, and a reference in use at DeleteReference;
-- a job that reads do not find for a while after it started (read-after-write lag).
+- a job that reads do not find for a while after it started (read-after-write lag);
+- a source with no FASTA extension, or gzip that is not bgzip: imported, or FAILED.
 """
 
 from __future__ import annotations
 
+import gzip
 import threading
 import time
 
 import pytest
 
-from omics_emulator.testing import Sandbox, generate_fasta
-from omics_provider.errors import AccessDenied, ReferenceInUse, TokenConflict
+from omics_emulator.testing import Sandbox, bgzip_like, generate_fasta
+from omics_provider.errors import AccessDenied, ImportFailed, ReferenceInUse, TokenConflict
 from omics_provider.import_job import ReferenceImportJobProvider
 
 BUSY_ANSWERS = ["ServiceQuotaExceededException", "ValidationException", "queue"]
@@ -140,3 +142,25 @@ def test_a_job_still_not_found_fails_naming_it_and_the_next_run_finds_the_same_j
     assert f"Reference import job {job['id']} was started" in str(excinfo.value)
     assert "the same clientToken finds the job" in str(excinfo.value)
     assert provider.create(props).outs["job_id"] == job["id"] and len(world.jobs()) == 1
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["lenient", "strict"])
+def test_sources_outside_the_documented_formats_are_imported_or_fail_naming_the_rule(
+        world: Sandbox, strict: bool) -> None:
+    """AWS lists FASTA extensions and their bgzip forms; whether others fail is not documented."""
+    world.aws.controls(strict_formats=strict)
+    provider = ReferenceImportJobProvider()
+    fasta = generate_fasta(1401)
+    cases = {"plain-gzip": ("plain.fa.gz", gzip.compress(fasta), "is gzip but not bgzip"),
+             "no-extension": ("genome.dat", fasta, "does not end in a FASTA extension")}
+    for name, (key, body, rule) in cases.items():
+        props = checked(provider, world.props([{"name": name, "source_file": world.upload(key, body)}]))
+        if strict:
+            with pytest.raises(ImportFailed) as excinfo:
+                provider.create(props)
+            assert rule in str(excinfo.value) and name in str(excinfo.value)
+        else:
+            assert provider.create(props).outs["status"] == "COMPLETED"
+    bgzipped = checked(provider, world.props([{"name": "bgzipped", "source_file": world.upload(
+        "bgzipped.fa.gz", bgzip_like(fasta))}]))
+    assert provider.create(bgzipped).outs["status"] == "COMPLETED"  # the documented form, either way
