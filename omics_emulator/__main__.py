@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> None:
     resumed = server.app.importer.resume()
     if resumed:
         print(f"resuming {len(resumed)} import job(s) after restart: {', '.join(resumed)}", flush=True)
-    print(f"listening on http://{args.host}:{server.server_port}", flush=True)
+    print(f"listening on http://{args.host}:{server.port}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -20,7 +20,7 @@ from omics_rules.service_role import OMICS_PRINCIPAL, READ_ACTION, object_arn, r
 
 from .controls import Controls
 from .fasta import FastaError, FastaIndexer, is_plain_gzip, is_protein_file, render_fai
-from .models import Backend, new_id
+from .records import Records, new_id
 from .s3_server import S3Storage
 
 CHUNK = 1024 * 1024
@@ -36,14 +36,14 @@ class SourceFailed(Exception):
 class Importer:
     """Background worker threads for import jobs and reference deletions."""
 
-    def __init__(self, backend: Backend, controls: Controls, storage: S3Storage) -> None:
-        self.backend = backend
+    def __init__(self, records: Records, controls: Controls, storage: S3Storage, endpoint_url: str) -> None:
+        self.records = records
         self.controls = controls
         # Source bytes come straight from the S3 server (one HTTP hop fewer than the endpoint's
-        # pass-through); HeadObject goes through the endpoint, where its controls apply.
+        # pass-through); HeadObject and IAM go through the endpoint, where its controls apply.
         self._storage = storage.client()
-        self.endpoint_url = ""  # set once the server is listening
-        self.staging = backend.data_dir / "staging"
+        self.endpoint_url = endpoint_url
+        self.staging = records.data_dir / "staging"
         self._threads: list[threading.Thread] = []
         self._clients: dict[tuple[str, str], object] = {}
         self._clients_lock = threading.Lock()
@@ -73,20 +73,20 @@ class Importer:
         kept = self.controls.deleted_seconds
 
         def finish() -> None:
-            self.backend.finish_delete(store_id, reference_id, keep=bool(kept))
+            self.records.finish_delete(store_id, reference_id, keep=bool(kept))
             if kept:
-                _after(kept, self.backend.finish_delete, store_id, reference_id)
+                _after(kept, self.records.finish_delete, store_id, reference_id)
         _after(self.controls.delete_seconds, finish)
 
     def resume(self) -> list[str]:
         """After a restart: finish pending deletions and run again the jobs that were running."""
-        for store_id, reference_id in self.backend.deleting_references():
-            self.backend.finish_delete(store_id, reference_id)
-        resumed = self.backend.unfinished_jobs()
+        for store_id, reference_id in self.records.deleting_references():
+            self.records.finish_delete(store_id, reference_id)
+        resumed = self.records.unfinished_jobs()
         for job_id in resumed:
-            for source in self.backend.job_sources(job_id):
+            for source in self.records.job_sources(job_id):
                 if source["status"] == "IN_PROGRESS":
-                    self.backend.set_source_status(job_id, source["idx"], "NOT_STARTED")
+                    self.records.set_source_status(job_id, source["idx"], "NOT_STARTED")
             self.start(job_id)  # sources fully staged before the stop are reused
         return resumed
 
@@ -98,58 +98,58 @@ class Importer:
 
     def _run(self, job_id: str) -> None:
         """Run the job once its store is free (a queued job stays SUBMITTED until then)."""
-        with self._store_lock(self.backend.job_row(job_id)["store_id"]):
+        with self._store_lock(self.records.job_row(job_id)["store_id"]):
             self._run_now(job_id)
 
     def _run_now(self, job_id: str) -> None:
         started = time.monotonic()
-        backend = self.backend
+        records = self.records
         try:
-            job = backend.job_row(job_id)
-            region = backend.store_row(job["store_id"])["region"]
+            job = records.job_row(job_id)
+            region = records.store_row(job["store_id"])["region"]
             role_problem = None
             if job["status"] == "SUBMITTED":  # a job resumed after a restart passed this already
                 role_problem = self._role_problem(job["role_arn"], region)
-                backend.set_job_status(job_id, "IN_PROGRESS", RUNNING_MESSAGE)
+                records.set_job_status(job_id, "IN_PROGRESS", RUNNING_MESSAGE)
             staged: list[tuple[int, str, int, int]] = []
-            for source in backend.job_sources(job_id):
+            for source in records.job_sources(job_id):
                 if source["status"] != "NOT_STARTED":
                     continue
                 idx = source["idx"]
                 if role_problem:
-                    backend.set_source_status(job_id, idx, "FAILED", role_problem)
+                    records.set_source_status(job_id, idx, "FAILED", role_problem)
                     continue
-                backend.set_source_status(job_id, idx, "IN_PROGRESS")
+                records.set_source_status(job_id, idx, "IN_PROGRESS")
                 try:
                     self._check_read(job["role_arn"], source["source_file"], region)
                     staged.append((idx, *self._staged_or_stage(job_id, idx, source["source_file"], region)))
                 except SourceFailed as exc:
-                    backend.set_source_status(job_id, idx, "FAILED", str(exc))
+                    records.set_source_status(job_id, idx, "FAILED", str(exc))
             self._pace(started)
             for idx, md5, source_length, index_length in staged:
                 reference_id = new_id()
-                target = backend.reference_path(job["store_id"], reference_id)
+                target = records.reference_path(job["store_id"], reference_id)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 (self.staging / job_id / str(idx)).rename(target)
-                backend.add_reference(job_id, idx, reference_id, md5, source_length, index_length)
-                backend.set_source_status(job_id, idx, "FINISHED", reference_id=reference_id)
+                records.add_reference(job_id, idx, reference_id, md5, source_length, index_length)
+                records.set_source_status(job_id, idx, "FINISHED", reference_id=reference_id)
             self._finish(job_id, role_problem)
         except Exception as exc:  # the job must end, whatever broke
-            backend.set_job_status(job_id, "FAILED", f"internal error: {exc}")
+            records.set_job_status(job_id, "FAILED", f"internal error: {exc}")
             raise
         finally:
             shutil.rmtree(self.staging / job_id, ignore_errors=True)
 
     def _finish(self, job_id: str, role_problem: str | None) -> None:
-        statuses = [s["status"] for s in self.backend.job_sources(job_id)]
+        statuses = [s["status"] for s in self.records.job_sources(job_id)]
         failed = statuses.count("FAILED")
         if failed == 0:
-            self.backend.set_job_status(job_id, "COMPLETED")
+            self.records.set_job_status(job_id, "COMPLETED")
         elif failed == len(statuses):
             message = role_problem or f"all {failed} source(s) failed; see each source's statusMessage"
-            self.backend.set_job_status(job_id, "FAILED", message)
+            self.records.set_job_status(job_id, "FAILED", message)
         else:
-            self.backend.set_job_status(
+            self.records.set_job_status(
                 job_id, "COMPLETED_WITH_FAILURES",
                 f"{failed} of {len(statuses)} sources failed; see each source's statusMessage")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import socket
 from collections.abc import Iterable
 from http import HTTPStatus
 from pathlib import Path
@@ -20,6 +21,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from omics_rules.quotas import REQUESTS_PER_SECOND
 
 from . import iam_policies, protocol
+from .answers import FileRange
 from .controls import CallCounter, Controls, RequestQuotas
 from .exceptions import (
     IncompleteSignatureException,
@@ -31,7 +33,8 @@ from .exceptions import (
 )
 from .iam_store import IamStore
 from .importer import Importer
-from .models import Backend, FileRange
+from .models import Backend
+from .records import Records
 from .s3_proxy import S3Proxy
 from .s3_server import S3Storage, start_s3_server
 
@@ -47,16 +50,17 @@ MAX_OMICS_BODY = 1024 * 1024  # reference-store requests are a few KiB at most
 
 
 class EmulatorApp:
-    """The WSGI application."""
+    """The WSGI application, built whole: `url` is where it is served (the importer calls it)."""
 
-    def __init__(self, data_dir: Path, storage: S3Storage, controls: Controls | None = None) -> None:
+    def __init__(self, data_dir: Path, storage: S3Storage, url: str,
+                 controls: Controls | None = None) -> None:
         self.storage = storage  # the S3 server
         self.s3_proxy = S3Proxy(storage)
         self.controls = controls or Controls()
-        self.backend = Backend(data_dir, self.controls)
+        records = Records(data_dir)
+        self.importer = Importer(records, self.controls, storage, url)
+        self.backend = Backend(records, self.controls, self.importer)
         self.quotas = RequestQuotas(REQUESTS_PER_SECOND)
-        self.importer = Importer(self.backend, self.controls, storage)
-        self.backend.worker = self.importer
         self.calls = CallCounter()
         self.iam = IamStore(data_dir)
         self.moto = DomainDispatcherApplication(create_backend_app)
@@ -292,9 +296,16 @@ class _QuietHandler(WSGIRequestHandler):
 
 def serve(host: str, port: int, data_dir: Path, controls: Controls | None = None,
           s3_binary: str | None = None) -> BaseWSGIServer:
-    """A bound, threaded server (not yet serving), with its S3 server started; its importer
-    knows its own URL."""
-    app = EmulatorApp(data_dir, start_s3_server(data_dir, s3_binary), controls)
-    server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
-    app.importer.endpoint_url = f"http://{host}:{server.server_port}"
+    """A bound, threaded server (not yet serving), with its S3 server started. The socket is
+    bound first, so the application is built whole, knowing its own URL."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    listener.listen(128)
+    url = f"http://{host}:{listener.getsockname()[1]}"
+    app = EmulatorApp(data_dir, start_s3_server(data_dir, s3_binary), url, controls)
+    server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler,
+                         fd=listener.fileno())
+    listener.close()  # the server holds its own copy of the socket
     return server

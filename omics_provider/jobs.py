@@ -93,13 +93,17 @@ def _once_visible(omics, store_id: str, job_id: str, token: str, deadline: Deadl
                   sleep: Callable[[float], None]) -> dict:
     """The job just started, as GetReferenceImportJob answers once it finds it: reads may lag a
     start (AWS documents neither a lag nor its absence), so ResourceNotFound is asked again for
-    up to VISIBLE_WITHIN_SECONDS (within the deadline)."""
+    up to VISIBLE_WITHIN_SECONDS (within the deadline); a passing failure (throttling, a time-out)
+    is asked again until the deadline, as the wait does."""
     lag = Deadline(min(VISIBLE_WITHIN_SECONDS, max(deadline.remaining(), 0.0)))
     while True:
         try:
             return omics.get_reference_import_job(referenceStoreId=store_id, id=job_id)
-        except ClientError as exc:
-            if error_code(exc) != "ResourceNotFoundException":
+        except (ClientError, BotoCoreError) as exc:
+            if is_transient(exc) and not deadline.passed():
+                sleep(1.0)
+                continue
+            if not isinstance(exc, ClientError) or error_code(exc) != "ResourceNotFoundException":
                 raise
             if lag.passed():
                 raise OmicsProviderError(message=(
