@@ -31,6 +31,8 @@ BUSY_ANSWERS = ("ServiceQuotaExceededException", "ValidationException", "Throttl
 TOKEN_REUSE_ANSWERS = ("original", "conflict")
 # Whether Start/Get/List import jobs (one row of AWS's quota page) share one budget or count alone.
 IMPORT_JOB_QUOTAS = ("shared", "per_operation")
+# Whether a store may hold two ACTIVE references of one name (AWS does not say).
+SAME_NAME_ANSWERS = ("allowed", "refused")
 
 
 @dataclass
@@ -51,6 +53,7 @@ class Controls:
     token_reuse: str = "original"  # one of TOKEN_REUSE_ANSWERS
     import_job_quota: str = "shared"  # one of IMPORT_JOB_QUOTAS
     job_invisible_seconds: float = 0.0  # Get/List import jobs do not see a job this young
+    same_name_references: str = "allowed"  # one of SAME_NAME_ANSWERS: "refused" FAILs the source
     strict_formats: bool = False  # FAIL sources without a FASTA extension, and plain (not bgzip) gzip
     token_memory_seconds: float = 0.0  # an import job's clientToken is forgotten after this long (0: never)
     deny_operations: list[str] = field(default_factory=list)  # answered AccessDeniedException
@@ -103,9 +106,9 @@ def _parsed(name: str, value: object) -> object:
         if not isinstance(value, bool):
             raise ValidationException(f"control {name} must be true or false, not {value!r}")
         return value
-    if name in ("busy_answer", "token_reuse", "import_job_quota"):
+    if name in ("busy_answer", "token_reuse", "import_job_quota", "same_name_references"):
         allowed = {"busy_answer": BUSY_ANSWERS, "token_reuse": TOKEN_REUSE_ANSWERS,
-                   "import_job_quota": IMPORT_JOB_QUOTAS}[name]
+                   "import_job_quota": IMPORT_JOB_QUOTAS, "same_name_references": SAME_NAME_ANSWERS}[name]
         if value not in allowed:
             raise ValidationException(f"control {name} must be one of {', '.join(allowed)}, not {value!r}")
         return value

@@ -121,6 +121,7 @@ class Importer:
                     continue
                 records.set_source_status(job_id, idx, "IN_PROGRESS")
                 try:
+                    self._check_name(job["store_id"], source["name"])
                     self._check_read(job["role_arn"], source["source_file"], region)
                     staged.append((idx, *self._staged_or_stage(job_id, idx, source["source_file"], region)))
                 except SourceFailed as exc:
@@ -173,6 +174,15 @@ class Importer:
         if not trusts_omics(role.get("AssumeRolePolicyDocument")):
             return f"service role {name} does not trust {OMICS_PRINCIPAL} (sts:AssumeRole)"
         return None
+
+    def _check_name(self, store_id: str, name: str) -> None:
+        """SourceFailed when the `same_name_references` control is "refused" and the store holds
+        an ACTIVE reference of this name."""
+        if self.controls.same_name_references != "refused":
+            return
+        clash = self.records.active_reference_named(store_id, name)
+        if clash is not None:
+            raise SourceFailed(f"reference store {store_id} already has a reference named {name} ({clash})")
 
     def _check_read(self, role_arn: str, source_file: str, region: str) -> None:
         """SourceFailed unless IAM says the service role may s3:GetObject the source."""

@@ -144,6 +144,13 @@ class Records:
             return [r["id"] for r in self.all(
                 "SELECT id FROM jobs WHERE status IN (?, ?) ORDER BY created", *RUNNING)]
 
+    def active_reference_named(self, store_id: str, name: str) -> str | None:
+        """The id of an ACTIVE reference of this name in the store, if any."""
+        with self.lock:
+            row = self.one("SELECT id FROM refs WHERE store_id = ? AND name = ? AND status = 'ACTIVE'",
+                           store_id, name)
+            return row["id"] if row else None
+
     def add_reference(
         self, job_id: str, idx: int, reference_id: str, md5: str, source_length: int,
         index_length: int,

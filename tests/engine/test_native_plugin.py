@@ -155,6 +155,33 @@ def test_a_role_that_may_not_read_the_source_fails_the_preview(tmp_path: Path, a
     assert aws.omics.list_reference_stores()["referenceStores"] == []
 
 
+def test_a_store_that_refuses_two_references_of_one_name_replaces_with_delete_before_replace(
+        tmp_path: Path, aws: LocalAws) -> None:
+    """Whether a store may hold two ACTIVE references of one name is not documented. A replacement
+    creates the new import first; where the store refuses, that fails naming the clash and keeps
+    the old references. The resource option deleteBeforeReplace, with a new clientToken (a failed
+    job's token keeps answering with that job), makes it go through."""
+    project, bucket = example(tmp_path, aws)
+    project.run("up", "--yes")
+    [old] = aws.omics.list_references(referenceStoreId=project.cli.outputs("test")["storeId"])["references"]
+    aws.controls(same_name_references="refused")
+    aws.s3.put_object(Bucket=bucket, Key="grch38.fa", Body=generate_fasta(6005))  # overwritten: a replacement
+    failed = project.run("up", "--yes", check=False)
+    assert failed.returncode != 0
+    assert f"already has a reference named GRCh38 ({old['id']})" in failed.stdout, failed.stdout
+    assert project.cli.outputs("test")["grch38"] == old["id"]
+    assert aws.omics.get_reference_metadata(referenceStoreId=old["referenceStoreId"], id=old["id"])["status"] == "ACTIVE"
+
+    project.write(project.program.replace(
+        "    type: healthomics:index:ReferenceImportJob\n",
+        "    type: healthomics:index:ReferenceImportJob\n    options:\n      deleteBeforeReplace: true\n").replace(
+        "      roleArn: ${roleArn}\n", "      roleArn: ${roleArn}\n      clientToken: grch38-after-the-clash\n"))
+    project.run("up", "--yes")
+    [new] = [r for r in aws.omics.list_references(referenceStoreId=old["referenceStoreId"])["references"]
+             if r["status"] == "ACTIVE"]
+    assert new["name"] == "GRCh38" and new["id"] != old["id"] and project.cli.outputs("test")["grch38"] == new["id"]
+
+
 def test_pulumi_import_takes_over_references_made_outside_pulumi(tmp_path: Path, aws: LocalAws) -> None:
     bucket, role = aws.bucket(), aws.role()
     aws.s3.put_object(Bucket=bucket, Key="grch38.fa", Body=generate_fasta(6003))
