@@ -84,8 +84,10 @@ def start_or_find(omics, request: dict, token: str, deadline: Deadline, log: Log
             if ahead:
                 log.info(f"import job {job['id']} is queued behind import job {', '.join(ahead)} "
                          f"in store {store}; waiting for its turn")
-        elif used == token:
+        elif job.get("status") != "SUBMITTED":  # the token's job had begun before this start
             log.info(f"resuming reference import job {job['id']} (clientToken {used})")
+        else:
+            log.info(f"started reference import job {job['id']} (clientToken {used})")
         return detail, used
 
 
