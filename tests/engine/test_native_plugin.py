@@ -23,6 +23,13 @@ def step(preview: dict, name: str) -> dict:
     return found
 
 
+def with_options(program: str, resource_type: str, **options: object) -> str:
+    """The YAML program with these resource options on each resource of this type."""
+    block = yaml.safe_dump({"options": options}, default_flow_style=False)
+    indented = "".join(f"    {line}\n" for line in block.splitlines())
+    return program.replace(f"    type: {resource_type}\n", f"    type: {resource_type}\n{indented}")
+
+
 def example(tmp_path: Path, aws: LocalAws, program: str | None = None) -> tuple[YamlProject, str]:
     """The example project, its FASTA uploaded; and the bucket."""
     bucket, role = aws.bucket(), aws.role()
@@ -64,9 +71,7 @@ def test_the_example_yaml_project_previews_exactly(tmp_path: Path, aws: LocalAws
 
 def test_a_create_past_its_custom_timeout_keeps_the_job_and_the_next_up_waits_for_it(
         tmp_path: Path, aws: LocalAws) -> None:
-    program = YamlProject.EXAMPLE.read_text().replace(
-        "    type: healthomics:index:ReferenceImportJob\n",
-        "    type: healthomics:index:ReferenceImportJob\n    options:\n      customTimeouts:\n        create: 5s\n")
+    program = with_options(YamlProject.EXAMPLE.read_text(), IMPORT_TYPE, customTimeouts={"create": "5s"})
     project, _ = example(tmp_path, aws, program)
     aws.controls(import_seconds=20)
     failed = project.run("up", "--yes", check=False)
@@ -86,9 +91,7 @@ def test_the_next_up_waits_for_the_recorded_job_after_its_client_token_is_forgot
         tmp_path: Path, aws: LocalAws) -> None:
     """How long HealthOmics remembers a clientToken is not documented: the job a create recorded
     at its deadline is found by its id, not by the token."""
-    program = YamlProject.EXAMPLE.read_text().replace(
-        "    type: healthomics:index:ReferenceImportJob\n",
-        "    type: healthomics:index:ReferenceImportJob\n    options:\n      customTimeouts:\n        create: 3s\n")
+    program = with_options(YamlProject.EXAMPLE.read_text(), IMPORT_TYPE, customTimeouts={"create": "3s"})
     project, _ = example(tmp_path, aws, program)
     aws.controls(import_seconds=15, token_memory_seconds=4)
     assert project.run("up", "--yes", check=False).returncode != 0
@@ -103,10 +106,8 @@ def test_the_next_up_waits_for_the_recorded_job_after_its_client_token_is_forgot
 def test_an_update_past_its_custom_timeout_keeps_waiting_for_the_same_job(tmp_path: Path, aws: LocalAws) -> None:
     """A create that ended at its deadline is finished by the next `up` as an update, which
     keeps to the update timeout the same way."""
-    program = YamlProject.EXAMPLE.read_text().replace(
-        "    type: healthomics:index:ReferenceImportJob\n",
-        "    type: healthomics:index:ReferenceImportJob\n    options:\n      customTimeouts:\n"
-        "        create: 3s\n        update: 3s\n")
+    program = with_options(YamlProject.EXAMPLE.read_text(), IMPORT_TYPE,
+                           customTimeouts={"create": "3s", "update": "3s"})
     project, _ = example(tmp_path, aws, program)
     aws.controls(import_seconds=25)
     assert project.run("up", "--yes", check=False).returncode != 0
@@ -126,9 +127,8 @@ def test_an_update_past_its_custom_timeout_keeps_waiting_for_the_same_job(tmp_pa
 
 def test_a_store_delete_past_its_custom_timeout_fails_and_the_next_destroy_finishes(
         tmp_path: Path, aws: LocalAws) -> None:
-    program = YamlProject.EXAMPLE.read_text().replace(
-        "    type: healthomics:index:ReferenceStore\n",
-        "    type: healthomics:index:ReferenceStore\n    options:\n      customTimeouts:\n        delete: 2s\n")
+    program = with_options(YamlProject.EXAMPLE.read_text(), "healthomics:index:ReferenceStore",
+                           customTimeouts={"delete": "2s"})
     project, _ = example(tmp_path, aws, program)
     project.run("up", "--yes")
     [store] = aws.omics.list_reference_stores()["referenceStores"]
@@ -172,9 +172,7 @@ def test_a_store_that_refuses_two_references_of_one_name_replaces_with_delete_be
     assert project.cli.outputs("test")["grch38"] == old["id"]
     assert aws.omics.get_reference_metadata(referenceStoreId=old["referenceStoreId"], id=old["id"])["status"] == "ACTIVE"
 
-    project.write(project.program.replace(
-        "    type: healthomics:index:ReferenceImportJob\n",
-        "    type: healthomics:index:ReferenceImportJob\n    options:\n      deleteBeforeReplace: true\n").replace(
+    project.write(with_options(project.program, IMPORT_TYPE, deleteBeforeReplace=True).replace(
         "      roleArn: ${roleArn}\n", "      roleArn: ${roleArn}\n      clientToken: grch38-after-the-clash\n"))
     project.run("up", "--yes")
     [new] = [r for r in aws.omics.list_references(referenceStoreId=old["referenceStoreId"])["references"]
