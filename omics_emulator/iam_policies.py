@@ -11,6 +11,7 @@ from xml.sax.saxutils import escape
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.iam.access_control import IAMPolicy, PermissionResult
+from moto.iam.exceptions import NotFoundException
 from moto.iam.models import iam_backends
 
 from omics_rules.service_role import role_name
@@ -25,11 +26,10 @@ class NoSuchRole(Exception):
 
 def decision(role_arn: str, action: str, resource: str) -> str:
     """allowed, explicitDeny or implicitDeny for `action` on `resource` by the role."""
-    name = role_name(role_arn)
-    backend = iam_backends[DEFAULT_ACCOUNT_ID]["aws"]
-    role = next((r for r in backend.roles.values() if r.name == name), None)
-    if role is None:
-        raise NoSuchRole(role_arn)
+    try:
+        role = iam_backends[DEFAULT_ACCOUNT_ID]["aws"].get_role(role_name(role_arn) or "")
+    except NotFoundException:
+        raise NoSuchRole(role_arn) from None
     policies = [IAMPolicy(document) for document in role.policies.values()]
     policies += [IAMPolicy(policy) for policy in role.managed_policies.values()]
     results = [p.is_action_permitted(action, resource) for p in policies]

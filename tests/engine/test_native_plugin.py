@@ -30,6 +30,13 @@ def with_options(program: str, resource_type: str, **options: object) -> str:
     return program.replace(f"    type: {resource_type}\n", f"    type: {resource_type}\n{indented}")
 
 
+def imported_by_one_job(project: YamlProject, aws: LocalAws, store_id: str) -> None:
+    """The store holds exactly one import job, and the stack's output names its reference."""
+    assert len(aws.omics.list_reference_import_jobs(referenceStoreId=store_id)["importJobs"]) == 1
+    [reference] = aws.omics.list_references(referenceStoreId=store_id)["references"]
+    assert project.cli.outputs("test")["grch38"] == reference["id"]
+
+
 def example(tmp_path: Path, aws: LocalAws, program: str | None = None) -> tuple[YamlProject, str]:
     """The example project, its FASTA uploaded; and the bucket."""
     bucket, role = aws.bucket(), aws.role()
@@ -82,9 +89,7 @@ def test_a_create_past_its_custom_timeout_keeps_the_job_and_the_next_up_waits_fo
     assert f'"id": "{store["id"]}/{job["id"]}"' in project.run("stack", "export").stdout  # the id is kept
 
     project.run("up", "--yes")
-    assert len(aws.omics.list_reference_import_jobs(referenceStoreId=store["id"])["importJobs"]) == 1
-    [reference] = aws.omics.list_references(referenceStoreId=store["id"])["references"]
-    assert project.cli.outputs("test")["grch38"] == reference["id"]
+    imported_by_one_job(project, aws, store["id"])
 
 
 def test_the_next_up_waits_for_the_recorded_job_after_its_client_token_is_forgotten(
@@ -98,9 +103,7 @@ def test_the_next_up_waits_for_the_recorded_job_after_its_client_token_is_forgot
     [store] = aws.omics.list_reference_stores()["referenceStores"]
     time.sleep(5)  # the token is forgotten: starting with it again would start a second import
     project.run("up", "--yes")
-    assert len(aws.omics.list_reference_import_jobs(referenceStoreId=store["id"])["importJobs"]) == 1
-    [reference] = aws.omics.list_references(referenceStoreId=store["id"])["references"]
-    assert project.cli.outputs("test")["grch38"] == reference["id"]
+    imported_by_one_job(project, aws, store["id"])
 
 
 def test_an_update_past_its_custom_timeout_keeps_waiting_for_the_same_job(tmp_path: Path, aws: LocalAws) -> None:
@@ -120,9 +123,7 @@ def test_an_update_past_its_custom_timeout_keeps_waiting_for_the_same_job(tmp_pa
 
     project.write(program.replace("        update: 3s\n", ""))
     project.run("up", "--yes")
-    assert len(aws.omics.list_reference_import_jobs(referenceStoreId=store["id"])["importJobs"]) == 1
-    [reference] = aws.omics.list_references(referenceStoreId=store["id"])["references"]
-    assert project.cli.outputs("test")["grch38"] == reference["id"]
+    imported_by_one_job(project, aws, store["id"])
 
 
 def test_a_store_delete_past_its_custom_timeout_fails_and_the_next_destroy_finishes(
