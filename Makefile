@@ -1,6 +1,6 @@
 # Two commands for users: `make local` (the main job on the embedded default) and
 # `make test` (every test). Both start with the same idempotent set-up.
-.PHONY: setup local test lint
+.PHONY: setup local test lint sdks
 
 setup:
 	@scripts/setup
@@ -13,3 +13,7 @@ test: setup
 
 lint: setup
 	@.venv/bin/ruff check .
+
+# Regenerate sdk/ (the Python and Node.js SDKs) from schema.json; commit the result.
+sdks:
+	@scripts/gen-sdks

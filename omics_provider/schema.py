@@ -17,6 +17,8 @@ import re
 import sys
 from dataclasses import dataclass
 
+from . import __version__
+
 REPLACE, UPDATE, SETTING, PLAN, OUTPUT = "replace", "update", "setting", "plan", "output"
 INPUT_KINDS = (REPLACE, UPDATE, SETTING)
 PACKAGE = "healthomics"  # the native plugin's package: pulumi-resource-healthomics, healthomics:index:*
@@ -26,7 +28,8 @@ PACKAGE = "healthomics"  # the native plugin's package: pulumi-resource-healthom
 class Property:
     """One property: its provider (snake_case) name, its type, what it is, and its kind. `type`
     is a JSON-schema type (string, number, boolean), `tags` (a string map), or the name of a
-    declared shape, optionally as an array (`ReferenceSource[]`)."""
+    declared shape, optionally as an array (`ReferenceSource[]`). `required`: an input the program
+    must give, or an output every state of the resource holds (the generated SDKs type it so)."""
 
     name: str
     type: str
@@ -97,8 +100,8 @@ REFERENCE_IMPORT_JOB = Shape(
                  "names (and md5) instead of importing."),
         Property("resolved_client_token", "string", PLAN, "The clientToken the job is started with."),
         Property("source_objects", "SourceObject[]", PLAN, "Each source's S3 version and size."),
-        Property("job_id", "string", OUTPUT, "The import job's id."),
-        Property("status", "string", OUTPUT, "The job's status."),
+        Property("job_id", "string", OUTPUT, "The import job's id.", required=True),
+        Property("status", "string", OUTPUT, "The job's status.", required=True),
         Property("status_message", "string", OUTPUT, "The job's status message."),
         Property("creation_time", "string", OUTPUT, "When the job was created (ISO 8601)."),
         Property("completion_time", "string", OUTPUT, "When the job ended (ISO 8601)."),
@@ -121,8 +124,8 @@ REFERENCE_STORE = Shape(
         Property("tags", "tags", UPDATE, "Tags of the store; a change retags it in place."),
         Property("adopt_existing", "boolean", SETTING, "Take over the Region's existing store "
                  "instead of creating one; its name, description and SSE are then kept as they are."),
-        Property("store_id", "string", OUTPUT, "The store's id (what imports need)."),
-        Property("arn", "string", OUTPUT, "The store's ARN."),
+        Property("store_id", "string", OUTPUT, "The store's id (what imports need).", required=True),
+        Property("arn", "string", OUTPUT, "The store's ARN.", required=True),
         Property("store_name", "string", OUTPUT, "The store's name as the service reports it."),
         Property("sse", "SseConfig", OUTPUT, "The store's encryption as the service reports it."),
         Property("creation_time", "string", OUTPUT, "When the store was created (ISO 8601)."),
@@ -192,6 +195,7 @@ def package_schema() -> dict:
         resources[token(shape)] = {
             "description": shape.description,
             "properties": _properties(shape.properties),
+            "required": [p.wire_name for p in shape.properties if p.required],
             "inputProperties": _properties(inputs),
             "requiredInputs": [p.wire_name for p in inputs if p.required],
         }
@@ -209,8 +213,12 @@ def package_schema() -> dict:
                      "inputProperties": _properties(CONFIG, replace_marks=False)},
         "types": types,
         "resources": resources,
-        "language": {"python": {"packageName": "pulumi_healthomics"},
-                     "nodejs": {"packageName": "@omics-references/healthomics"}},
+        "version": __version__,
+        # The generated SDKs (sdk/) carry this version and ask the engine for this plugin version.
+        "language": {"python": {"packageName": "pulumi_healthomics", "respectSchemaVersion": True,
+                                "pyproject": {"enabled": True}},
+                     "nodejs": {"packageName": "@omics-references/healthomics",
+                                "respectSchemaVersion": True}},
     }
 
 

@@ -131,16 +131,27 @@ class StackProject:
         process.wait(30)
 
 
-class YamlProject:
-    """A Pulumi YAML program (by default examples/yaml) in a throw-away folder, using this
-    repository's native plugin, with its stack `test` pointed at a local endpoint."""
+PROGRAM_FILES = {"yaml": "Pulumi.yaml", "typescript": "index.ts", "python": "__main__.py"}
 
-    EXAMPLE = REPO / "examples" / "yaml" / "Pulumi.yaml"
 
-    def __init__(self, root: Path, aws: LocalAws, config: dict[str, str], program: str | None = None) -> None:
-        self.root, self.aws = root, aws
+class ExampleProject:
+    """One of examples/ (yaml, typescript or python) in a throw-away folder, using this
+    repository's native plugin (and its generated SDK), with its stack `test` pointed at a local
+    endpoint. `program` replaces the example's program file."""
+
+    def __init__(self, root: Path, aws: LocalAws, config: dict[str, str], program: str | None = None,
+                 language: str = "yaml") -> None:
+        self.root, self.aws, self.language = root, aws, language
+        self.program_file = root / PROGRAM_FILES[language]
         root.mkdir(parents=True, exist_ok=True)
-        self.write(program or self.EXAMPLE.read_text())
+        example = REPO / "examples" / language
+        for source in example.iterdir():
+            if source.is_file():  # paths to this repository ("../../x") made absolute
+                (root / source.name).write_text(source.read_text().replace("../../", f"{REPO}/"))
+        if language == "typescript":  # the pinned packages, with the SDK built by tools/nodejs/build.sh
+            (root / "node_modules").symlink_to(REPO / ".tools" / "node" / "node_modules")
+        if program is not None:
+            self.write(program)
         self.cli = PulumiCli(root, root / ".state", env={
             "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local-secret-key-value"})
         self.cli.run("stack", "init", STACK)
@@ -151,19 +162,24 @@ class YamlProject:
             "config:\n" + "".join(f"  {k}: {json.dumps(v)}\n" for k, v in config.items()))
 
     def write(self, program: str) -> None:
-        """The program, with the plugin found in this repository's virtualenv."""
-        plugin = f"path: {REPO / '.venv' / 'bin'}"
-        (self.root / "Pulumi.yaml").write_text(program.replace("path: ../../.venv/bin", plugin))
+        """The program, with paths to this repository made absolute."""
+        self.program_file.write_text(program.replace("../../", f"{REPO}/"))
 
     @property
     def program(self) -> str:
-        return (self.root / "Pulumi.yaml").read_text()
+        return self.program_file.read_text()
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return self.cli.run(*args, "--stack", STACK, check=check)
 
     def preview_json(self) -> dict:
         return json.loads(self.run("preview", "--json").stdout)
+
+
+class YamlProject(ExampleProject):
+    """The Pulumi YAML example (examples/yaml), or another YAML program in its place."""
+
+    EXAMPLE = REPO / "examples" / "yaml" / "Pulumi.yaml"
 
 
 def descendants(pid: int) -> list[int]:

@@ -1,4 +1,4 @@
-"""The native plugin `healthomics` through the real engine (Pulumi YAML and Python programs), at
+"""The native plugin `healthomics` through the real engine with Pulumi YAML programs, at
 the local endpoint: the example YAML project's life (exact previews, detailed diffs), custom
 timeouts (a create or update that ends at its deadline keeps the job; a store's delete deadline), and
 `pulumi import` of references made outside Pulumi."""
@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from omics_emulator.testing import LocalAws, generate_fasta, wait_until
-from omics_stack.testing import YamlProject, throwaway_project
+from omics_stack.testing import YamlProject
 
 pytestmark = pytest.mark.engine
 IMPORT_TYPE = "healthomics:index:ReferenceImportJob"
@@ -207,37 +207,6 @@ def test_pulumi_import_takes_over_references_made_outside_pulumi(tmp_path: Path,
     project.run("up", "--yes", "--expect-no-changes")
     calls = aws.calls()["calls"]
     assert not any(op.startswith(("Start", "Create", "Delete", "Tag", "Untag")) for op in calls), calls
-
-
-PYTHON_PROGRAM = '''
-import pulumi
-
-config = pulumi.Config()
-store = pulumi.CustomResource("healthomics:index:ReferenceStore", "store",
-                              {"name": "python-genomes", "storeId": None})
-job = pulumi.CustomResource("healthomics:index:ReferenceImportJob", "grch38", {
-    "referenceStoreId": store.storeId, "roleArn": config.require("roleArn"),
-    "sources": [{"name": "GRCh38", "sourceFile": config.require("grch38File")}], "jobId": None})
-pulumi.export("jobId", job.jobId)
-'''
-
-
-def test_a_python_program_uses_the_plugin_by_its_type_tokens(tmp_path: Path, aws: LocalAws) -> None:
-    bucket, role = aws.bucket(), aws.role()
-    aws.s3.put_object(Bucket=bucket, Key="grch38.fa", Body=generate_fasta(6004))
-    plugin = f"plugins:\n  providers:\n    - name: healthomics\n      path: {YamlProject.EXAMPLE.parents[2] / '.venv' / 'bin'}\n"
-    cli = throwaway_project(tmp_path / "python", "python-native", {"__main__.py": PYTHON_PROGRAM}, "test",
-                            extra_yaml=plugin, env={"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
-    endpoints = f'[{{"omics": "{aws.url}", "s3": "{aws.url}", "iam": "{aws.url}", "sts": "{aws.url}"}}]'
-    for key, value in (("healthomics:region", aws.region), ("healthomics:endpoints", endpoints),
-                       ("roleArn", role), ("grch38File", f"s3://{bucket}/grch38.fa")):
-        cli.run("config", "set", key, value, "--stack", "test")
-    cli.run("up", "--yes", "--stack", "test")
-    [store] = aws.omics.list_reference_stores()["referenceStores"]
-    [job] = aws.omics.list_reference_import_jobs(referenceStoreId=store["id"])["importJobs"]
-    assert cli.outputs("test") == {"jobId": job["id"]}
-    cli.run("preview", "--expect-no-changes", "--stack", "test")
-    cli.run("destroy", "--yes", "--stack", "test")
 
 
 def test_refresh_sees_what_changed_outside_pulumi_and_up_repairs_it(tmp_path: Path, aws: LocalAws) -> None:

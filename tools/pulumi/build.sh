@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the pinned Pulumi CLI, the Python language host (behind a wrapper that hands it the
-# project's virtualenv) and the Pulumi YAML language host into .tools/bin, with the two
+# project's virtualenv), the Node.js and Pulumi YAML language hosts into .tools/bin, with the two
 # scripts they need from the sdk/v3 module. Does nothing when the pin has not changed,
 # and nothing at all when a compatible pulumi toolchain is already on PATH.
 set -euo pipefail
@@ -13,10 +13,10 @@ langhost_version=v3.68.0      # must match tools/pulumi/langhost/go.mod
 yaml_version=v1.25.0          # must match tools/pulumi/yaml/go.mod
 stamp="$bin/.pin"
 
-# A user's own pulumi (>= 3.200 with its Python and YAML language hosts beside it) is good enough.
+# A user's own pulumi (>= 3.200 with its Python, Node.js and YAML language hosts) is good enough.
 if [ -z "${OMICS_BUILD_PULUMI:-}" ] && command -v pulumi >/dev/null 2>&1 \
    && [ "$(command -v pulumi)" != "$bin/pulumi" ] && command -v pulumi-language-python >/dev/null 2>&1 \
-   && command -v pulumi-language-yaml >/dev/null 2>&1; then
+   && command -v pulumi-language-yaml >/dev/null 2>&1 && command -v pulumi-language-nodejs >/dev/null 2>&1; then
   minor=$(pulumi version 2>/dev/null | sed -nE 's/^v3\.([0-9]+)\..*/\1/p')
   if [ -n "$minor" ] && [ "$minor" -ge 200 ]; then
     echo "setup: using pulumi $(pulumi version) from PATH"
@@ -31,7 +31,7 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$pin" ] && [ -x "$bin/pulumi" ]; th
 fi
 
 mkdir -p "$bin"
-echo "setup: building pulumi $cli_version, pulumi-language-python $langhost_version and pulumi-language-yaml $yaml_version (a few minutes the first time)"
+echo "setup: building pulumi $cli_version, pulumi-language-python and -nodejs $langhost_version, pulumi-language-yaml $yaml_version (a few minutes the first time)"
 stampv=github.com/pulumi/pulumi/sdk/v3/go/common/version.Version
 (cd "$here/cli" && go build -trimpath -ldflags "-s -w -X $stampv=$cli_version" \
    -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
@@ -39,6 +39,9 @@ stampv=github.com/pulumi/pulumi/sdk/v3/go/common/version.Version
    -o "$bin/pulumi-language-python-v3.68" github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python)
 # The host the engine starts: passes the project's runtime.options.virtualenv to the v3.68 host.
 (cd "$here/langhost" && go build -trimpath -ldflags "-s -w" -o "$bin/pulumi-language-python" ./venvhost)
+# TypeScript programs (with the generated SDK that tools/nodejs/build.sh builds).
+(cd "$here/langhost" && go build -trimpath -ldflags "-s -w -X $stampv=$langhost_version" \
+   -o "$bin/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs)
 # Pulumi YAML programs (the native provider's examples), beside the pulumi binary.
 (cd "$here/yaml" && go build -trimpath \
    -ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$yaml_version" \
