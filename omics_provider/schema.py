@@ -218,7 +218,9 @@ def package_schema() -> dict:
         "language": {"python": {"packageName": "pulumi_healthomics", "respectSchemaVersion": True,
                                 "pyproject": {"enabled": True}},
                      "nodejs": {"packageName": "@omics-references/healthomics",
-                                "respectSchemaVersion": True}},
+                                "respectSchemaVersion": True},
+                     "go": {"importBasePath": "omicsref.local/sdk/go/healthomics",
+                            "respectSchemaVersion": True}},
     }
 
 

@@ -131,11 +131,11 @@ class StackProject:
         process.wait(30)
 
 
-PROGRAM_FILES = {"yaml": "Pulumi.yaml", "typescript": "index.ts", "python": "__main__.py"}
+PROGRAM_FILES = {"yaml": "Pulumi.yaml", "typescript": "index.ts", "python": "__main__.py", "go": "main.go"}
 
 
 class ExampleProject:
-    """One of examples/ (yaml, typescript or python) in a throw-away folder, using this
+    """One of examples/ (yaml, typescript, python or go) in a throw-away folder, using this
     repository's native plugin (and its generated SDK), with its stack `test` pointed at a local
     endpoint. `program` replaces the example's program file."""
 

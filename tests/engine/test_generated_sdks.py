@@ -1,4 +1,4 @@
-"""Programs in TypeScript and in Python with the SDKs generated from schema.json (sdk/), through
+"""Programs in TypeScript, Python and Go with the SDKs generated from schema.json (sdk/), through
 the real engine and the native plugin, at the local endpoint: create, a no-op `up`, a tag update
 in place, `destroy`."""
 
@@ -12,10 +12,10 @@ import pytest
 
 from omics_emulator.testing import LocalAws, generate_fasta
 from omics_provider import review
-from omics_stack.testing import REPO, ExampleProject
+from omics_stack.testing import PROGRAM_FILES, REPO, ExampleProject
 
 pytestmark = pytest.mark.engine
-LANGUAGES = ["typescript", "python"]
+LANGUAGES = ["typescript", "python", "go"]
 
 
 def needs_node(language: str) -> None:
@@ -27,8 +27,8 @@ def needs_node(language: str) -> None:
 
 
 def retagged(program: str, tag: str) -> str:
-    """The program with the GRCh38 source's `assembly` tag set to `tag` (either language)."""
-    changed, count = re.subn(r'(assembly"?: )"GRCh38"', rf'\1"{tag}"', program)
+    """The program with the GRCh38 source's `assembly` tag set to `tag` (in any of the languages)."""
+    changed, count = re.subn(r'(assembly"?: (?:pulumi\.String\()?)"GRCh38"', rf'\1"{tag}"', program)
     assert count == 1, program
     return changed
 
@@ -69,24 +69,9 @@ def test_the_example_program_lives_through_create_noop_retag_and_destroy(
     assert aws.omics.list_reference_stores()["referenceStores"] == []
 
 
-IMPORTED = {  # what a user writes for the store and import that `pulumi import` took over
-    "typescript": '''import * as healthomics from "@omics-references/healthomics";
-
-const store = new healthomics.ReferenceStore("store", {name: "made-by-a-script", description: "by boto3"});
-new healthomics.ReferenceImportJob("grch38", {
-    referenceStoreId: store.storeId,
-    roleArn: "ROLE",
-    sources: [{name: "GRCh38", sourceFile: "FILE", description: "primary assembly", tags: {assembly: "GRCh38"}}],
-});
-''',
-    "python": '''import pulumi_healthomics as healthomics
-
-store = healthomics.ReferenceStore("store", name="made-by-a-script", description="by boto3")
-healthomics.ReferenceImportJob("grch38", reference_store_id=store.store_id, role_arn="ROLE", sources=[
-    healthomics.ReferenceSourceArgs(name="GRCh38", source_file="FILE", description="primary assembly",
-                                    tags={"assembly": "GRCh38"})])
-''',
-}
+# What a user writes for the store and import that `pulumi import` took over, per language
+# (ROLE and FILE stand for the role's ARN and the source's S3 URI).
+IMPORTED = Path(__file__).resolve().parents[1] / "fixtures" / "imported"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -101,7 +86,7 @@ def test_pulumi_import_takes_over_a_store_and_an_import_made_outside_pulumi(
         {"name": "GRCh38", "sourceFile": source, "description": "primary assembly",
          "tags": {"assembly": "GRCh38"}}])["id"]
     aws.job(store, job)
-    program = IMPORTED[language].replace("ROLE", role).replace("FILE", source)
+    program = (IMPORTED / PROGRAM_FILES[language]).read_text().replace("ROLE", role).replace("FILE", source)
     project = ExampleProject(tmp_path / language, aws, {}, program, language=language)
     aws.reset_calls()
     for args in (("healthomics:index:ReferenceStore", "store", store),

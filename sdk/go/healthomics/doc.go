@@ -1,0 +1,2 @@
+// AWS HealthOmics reference stores and reference import jobs.
+package healthomics
