@@ -4,8 +4,10 @@ in place, `destroy`."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -96,3 +98,18 @@ def test_pulumi_import_takes_over_a_store_and_an_import_made_outside_pulumi(
     project.run("up", "--yes", "--expect-no-changes")
     calls = aws.calls()["calls"]
     assert not any(op.startswith(("Start", "Create", "Delete", "Tag", "Untag")) for op in calls), calls
+
+
+def test_the_typescript_example_installs_with_npm_as_written_and_typechecks(tmp_path: Path) -> None:
+    needs_node("typescript")
+    project = tmp_path / "typescript"
+    project.mkdir()
+    for source in (REPO / "examples" / "typescript").iterdir():
+        (project / source.name).write_text(source.read_text().replace("../../", f"{REPO}/"))
+    subprocess.run(["npm", "install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"],
+                   cwd=project, check=True, capture_output=True, timeout=600)
+    installed = json.loads((project / "node_modules/@omics-references/healthomics/package.json").read_text())
+    assert installed["version"] == json.loads((REPO / "schema.json").read_text())["version"]
+    checked = subprocess.run([str(project / "node_modules/.bin/tsc"), "--noEmit", "-p", "."], cwd=project,
+                             capture_output=True, text=True, timeout=300)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

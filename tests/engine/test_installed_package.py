@@ -1,8 +1,9 @@
 """Adopted as a user would: the wheel built from this checkout, installed with its dependencies
 into a fresh virtualenv outside the repository, used by a Pulumi project of the user's own (only
 the public API, a standard Pulumi.yaml with `virtualenv: venv`), driven by the CLI `make setup`
-built, with no PATH tricks, against the local endpoint started from the installed extra; and
-that endpoint on a machine with neither Go nor versitygw."""
+built, with no PATH tricks, against the local endpoint started from the installed extra; the
+generated Python SDK, built into a wheel and installed beside it, with the plugin the wheel holds;
+and that endpoint on a machine with neither Go nor versitygw."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -59,17 +61,35 @@ def pinned_constraints(path: Path) -> Path:
     return path
 
 
+def user_cli(project: Path, tmp_path: Path, stack: str) -> Callable[..., str]:
+    """`pulumi ARGS` on a new stack of the user's project, with state, home and passphrase of
+    its own, none of this repository's environment, and the local endpoint's credentials."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON"))}
+    env.update(PULUMI_BACKEND_URL=f"file://{tmp_path / 'state'}", PULUMI_CONFIG_PASSPHRASE="user-pass",
+               PULUMI_HOME=str(tmp_path / "home"), PULUMI_SKIP_UPDATE_CHECK="true",
+               PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
+               AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local-secret")
+    (tmp_path / "state").mkdir()
+    run(PULUMI, "stack", "init", stack, "--non-interactive", cwd=project, env=env)
+
+    def pulumi(*args: str) -> str:
+        return run(PULUMI, *args, "--non-interactive", "--stack", stack, cwd=project, env=env)
+    return pulumi
+
+
 @pytest.fixture(scope="module")
 def user_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtualenv with the wheel and its `local` extra installed."""
+    """A fresh virtualenv with the wheel and its `local` extra installed, and the Python SDK's wheel."""
     root = tmp_path_factory.mktemp("user")
     dist = root / "dist"
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, REPO)
+    for source in (REPO, REPO / "sdk" / "python"):
+        run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, source)
     [wheel] = dist.glob("omics_references-*.whl")
+    [sdk_wheel] = dist.glob("pulumi_healthomics-*.whl")
     run(sys.executable, "-m", "venv", root / "project" / "venv")
     python = root / "project" / "venv" / "bin" / "python"
     run(python, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-        "-c", pinned_constraints(root / "constraints.txt"), f"{wheel}[local]")
+        "-c", pinned_constraints(root / "constraints.txt"), f"{wheel}[local]", sdk_wheel)
     return root / "project" / "venv"
 
 
@@ -91,17 +111,7 @@ def test_a_users_own_project_uses_the_installed_package(user_venv: Path, tmp_pat
             "user-genomes:role_arn": aws.role(), "user-genomes:source_file": f"s3://{bucket}/demo.fa",
             "user-genomes:tier": "bronze"}}
         (project / "Pulumi.dev.yaml").write_text(json.dumps(stack_config))
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON"))}
-        env.update(PULUMI_BACKEND_URL=f"file://{tmp_path / 'state'}", PULUMI_CONFIG_PASSPHRASE="user-pass",
-                   PULUMI_HOME=str(tmp_path / "home"), PULUMI_SKIP_UPDATE_CHECK="true",
-                   PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
-                   AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local-secret")
-        (tmp_path / "state").mkdir()
-
-        def pulumi(*args: str) -> str:
-            return run(PULUMI, *args, "--non-interactive", "--stack", "dev", cwd=project, env=env)
-
-        run(PULUMI, "stack", "init", "dev", "--non-interactive", cwd=project, env=env)
+        pulumi = user_cli(project, tmp_path, "dev")
         assert "3 created" in pulumi("up", "--yes")
         outputs = json.loads(pulumi("stack", "output", "--json"))
         assert outputs["provider_file"].startswith(str(user_venv)), outputs["provider_file"]
@@ -116,6 +126,35 @@ def test_a_users_own_project_uses_the_installed_package(user_venv: Path, tmp_pat
         assert "1 updated" in retagged and "replace" not in retagged, retagged
         assert aws.omics.list_tags_for_resource(resourceArn=reference["arn"])["tags"] == {"tier": "gold"}
 
+        assert "3 deleted" in pulumi("destroy", "--yes")
+        assert aws.omics.list_reference_stores()["referenceStores"] == []
+
+
+def test_a_users_python_program_uses_the_generated_sdk_and_the_plugin_of_the_wheel(
+        user_venv: Path, tmp_path: Path) -> None:
+    project = tmp_path / "genomes"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text(
+        f"name: genomes\nruntime:\n  name: python\n  options:\n    virtualenv: {user_venv}\n"
+        f"plugins:\n  providers:\n    - name: healthomics\n      path: {user_venv / 'bin'}\n")
+    (project / "__main__.py").write_text((REPO / "examples" / "python" / "__main__.py").read_text())
+    command = [str(user_venv / "bin" / "omics-local-endpoint"), "--s3-server", str(find_binary())]
+    with EmulatorProcess(tmp_path / "data", command=command) as endpoint:
+        aws = LocalAws(endpoint.url, "eu-west-1")
+        bucket = aws.bucket()
+        aws.s3.put_object(Bucket=bucket, Key="grch38.fa", Body=generate_fasta(502))
+        url = endpoint.url
+        (project / "Pulumi.dev.yaml").write_text(json.dumps({"config": {
+            "healthomics:region": "eu-west-1",
+            "healthomics:endpoints": [{"omics": url, "s3": url, "iam": url, "sts": url}],
+            "genomes:roleArn": aws.role(), "genomes:grch38File": f"s3://{bucket}/grch38.fa"}}))
+        pulumi = user_cli(project, tmp_path, "dev")
+
+        assert "3 created" in pulumi("up", "--yes")
+        outputs = json.loads(pulumi("stack", "output", "--json"))
+        reference = aws.omics.get_reference_metadata(referenceStoreId=outputs["storeId"], id=outputs["grch38"])
+        assert reference["status"] == "ACTIVE"
+        assert "3 unchanged" in pulumi("up", "--yes", "--expect-no-changes")
         assert "3 deleted" in pulumi("destroy", "--yes")
         assert aws.omics.list_reference_stores()["referenceStores"] == []
 
