@@ -129,7 +129,9 @@ def create(settings: ConnectionSettings, props: dict, log: Log,
     """Start the job (or find the one this token started) and wait until it completes: the
     job id and every output. `recorded`: what the state kept of a create that ended at its
     deadline; its job, when it was started for these same inputs (same token), is waited for by
-    its id and never started again, however long the service remembers clientTokens."""
+    its id and never started again, however long the service remembers clientTokens. With a
+    derived token and nothing recorded (the dynamic provider keeps nothing of a failed create),
+    a job an earlier run started for these sources is found in the store before any start."""
     token = props["resolved_client_token"]  # check derived it; the engine always checks first
     schedule = schedule_of(props, timeout)
     deadline = Deadline(schedule.timeout)
@@ -143,11 +145,25 @@ def create(settings: ConnectionSettings, props: dict, log: Log,
         token_used = used_token(recorded) or token
         started = omics.get_reference_import_job(referenceStoreId=store, id=recorded["job_id"])
         log.info(f"resuming reference import job {started['id']} (recorded in the state)")
+    elif earlier := (None if props.get("client_token") else _earlier_job(settings, omics, props, request)):
+        started, token_used = earlier, token
+        log.info(f"resuming reference import job {earlier['id']} (started earlier for these same "
+                 "sources; found in the store, since the service may have forgotten its clientToken)")
     else:
         started, token_used = jobs.start_or_find(omics, request, token, deadline, log)
     job = jobs.wait_for_job(omics, store, started["id"], token_used, schedule, deadline, log, first=started)
     sources = jobs.source_outputs(omics, store, props["sources"], job)
     return started["id"], outputs(props, job, token_used, sources)
+
+
+def _earlier_job(settings: ConnectionSettings, omics, props: dict, request: dict) -> dict | None:
+    """The job an earlier run started for this request, found in the store (`jobs.find_earlier`):
+    none when a source object's write time cannot be read (a start then relies on the token)."""
+    objects = s3_objects.lookup_now(settings, [s["source_file"] for s in props["sources"]],
+                                    props.get("region"))
+    if any(o.modified is None for o in objects):
+        return None
+    return jobs.find_earlier(omics, request, max(o.modified for o in objects))
 
 
 def adopt(settings: ConnectionSettings, omics, props: dict, token: str, log: Log) -> tuple[str, dict]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -20,6 +21,7 @@ from .service_errors import error_code, error_message, is_transient
 from .waiting import BUSY_STORE_DELAY_SECONDS, Deadline, PollSchedule, attempts
 
 RUNNING = ("SUBMITTED", "IN_PROGRESS", "CANCELLING")
+STILL_WAITED_FOR = ("SUBMITTED", "IN_PROGRESS")  # a job found in these is waited for, not started again
 NEVER_BUSY = ("AccessDeniedException", "ResourceNotFoundException")  # answers, not a busy store
 VISIBLE_WITHIN_SECONDS = 60.0  # how long a job just started may be "not found" before that is an error
 
@@ -116,10 +118,40 @@ def _once_visible(omics, store_id: str, job_id: str, token: str, deadline: Deadl
         sleep(min(0.5, max(lag.remaining(), 0.05)))
 
 
-def running_jobs(omics, store_id: str) -> list[dict]:
-    """The store's import jobs that have not ended, as the service lists them."""
+def find_earlier(omics, request: dict, written: datetime) -> dict | None:
+    """The job an earlier run started for this very request, found without its clientToken
+    (the service forgets tokens after a window it does not document): a job of the store that
+    has not ended, or the one that made an ACTIVE reference named like the first source, whose
+    role and sources (name, file, description) are the request's, created after `written` (when
+    the newest source object was written, so it read these very objects), and not failed or
+    with references deleted since. GetReferenceImportJob of it, or None."""
+    store = request["referenceStoreId"]
+    candidates = [job["id"] for job in running_jobs(omics, store, STILL_WAITED_FOR)]
+    for ref in references.list_references(omics, store, request["sources"][0]["name"]):
+        meta = references.metadata(omics, store, ref["id"]) if ref.get("status") == "ACTIVE" else None
+        if meta and meta.get("creationJobId"):
+            candidates.append(meta["creationJobId"])
+    for job_id in dict.fromkeys(candidates):
+        job = omics.get_reference_import_job(referenceStoreId=store, id=job_id)
+        created = job.get("creationTime")
+        if (_mismatch(request, job) or _described(request) != _described(job)
+                or created is None or created <= written):
+            continue
+        if job["status"] in STILL_WAITED_FOR or (
+                job["status"] == "COMPLETED" and not _references_gone(omics, store, job)):
+            return job
+    return None
+
+
+def _described(job: dict) -> list[tuple]:
+    """(name, description) of each source of a job or a start request, sorted."""
+    return sorted((s.get("name"), s.get("description") or None) for s in job.get("sources", []))
+
+
+def running_jobs(omics, store_id: str, statuses: tuple[str, ...] = RUNNING) -> list[dict]:
+    """The store's import jobs that have not ended (or in these statuses), as the service lists them."""
     pages = omics.get_paginator("list_reference_import_jobs")
-    return [job for status in RUNNING
+    return [job for status in statuses
             for page in pages.paginate(referenceStoreId=store_id, filter={"status": status})
             for job in page.get("importJobs", [])]
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -30,20 +31,23 @@ MAX_PAGES = 5  # keys past 5,000 versions get a HeadObject
 @dataclass(frozen=True)
 class SourceObject:
     """What S3 says of a source object: `state` is found, missing or unreadable (with `reason`);
-    `version` is its VersionId (versioned bucket) or ETag, as `version:...` or `etag:...`."""
+    `version` is its VersionId (versioned bucket) or ETag, as `version:...` or `etag:...`;
+    `modified`, when it was written (to the second or finer, by the call that read it)."""
 
     uri: str
     state: str
     version: str | None = None
     size: int | None = None
     reason: str | None = None
+    modified: datetime | None = field(default=None, compare=False)
 
 
-def found(uri: str, version_id: str | None, etag: str | None, size: int | None) -> SourceObject:
+def found(uri: str, version_id: str | None, etag: str | None, size: int | None,
+          modified: datetime | None = None) -> SourceObject:
     """A found object, its version named the one way whichever S3 call reported it."""
     if version_id and version_id != "null":
-        return SourceObject(uri, "found", f"version:{version_id}", size)
-    return SourceObject(uri, "found", f"etag:{(etag or '').strip(chr(34))}", size)
+        return SourceObject(uri, "found", f"version:{version_id}", size, modified=modified)
+    return SourceObject(uri, "found", f"etag:{(etag or '').strip(chr(34))}", size, modified=modified)
 
 
 def lookup(settings: ConnectionSettings, s3_uri: str, region: str | None = None) -> SourceObject:
@@ -53,6 +57,24 @@ def lookup(settings: ConnectionSettings, s3_uri: str, region: str | None = None)
     client = settings.client("s3", region)
     folder = _folder(client, bucket, key.rpartition("/")[0] + "/" if "/" in key else "")
     return folder.latest(client, bucket, key) or head_object(settings, s3_uri, region)
+
+
+def lookup_now(settings: ConnectionSettings, s3_uris: list[str],
+               region: str | None = None) -> list[SourceObject]:
+    """What S3 says of each object now, whatever was listed before: one new listing per folder,
+    HeadObject for an object it does not show. Never raises for an S3 answer."""
+    client = settings.client("s3", region)
+    folders: dict[tuple[str, str], _Folder] = {}
+    answers = []
+    for uri in s3_uris:
+        bucket, _, key = uri[len("s3://"):].partition("/")
+        prefix = key.rpartition("/")[0] + "/" if "/" in key else ""
+        folder = folders.get((bucket, prefix))
+        if folder is None:
+            folder = folders[(bucket, prefix)] = _Folder(prefix)
+            folder._list(client, bucket)
+        answers.append(folder.objects.get(key) or head_object(settings, uri, region))
+    return answers
 
 
 def head_object(settings: ConnectionSettings, s3_uri: str, region: str | None = None) -> SourceObject:
@@ -68,7 +90,8 @@ def head_object(settings: ConnectionSettings, s3_uri: str, region: str | None = 
         return SourceObject(s3_uri, "unreadable", reason=f"HeadObject answered {answer}")
     except BotoCoreError as exc:
         return SourceObject(s3_uri, "unreadable", reason=f"HeadObject failed: {exc}")
-    return found(s3_uri, head.get("VersionId"), head.get("ETag"), head.get("ContentLength"))
+    return found(s3_uri, head.get("VersionId"), head.get("ETag"), head.get("ContentLength"),
+                 head.get("LastModified"))
 
 
 @dataclass
@@ -104,7 +127,7 @@ class _Folder:
                     if version.get("IsLatest"):
                         uri = f"s3://{bucket}/{version['Key']}"
                         objects[version["Key"]] = found(uri, version.get("VersionId"), version.get("ETag"),
-                                                        version.get("Size"))
+                                                        version.get("Size"), version.get("LastModified"))
                 if not page.get("IsTruncated") or not page.get("NextKeyMarker"):
                     break
                 # After the key alone: its versions left are older ones (newest come first).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -94,8 +95,12 @@ def test_invalid_config_fails_at_preview_naming_the_field(project: StackProject,
     assert after.get("StartReferenceImportJob", 0) == before.get("StartReferenceImportJob", 0)
 
 
-def test_cli_killed_mid_import_then_up_again(project: StackProject) -> None:
-    project.aws.controls(import_seconds=6)
+@pytest.mark.parametrize("token", ["remembered", "forgotten"])
+def test_cli_killed_mid_import_then_up_again(project: StackProject, token: str) -> None:
+    """The dynamic provider keeps nothing of the killed create; the rerun finds its job by the
+    clientToken, or in the store when the service has forgotten the token (AWS does not say
+    how long it remembers one)."""
+    project.aws.controls(import_seconds=6, token_memory_seconds=2 if token == "forgotten" else 0)
     project.configure(one_import(project))
     running = project.start_in_background()
 
@@ -110,6 +115,8 @@ def test_cli_killed_mid_import_then_up_again(project: StackProject) -> None:
     project.aws.controls(import_seconds=0)
     project.cli.run("cancel", "--yes", "--stack", "test")  # the killed CLI's lock, as a user would
     project.cli.run("refresh", "--clear-pending-creates", "--yes", "--stack", "test")
+    if token == "forgotten":
+        time.sleep(2.5)
     result = project.up()
     assert "resuming reference import job" in result.stdout, result.stdout
     assert len(project.jobs(store)) == 1

@@ -6,6 +6,7 @@ local endpoint can give (controls), over real HTTP.
 - a reused clientToken with other inputs: the original job (default) or ConflictException;
 - AccessDeniedException, RequestTimeoutException, and a reference in use at DeleteReference;
 - a job that reads do not find for a while after it started (read-after-write lag);
+- a clientToken forgotten soon after (a rerun finds its job in the store, and only its own);
 - a source with no FASTA extension, or gzip that is not bgzip: imported, or FAILED.
 """
 
@@ -18,7 +19,7 @@ import time
 import pytest
 
 from omics_emulator.testing import Sandbox, bgzip_like, generate_fasta, wait_until
-from omics_provider.errors import AccessDenied, ImportFailed, ReferenceInUse, TokenConflict
+from omics_provider.errors import AccessDenied, ImportFailed, ReferenceInUse, TokenConflict, WaitTimedOut
 from omics_provider.import_job import ReferenceImportJobProvider
 
 BUSY_ANSWERS = ["ServiceQuotaExceededException", "ValidationException", "queue"]
@@ -145,6 +146,60 @@ def test_a_job_still_not_found_fails_naming_it_and_the_next_run_finds_the_same_j
     assert f"Reference import job {job['id']} was started" in str(excinfo.value)
     assert "the same clientToken finds the job" in str(excinfo.value)
     assert provider.create(props).outs["job_id"] == job["id"] and len(world.jobs()) == 1
+
+
+@pytest.mark.parametrize("ended", [False, True], ids=["still-running", "completed"])
+def test_a_rerun_after_the_service_forgot_the_token_finds_the_job_instead_of_importing_again(
+        world: Sandbox, ended: bool) -> None:
+    """How long HealthOmics remembers a clientToken is not documented; the dynamic provider keeps
+    nothing of a create that timed out, so the rerun finds the job in the store."""
+    world.aws.controls(import_seconds=5, token_memory_seconds=1)
+    provider = ReferenceImportJobProvider()
+    props = checked(provider, world.props([{"name": "forgotten", "source_file": world.upload(
+        "forgotten.fa", generate_fasta(1203)), "description": "primary"}]))
+    with pytest.raises(WaitTimedOut):
+        provider.create({**props, "wait_timeout_seconds": 1})
+    [job] = world.jobs()
+    if ended:
+        wait_until(lambda: world.aws.omics.get_reference_import_job(
+            referenceStoreId=world.store, id=job["id"])["status"] == "COMPLETED", timeout=30)
+    time.sleep(1.5)  # the token is forgotten: starting with it would start a second import
+    again = provider.create(props)
+    assert again.outs["job_id"] == job["id"] and len(world.jobs()) == 1
+    assert [s["status"] for s in again.outs["sources"]] == ["ACTIVE"]
+
+
+@pytest.mark.parametrize("change", ["overwritten", "references-deleted", "failed", "other-description"])
+def test_an_earlier_job_for_other_objects_or_with_nothing_left_is_not_taken_for_this_one(
+        world: Sandbox, change: str) -> None:
+    """What the store shows is taken for an earlier run's job only when it read these very
+    objects and its references are still there."""
+    world.aws.controls(token_memory_seconds=0.5)
+    provider = ReferenceImportJobProvider()
+    key = "earlier.dat" if change == "failed" else "earlier.fa"  # no FASTA extension: FAILs when strict
+    uri = world.upload(key, generate_fasta(1204))
+    props = checked(provider, world.props([{"name": "earlier", "source_file": uri, "description": "first"}]))
+    first_job = None
+    if change == "failed":
+        world.aws.controls(strict_formats=True)
+        with pytest.raises(ImportFailed):
+            provider.create(props)
+        world.aws.controls(strict_formats=False)
+    else:
+        first_job = provider.create(props).outs["job_id"]
+    if change == "overwritten":
+        time.sleep(1.1)  # S3 write times may be to the second
+        world.upload(key, generate_fasta(1205))
+        props = checked(provider, world.props([{"name": "earlier", "source_file": uri, "description": "first"}]))
+    elif change == "references-deleted":
+        [job] = world.jobs()
+        for source in world.aws.omics.get_reference_import_job(referenceStoreId=world.store, id=job["id"])["sources"]:
+            world.aws.omics.delete_reference(referenceStoreId=world.store, id=source["referenceId"])
+    elif change == "other-description":
+        props = checked(provider, world.props([{"name": "earlier", "source_file": uri, "description": "second"}]))
+    time.sleep(1)  # tokens forgotten
+    again = provider.create(props)
+    assert len(world.jobs()) == 2 and again.outs["job_id"] != first_job
 
 
 @pytest.mark.parametrize("strict", [False, True], ids=["lenient", "strict"])
