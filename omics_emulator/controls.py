@@ -8,7 +8,7 @@ import threading
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import Field, asdict, dataclass, field, fields
 
 from omics_rules.quotas import quota_of
 
@@ -49,11 +49,12 @@ class Controls:
     latency_ms: float = 0.0  # added to every omics call
     seed: int | None = None
     request_quotas: bool = True  # HealthOmics' documented requests per second, per operation and Region
-    busy_answer: str = "ServiceQuotaExceededException"  # one of BUSY_ANSWERS
-    token_reuse: str = "original"  # one of TOKEN_REUSE_ANSWERS
-    import_job_quota: str = "shared"  # one of IMPORT_JOB_QUOTAS
+    busy_answer: str = field(default="ServiceQuotaExceededException", metadata={"choices": BUSY_ANSWERS})
+    token_reuse: str = field(default="original", metadata={"choices": TOKEN_REUSE_ANSWERS})
+    import_job_quota: str = field(default="shared", metadata={"choices": IMPORT_JOB_QUOTAS})
     job_invisible_seconds: float = 0.0  # Get/List import jobs do not see a job this young
-    same_name_references: str = "allowed"  # one of SAME_NAME_ANSWERS: "refused" FAILs the source
+    # "refused" FAILs the second source of a name
+    same_name_references: str = field(default="allowed", metadata={"choices": SAME_NAME_ANSWERS})
     strict_formats: bool = False  # FAIL sources without a FASTA extension, and plain (not bgzip) gzip
     token_memory_seconds: float = 0.0  # an import job's clientToken is forgotten after this long (0: never)
     deny_operations: list[str] = field(default_factory=list)  # answered AccessDeniedException
@@ -72,7 +73,7 @@ class Controls:
         for name, value in changes.items():
             if name not in known:
                 raise ValidationException(f"unknown control {name!r}; known: {', '.join(known)}")
-            setattr(self, name, _parsed(name, value))
+            setattr(self, name, _parsed(known[name], value))
             if name == "seed":
                 self._random.seed(self.seed)
 
@@ -98,32 +99,31 @@ class Controls:
             raise InternalServerException("Internal error (fault injected by the local endpoint)")
 
 
-def _parsed(name: str, value: object) -> object:
-    """A control's value in its type, or ValidationException naming the control."""
-    if name == "seed":
+def _parsed(spec: Field, value: object) -> object:
+    """A control's value in the type its field declares, or ValidationException naming the control."""
+    name, kind, choices = spec.name, spec.type, spec.metadata.get("choices")
+    if choices is not None:
+        if value not in choices:
+            raise ValidationException(f"control {name} must be one of {', '.join(choices)}, not {value!r}")
+        return value
+    if kind == "int | None":
         return None if value is None else int(value)
-    if name in ("request_quotas", "deleted_blocks_store", "strict_formats"):
+    if kind == "bool":
         if not isinstance(value, bool):
             raise ValidationException(f"control {name} must be true or false, not {value!r}")
         return value
-    if name in ("busy_answer", "token_reuse", "import_job_quota", "same_name_references"):
-        allowed = {"busy_answer": BUSY_ANSWERS, "token_reuse": TOKEN_REUSE_ANSWERS,
-                   "import_job_quota": IMPORT_JOB_QUOTAS, "same_name_references": SAME_NAME_ANSWERS}[name]
-        if value not in allowed:
-            raise ValidationException(f"control {name} must be one of {', '.join(allowed)}, not {value!r}")
-        return value
-    if name in ("deny_operations", "timeout_operations", "unreadable_objects", "unlistable_buckets"):
+    if kind == "list[str]":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ValidationException(f"control {name} must be a list of names")
+            raise ValidationException(f"control {name} must be a list of strings")
         return list(value)
-    if name == "in_use_references":
-        if not isinstance(value, dict):
-            raise ValidationException("control in_use_references must map reference ids to what uses them")
-        return {str(k): str(v) for k, v in value.items()}
-    if name == "object_sizes":
-        if not isinstance(value, dict) or not all(isinstance(v, int) and v >= 0 for v in value.values()):
-            raise ValidationException("control object_sizes must map s3:// URIs to sizes in bytes")
-        return dict(value)
+    if kind.startswith("dict[str, "):
+        values = int if kind == "dict[str, int]" else str
+        if not isinstance(value, dict) or not all(isinstance(v, values) and not isinstance(v, bool)
+                                                  for v in value.values()):
+            raise ValidationException(f"control {name} must map strings to {values.__name__} values")
+        if values is int and any(v < 0 for v in value.values()):
+            raise ValidationException(f"control {name} must map to sizes of 0 or more")
+        return {str(k): v for k, v in value.items()}
     try:
         number = float(value)
     except (TypeError, ValueError):
