@@ -53,9 +53,9 @@ def found(uri: str, version_id: str | None, etag: str | None, size: int | None,
 def lookup(settings: ConnectionSettings, s3_uri: str, region: str | None = None) -> SourceObject:
     """What S3 says of the object now: from a fresh listing of its folder, else HeadObject.
     Never raises for an S3 answer."""
-    bucket, _, key = s3_uri[len("s3://"):].partition("/")
+    bucket, key, prefix = _parts(s3_uri)
     client = settings.client("s3", region)
-    folder = _folder(client, bucket, key.rpartition("/")[0] + "/" if "/" in key else "")
+    folder = _folder(client, bucket, prefix)
     return folder.latest(client, bucket, key) or head_object(settings, s3_uri, region)
 
 
@@ -67,14 +67,19 @@ def lookup_now(settings: ConnectionSettings, s3_uris: list[str],
     folders: dict[tuple[str, str], _Folder] = {}
     answers = []
     for uri in s3_uris:
-        bucket, _, key = uri[len("s3://"):].partition("/")
-        prefix = key.rpartition("/")[0] + "/" if "/" in key else ""
+        bucket, key, prefix = _parts(uri)
         folder = folders.get((bucket, prefix))
         if folder is None:
             folder = folders[(bucket, prefix)] = _Folder(prefix)
             folder._list(client, bucket)
         answers.append(folder.objects.get(key) or head_object(settings, uri, region))
     return answers
+
+
+def _parts(s3_uri: str) -> tuple[str, str, str]:
+    """(bucket, key, folder prefix: the key up to its last `/`, or "") of an s3:// URI."""
+    bucket, _, key = s3_uri[len("s3://"):].partition("/")
+    return bucket, key, key.rpartition("/")[0] + "/" if "/" in key else ""
 
 
 def head_object(settings: ConnectionSettings, s3_uri: str, region: str | None = None) -> SourceObject:

@@ -134,6 +134,13 @@ class StackProject:
 PROGRAM_FILES = {"yaml": "Pulumi.yaml", "typescript": "index.ts", "python": "__main__.py", "go": "main.go"}
 
 
+def copy_example(language: str, root: Path) -> None:
+    """examples/LANGUAGE's files into root, their paths to this repository ("../../x") made absolute."""
+    for source in (REPO / "examples" / language).iterdir():
+        if source.is_file():
+            (root / source.name).write_text(source.read_text().replace("../../", f"{REPO}/"))
+
+
 class ExampleProject:
     """One of examples/ (yaml, typescript, python or go) in a throw-away folder, using this
     repository's native plugin (and its generated SDK), with its stack `test` pointed at a local
@@ -144,10 +151,7 @@ class ExampleProject:
         self.root, self.aws, self.language = root, aws, language
         self.program_file = root / PROGRAM_FILES[language]
         root.mkdir(parents=True, exist_ok=True)
-        example = REPO / "examples" / language
-        for source in example.iterdir():
-            if source.is_file():  # paths to this repository ("../../x") made absolute
-                (root / source.name).write_text(source.read_text().replace("../../", f"{REPO}/"))
+        copy_example(language, root)
         if language == "typescript":  # the pinned packages, with the SDK built by tools/nodejs/build.sh
             (root / "node_modules").symlink_to(REPO / ".tools" / "node" / "node_modules")
         if program is not None:

@@ -14,7 +14,7 @@ import pytest
 
 from omics_emulator.testing import LocalAws, generate_fasta
 from omics_provider import review
-from omics_stack.testing import PROGRAM_FILES, REPO, ExampleProject
+from omics_stack.testing import PROGRAM_FILES, REPO, ExampleProject, copy_example
 
 pytestmark = pytest.mark.engine
 LANGUAGES = ["typescript", "python", "go"]
@@ -104,8 +104,7 @@ def test_the_typescript_example_installs_with_npm_as_written_and_typechecks(tmp_
     needs_node("typescript")
     project = tmp_path / "typescript"
     project.mkdir()
-    for source in (REPO / "examples" / "typescript").iterdir():
-        (project / source.name).write_text(source.read_text().replace("../../", f"{REPO}/"))
+    copy_example("typescript", project)
     subprocess.run(["npm", "install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"],
                    cwd=project, check=True, capture_output=True, timeout=600)
     installed = json.loads((project / "node_modules/@omics-references/healthomics/package.json").read_text())
