@@ -8,7 +8,6 @@ this package (`python -m omics_provider.review`, `.guard`) start without loading
 """
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 _HOMES = {
@@ -19,10 +18,7 @@ _HOMES = {
     "ReferenceStoreArgs": "reference_store",
 }
 
-try:
-    __version__ = version("omics-references")
-except PackageNotFoundError:  # imported from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+__version__ = "0.2.0"  # the one place it is written: pyproject.toml reads it from here
 
 __all__ = sorted(_HOMES)
 

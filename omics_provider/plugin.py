@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import sys
 from collections.abc import Callable
@@ -73,7 +74,10 @@ class _Core:
     process, and the phases that only read the schema need no botocore (0.15 s a start)."""
 
     def __getattr__(self, name: str) -> Any:
-        return import_module(f".{name}", __package__)
+        module = import_module(f".{name}", __package__)
+        setattr(self, name, module)
+        gc.freeze()  # what the import made lives as long as the process: out of the collector's scans
+        return module
 
 
 core = _Core()
@@ -350,6 +354,7 @@ def main() -> None:
         sys.stdout.flush()
         await server.wait_for_termination()
 
+    gc.freeze()  # the SDK's modules, kept for the process's life: no collection scans them again
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve())
 

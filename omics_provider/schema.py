@@ -16,6 +16,7 @@ import json
 import re
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 
 from . import __version__
 
@@ -37,7 +38,7 @@ class Property:
     description: str
     required: bool = False
 
-    @property
+    @cached_property
     def wire_name(self) -> str:
         """The camelCase name of the package schema (and of a Pulumi YAML program)."""
         head, *rest = self.name.split("_")
@@ -51,6 +52,11 @@ class Shape:
     name: str
     description: str
     properties: tuple[Property, ...]
+
+    @cached_property
+    def by_wire_name(self) -> dict[str, Property]:
+        """The properties by their package-schema (camelCase) names."""
+        return {p.wire_name: p for p in self.properties}
 
     def names(self, *kinds: str) -> tuple[str, ...]:
         """The names of the properties of these kinds, in declared order."""
@@ -147,13 +153,14 @@ ENDPOINTS = Shape("Endpoints", "Custom endpoint URLs.", tuple(
 
 def provider_name(wire_name: str, shape: Shape) -> str:
     """A property's provider name from its package-schema name (itself when undeclared)."""
-    return next((p.name for p in shape.properties if p.wire_name == wire_name), wire_name)
+    prop = shape.by_wire_name.get(wire_name)
+    return prop.name if prop else wire_name
 
 
 def provider_names(props: dict, shape: Shape) -> dict:
     """Properties named as the package schema names them (camelCase) -> the provider's names
     (snake_case), through the declared nested types; undeclared keys are kept as they are."""
-    by_wire = {p.wire_name: p for p in shape.properties}
+    by_wire = shape.by_wire_name
     named = {}
     for key, value in props.items():
         prop = by_wire.get(key)

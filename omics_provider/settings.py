@@ -1,7 +1,7 @@
 """Where the provider connects: region, profile and endpoints from the stack config keys
 pulumi-aws uses, then the standard AWS environment variables. The settings are plain strings;
 clients are cached per process (a module-level cache, never on the provider object, which is
-pickled, nor in state): building a boto3 client costs ~70 ms of CPU, too much per `check`."""
+pickled, nor in state): building a botocore client costs ~70 ms of CPU, too much per `check`."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ RETRIES = {"mode": "standard", "max_attempts": 20}  # botocore backs off on thro
 
 @dataclass(frozen=True)
 class ConnectionSettings:
-    """Region, profile and per-service endpoint URLs (None: boto3's own resolution)."""
+    """Region, profile and per-service endpoint URLs (None: botocore's own resolution)."""
 
     region: str | None = None
     profile: str | None = None
@@ -66,22 +66,23 @@ class ConnectionSettings:
         return self.client("omics", props.get("region"))
 
     def client(self, service: str, region: str | None = None):
-        """A boto3 client for `service` in `region` (default: the stack's), made once per
+        """A botocore client for `service` in `region` (default: the stack's), made once per
         process and setting (clients are thread-safe). With a custom endpoint, host prefixes
         are not injected. omics clients are paced under the service's request quotas."""
         endpoint = self.endpoint_for(service)
         key = (service, self.profile, region or self.default_region(), endpoint, self.attempts)
-        with _LOCK:  # boto3 sessions are not thread-safe; building clients happens here only
+        with _LOCK:  # botocore sessions are not thread-safe; building clients happens here only
             if key not in _CLIENTS:
-                import boto3  # only the provider process needs boto3, not the program
-                from botocore.config import Config
+                from botocore.config import Config  # only the provider process needs botocore
+
+                from omics_rules.service_model import botocore_session
 
                 from .pacing import PROCESS_PACER
 
-                session = boto3.session.Session(profile_name=self.profile, region_name=key[2])
                 config = Config(retries={**RETRIES, "max_attempts": self.attempts},
                                 inject_host_prefix=endpoint is None)
-                client = session.client(service, endpoint_url=endpoint, config=config)
+                client = botocore_session(self.profile).create_client(
+                    service, region_name=key[2], endpoint_url=endpoint, config=config)
                 if service == "omics":
                     PROCESS_PACER.install(client)
                 _CLIENTS[key] = client

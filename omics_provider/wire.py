@@ -23,7 +23,7 @@ def _nested(type_: str) -> Shape | None:
 
 def to_plain(props: Mapping[str, PropertyValue], shape: Shape) -> dict:
     """Wire properties -> the core's dict (properties the shape does not declare are dropped)."""
-    by_wire = {p.wire_name: p for p in shape.properties}
+    by_wire = shape.by_wire_name
     plain = {}
     for key, value in props.items():
         prop = by_wire.get(key)
@@ -35,6 +35,8 @@ def to_plain(props: Mapping[str, PropertyValue], shape: Shape) -> dict:
 def plain_value(value: PropertyValue, shape: Shape | None) -> Any:
     """One wire value as the core holds it (`shape`: the declared type of an object in it)."""
     raw = value.value
+    if type(raw) is str:  # most values: skip the abstract-class checks below
+        return raw
     if isinstance(raw, Computed):
         return UNKNOWN
     if isinstance(raw, Mapping):

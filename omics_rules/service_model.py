@@ -15,6 +15,8 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the stack program never validates: botocore loads only where it is used
+    import botocore.loaders
+    import botocore.session
     import regex
     from botocore.model import OperationModel, ServiceModel, Shape
 
@@ -32,12 +34,27 @@ class Violation:
         return f"{self.path}: {self.rule}"
 
 
+def botocore_session(profile: str | None = None) -> botocore.session.Session:
+    """A new botocore session (for `profile`, else the environment's) that reads service models
+    through this process's one data loader, so each model file is parsed once per process."""
+    import botocore.session
+
+    session = botocore.session.Session(profile=profile)
+    session.register_component("data_loader", _data_loader(session.get_config_variable("data_path")))
+    return session
+
+
+@cache
+def _data_loader(data_path: str | None) -> botocore.loaders.Loader:
+    import botocore.loaders  # caches what it reads: shared, it parses each model once
+
+    return botocore.loaders.create_loader(data_path)
+
+
 @lru_cache(maxsize=1)
 def service_model() -> ServiceModel:
     """botocore's model of the omics API (loaded once per process)."""
-    import botocore.session
-
-    return botocore.session.get_session().get_service_model(SERVICE)
+    return botocore_session().get_service_model(SERVICE)
 
 
 def operation(name: str) -> OperationModel:
