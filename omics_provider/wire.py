@@ -1,7 +1,12 @@
 """The native plugin's wire form and the core's plain dicts, both ways, by the declared schema:
 camelCase names (`referenceStoreId`, `sources[0].sourceFile`) for snake_case ones, numbers as
-floats, unknowns as the protocol's unknown string (the SDK's `Computed` cannot be marshalled in
-pulumi 3.272), and secrets unwrapped (nothing here is secret)."""
+floats, unknowns as the protocol's unknown string, and secrets unwrapped (nothing here is
+secret).
+
+The wire form is the protocol's own protobuf `Struct`, read and written here directly rather
+than through the SDK's `PropertyValue`: every request of a preview passes through this module,
+and the SDK's objects cost a preview of 100 imports about a tenth of a second
+(bench/RESULTS.md §7)."""
 
 from __future__ import annotations
 
@@ -9,62 +14,75 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi.provider.experimental.property_value import Computed, PropertyValue
+from google.protobuf import struct_pb2
 
 from .schema import SOURCE_OBJECT, SSE_CONFIG, TYPES, Shape
-from .values import UNKNOWN
 
 _SHAPES = {shape.name: shape for shape in (*TYPES, SOURCE_OBJECT, SSE_CONFIG)}
+# The protocol's marks of a special object, and of a secret (pulumi.runtime.rpc's).
+_SIG_KEY, _SECRET_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
 
 
 def _nested(type_: str) -> Shape | None:
     return _SHAPES.get(type_.removesuffix("[]"))
 
 
-def to_plain(props: Mapping[str, PropertyValue], shape: Shape) -> dict:
+def to_plain(props: struct_pb2.Struct, shape: Shape) -> dict:
     """Wire properties -> the core's dict (properties the shape does not declare are dropped)."""
     by_wire = shape.by_wire_name
     plain = {}
-    for key, value in props.items():
+    for key, value in props.fields.items():
         prop = by_wire.get(key)
         if prop is not None:
             plain[prop.name] = plain_value(value, _nested(prop.type))
     return plain
 
 
-def plain_value(value: PropertyValue, shape: Shape | None) -> Any:
+def plain_value(value: struct_pb2.Value, shape: Shape | None) -> Any:
     """One wire value as the core holds it (`shape`: the declared type of an object in it)."""
-    raw = value.value
-    if type(raw) is str:  # most values: skip the abstract-class checks below
-        return raw
-    if isinstance(raw, Computed):
-        return UNKNOWN
-    if isinstance(raw, Mapping):
-        return to_plain(raw, shape) if shape else {k: plain_value(v, None) for k, v in raw.items()}
-    if isinstance(raw, tuple | list):
-        return [plain_value(v, shape) for v in raw]
-    if isinstance(raw, float) and raw.is_integer():
-        return int(raw)  # the wire carries every number as a float
-    return raw
+    kind = value.WhichOneof("kind")
+    if kind == "string_value":  # an unknown stays the protocol's unknown string (values.UNKNOWN)
+        return value.string_value
+    if kind == "struct_value":
+        fields = value.struct_value.fields
+        if _SIG_KEY in fields:
+            if fields[_SIG_KEY].string_value == _SECRET_SIG and "value" in fields:
+                return plain_value(fields["value"], shape)
+            return {k: plain_value(v, None) for k, v in fields.items()}  # an asset or such: checks refuse it
+        if shape:
+            return to_plain(value.struct_value, shape)
+        return {k: plain_value(v, None) for k, v in fields.items()}
+    if kind == "list_value":
+        return [plain_value(v, shape) for v in value.list_value.values]
+    if kind == "number_value":
+        number = value.number_value
+        return int(number) if number.is_integer() else number  # the wire carries every number as a float
+    if kind == "bool_value":
+        return value.bool_value
+    return None
 
 
-def to_wire(plain: Mapping[str, Any], shape: Shape) -> dict[str, PropertyValue]:
+def to_wire(plain: Mapping[str, Any], shape: Shape) -> struct_pb2.Struct:
     """The core's dict -> wire properties (keys the shape does not declare are dropped)."""
+    struct = struct_pb2.Struct()
+    struct.update(_wire_names(plain, shape))
+    return struct
+
+
+def _wire_names(plain: Mapping[str, Any], shape: Shape) -> dict:
     return {p.wire_name: _wire(plain[p.name], _nested(p.type)) for p in shape.properties if p.name in plain}
 
 
-def _wire(value: Any, shape: Shape | None) -> PropertyValue:
+def _wire(value: Any, shape: Shape | None) -> Any:
     if isinstance(value, bool) or value is None or isinstance(value, str):
-        return PropertyValue(value)
+        return value
     if isinstance(value, int | float):
-        return PropertyValue(float(value))
+        return float(value)
     if isinstance(value, Mapping):
-        if shape:
-            return PropertyValue(to_wire(value, shape))
-        return PropertyValue({k: _wire(v, None) for k, v in value.items()})
+        return _wire_names(value, shape) if shape else {k: _wire(v, None) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return PropertyValue([_wire(v, shape) for v in value])
-    return PropertyValue(str(value))
+        return [_wire(v, shape) for v in value]
+    return str(value)
 
 
 def wire_path(path: str, shape: Shape) -> str:
