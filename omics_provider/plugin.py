@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import gc
 import json
 import sys
@@ -289,6 +290,18 @@ def planned_outputs(shape: schema.Shape, props: dict) -> dict:
     return outs
 
 
+def _answering(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A resource operation of the servicer: called with the request and its resource's shape;
+    a failure ends the call with the error's own message (`_abort`)."""
+    @functools.wraps(method)
+    async def answer(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        try:
+            return await method(self, request, SHAPES[_type(request.urn)])
+        except Exception as exc:
+            await _abort(context, exc)
+    return answer
+
+
 class HealthOmicsServicer(ProviderServicer):
     """The experimental SDK's servicer, with the resource operations served here: the wire read
     and written directly (`wire`), a create or update that fails with a `PartialState` keeping
@@ -301,63 +314,45 @@ class HealthOmicsServicer(ProviderServicer):
         super().__init__(args, version, provider, engine_address=engine_address)
         self.resources = Resources(provider, engine_address)
 
-    async def Check(self, request, context):
-        shape = SHAPES[_type(request.urn)]
-        try:
-            inputs, failures = self.resources.check(request.urn, shape, wire.to_plain(request.olds, shape),
-                                                    wire.to_plain(request.news, shape))
-        except Exception as exc:
-            await _abort(context, exc)
+    @_answering
+    async def Check(self, request, shape):
+        inputs, failures = self.resources.check(request.urn, shape, wire.to_plain(request.olds, shape),
+                                                wire.to_plain(request.news, shape))
         return provider_pb2.CheckResponse(inputs=wire.to_wire(inputs, shape), failures=[
             provider_pb2.CheckFailure(property=path, reason=why) for path, why in failures])
 
-    async def Diff(self, request, context):
-        shape = SHAPES[_type(request.urn)]
-        try:
-            return self.resources.diff(request.urn, shape, wire.to_plain(request.olds, shape),
-                                       wire.to_plain(request.news, shape))
-        except Exception as exc:
-            await _abort(context, exc)
+    @_answering
+    async def Diff(self, request, shape):
+        return self.resources.diff(request.urn, shape, wire.to_plain(request.olds, shape),
+                                   wire.to_plain(request.news, shape))
 
-    async def Create(self, request, context):
-        shape = SHAPES[_type(request.urn)]
-        try:
-            resource_id, outs = await self.resources.create(request.urn, shape,
-                                                            wire.to_plain(request.properties, shape),
-                                                            request.timeout, request.preview)
-        except Exception as exc:
-            await _abort(context, exc)
+    @_answering
+    async def Create(self, request, shape):
+        props = wire.to_plain(request.properties, shape)
+        resource_id, outs = await self.resources.create(request.urn, shape, props, request.timeout,
+                                                        request.preview)
         return provider_pb2.CreateResponse(id=resource_id, properties=wire.to_wire(outs, shape))
 
-    async def Update(self, request, context):
-        shape = SHAPES[_type(request.urn)]
-        try:
-            outs = await self.resources.update(request.urn, shape, wire.to_plain(request.olds, shape),
-                                               wire.to_plain(request.news, shape), request.timeout,
-                                               request.preview)
-        except Exception as exc:
-            await _abort(context, exc)
+    @_answering
+    async def Update(self, request, shape):
+        outs = await self.resources.update(request.urn, shape, wire.to_plain(request.olds, shape),
+                                           wire.to_plain(request.news, shape), request.timeout,
+                                           request.preview)
         return provider_pb2.UpdateResponse(properties=wire.to_wire(outs, shape))
 
-    async def Read(self, request, context):
-        shape = SHAPES[_type(request.urn)]
-        try:
-            found = await self.resources.read(shape, request.id, wire.to_plain(request.properties, shape))
-        except Exception as exc:
-            await _abort(context, exc)
+    @_answering
+    async def Read(self, request, shape):
+        found = await self.resources.read(shape, request.id, wire.to_plain(request.properties, shape))
         if found is None:  # gone: the engine drops it from the state
             return provider_pb2.ReadResponse(properties=struct_pb2.Struct(), inputs=struct_pb2.Struct())
         outs, inputs = found
         return provider_pb2.ReadResponse(id=request.id, properties=wire.to_wire(outs, shape),
                                          inputs=wire.to_wire(inputs, shape))
 
-    async def Delete(self, request, context):
-        shape = SHAPES[_type(request.urn)]
-        try:
-            await self.resources.delete(shape, request.id, wire.to_plain(request.properties, shape),
-                                        request.timeout)
-        except Exception as exc:
-            await _abort(context, exc)
+    @_answering
+    async def Delete(self, request, shape):
+        props = wire.to_plain(request.properties, shape)
+        await self.resources.delete(shape, request.id, props, request.timeout)
         return empty_pb2.Empty()
 
 
