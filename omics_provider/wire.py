@@ -45,13 +45,12 @@ def plain_value(value: struct_pb2.Value, shape: Shape | None) -> Any:
         return value.string_value
     if kind == "struct_value":
         fields = value.struct_value.fields
-        if _SIG_KEY in fields:
-            if fields[_SIG_KEY].string_value == _SECRET_SIG and "value" in fields:
-                return plain_value(fields["value"], shape)
-            return {k: plain_value(v, None) for k, v in fields.items()}  # an asset or such: checks refuse it
-        if shape:
+        special = fields[_SIG_KEY].string_value if _SIG_KEY in fields else None
+        if special == _SECRET_SIG and "value" in fields:
+            return plain_value(fields["value"], shape)
+        if shape and special is None:
             return to_plain(value.struct_value, shape)
-        return {k: plain_value(v, None) for k, v in fields.items()}
+        return {k: plain_value(v, None) for k, v in fields.items()}  # a map (or an asset: checks refuse it)
     if kind == "list_value":
         return [plain_value(v, shape) for v in value.list_value.values]
     if kind == "number_value":
