@@ -48,11 +48,12 @@ def job_summary(row: sqlite3.Row) -> dict:
     }
 
 
-def source_item(row: sqlite3.Row) -> dict:
+def source_item(row: sqlite3.Row, tags: bool = True) -> dict:
+    """A job's source as GetReferenceImportJob answers it (its tags shown or not)."""
     return {
         "sourceFile": row["source_file"], "status": row["status"],
         "statusMessage": row["status_message"], "name": row["name"],
-        "description": row["description"], "tags": json.loads(row["tags"]) or None,
+        "description": row["description"], "tags": (json.loads(row["tags"]) or None) if tags else None,
         "referenceId": row["reference_id"],
     }
 

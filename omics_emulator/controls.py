@@ -33,6 +33,9 @@ TOKEN_REUSE_ANSWERS = ("original", "conflict")
 IMPORT_JOB_QUOTAS = ("shared", "per_operation")
 # Whether a store may hold two ACTIVE references of one name (AWS does not say).
 SAME_NAME_ANSWERS = ("allowed", "refused")
+# Whether GetReferenceImportJob shows each source's tags (the model has the member; AWS's
+# examples show none).
+JOB_SOURCE_TAGS = ("shown", "omitted")
 
 
 @dataclass
@@ -55,6 +58,7 @@ class Controls:
     job_invisible_seconds: float = 0.0  # Get/List import jobs do not see a job this young
     # "refused" FAILs the second source of a name
     same_name_references: str = field(default="allowed", metadata={"choices": SAME_NAME_ANSWERS})
+    job_source_tags: str = field(default="shown", metadata={"choices": JOB_SOURCE_TAGS})
     strict_formats: bool = False  # FAIL sources without a FASTA extension, and plain (not bgzip) gzip
     token_memory_seconds: float = 0.0  # an import job's clientToken is forgotten after this long (0: never)
     deny_operations: list[str] = field(default_factory=list)  # answered AccessDeniedException

@@ -172,7 +172,8 @@ class Backend:
                 **answers.job_summary(job),
                 "statusMessage": job["status_message"],
                 "completionTime": answers.time_of(job["completed"]),
-                "sources": [answers.source_item(s) for s in sources],
+                "sources": [answers.source_item(s, tags=self.controls.job_source_tags == "shown")
+                            for s in sources],
             }
 
     def list_reference_import_jobs(self, region: str, params: dict) -> dict:

@@ -20,9 +20,12 @@ from pulumi.dynamic import (
 )
 
 from . import import_lifecycle as lifecycle
-from . import planning
+from . import partial_state, planning
 from .configured import ConfiguredProvider
+from .errors import WaitTimedOut
 from .service_errors import explain_access_denied
+
+TYPE = "pulumi-python:dynamic/omics:ReferenceImportJob"  # the type token state records
 
 
 class ReferenceImportJobProvider(ConfiguredProvider):
@@ -49,32 +52,43 @@ class ReferenceImportJobProvider(ConfiguredProvider):
 
     def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
         """Inputs only (`olds` are the old outputs): identity changes replace, tags update."""
-        change = lifecycle.diff(olds, news, self.region_changed(olds, news))
+        change = lifecycle.diff(olds, news, self.region_changed(olds, news), log=pulumi.log)
         if change.replaces:  # one line per replaced import in the preview: why
             pulumi.log.info(f"import job {_id} will be replaced: {change.why}")
         return DiffResult(changes=change.changes, replaces=change.replaces, delete_before_replace=False)
 
     @explain_access_denied
     def create(self, props: dict) -> CreateResult:
-        """Start the job (or find the one this token started) and wait until it completes."""
-        job_id, outs = lifecycle.create(self.settings, props, pulumi.log)
+        """Start the job (or find the one this token started) and wait until it completes; at
+        the deadline the state keeps the job, which the next `up` waits for."""
+        try:
+            job_id, outs = lifecycle.create(self.settings, props, pulumi.log)
+        except WaitTimedOut as exc:
+            partial_state.keep(exc.job_id, exc.partial, str(exc))
+            raise
         return CreateResult(job_id, outs)
 
     @explain_access_denied
     def update(self, _id: str, olds: dict, news: dict) -> UpdateResult:
-        """Tag changes on each reference; all outputs returned."""
-        return UpdateResult(lifecycle.update(self.settings, olds, news))
+        """Tag changes on each reference, or the wait for a job recorded at a create's deadline;
+        all outputs returned."""
+        try:
+            return UpdateResult(lifecycle.update(self.settings, olds, news, pulumi.log))
+        except WaitTimedOut as exc:
+            partial_state.keep(_id, exc.partial, str(exc))
+            raise
 
     @explain_access_denied
     def read(self, id_: str, props: dict) -> ReadResult:
         """Current job and reference state; gone when every reference is gone."""
-        outs = lifecycle.read(self.settings, id_, props)
+        outs = lifecycle.read(self.settings, id_, props, pulumi.log)
         return ReadResult(None, {}) if outs is None else ReadResult(id_, outs)
 
     @explain_access_denied
     def delete(self, _id: str, props: dict) -> None:
-        """Delete each reference (ones already gone are fine) and wait until they are gone."""
-        lifecycle.delete(self.settings, props)
+        """Delete the references this import owns (a running job first waited for) and wait
+        until they are gone; others are left in place, with a message."""
+        lifecycle.delete(self.settings, props, pulumi.log)
 
 
 class ReferenceSourceArgs:
@@ -97,17 +111,21 @@ class ReferenceImportJobArgs:
     providers); `poll_initial_seconds`/`poll_max_seconds` shape the backoff (1 s growing to
     15 s). `adopt_existing` takes over ACTIVE references of the same names instead of importing.
     `region` overrides `aws:region` for this import (its store must be in that Region); changing
-    it replaces the import."""
+    it replaces the import. `take_over` (with adopt_existing) also takes references another
+    Pulumi resource owns; `delete_adopted` deletes adopted references on delete (by default they
+    are left in place)."""
 
     def __init__(self, reference_store_id: pulumi.Input[str], role_arn: pulumi.Input[str],
                  sources: Sequence[ReferenceSourceArgs], client_token: pulumi.Input[str] | None = None,
                  wait_timeout_seconds: float | None = None, poll_initial_seconds: float | None = None,
                  poll_max_seconds: float | None = None, adopt_existing: bool | None = None,
-                 region: pulumi.Input[str] | None = None) -> None:
+                 region: pulumi.Input[str] | None = None, take_over: bool | None = None,
+                 delete_adopted: bool | None = None) -> None:
         self.reference_store_id, self.role_arn, self.sources = reference_store_id, role_arn, list(sources)
         self.client_token, self.region = client_token, region
         self.wait_timeout_seconds, self.poll_initial_seconds = wait_timeout_seconds, poll_initial_seconds
         self.poll_max_seconds, self.adopt_existing = poll_max_seconds, adopt_existing
+        self.take_over, self.delete_adopted = take_over, delete_adopted
 
     def to_props(self) -> dict:
         return {
@@ -115,7 +133,8 @@ class ReferenceImportJobArgs:
             "sources": [s.to_props() for s in self.sources], "client_token": self.client_token,
             "wait_timeout_seconds": self.wait_timeout_seconds,
             "poll_initial_seconds": self.poll_initial_seconds, "poll_max_seconds": self.poll_max_seconds,
-            "adopt_existing": self.adopt_existing, "region": self.region,
+            "adopt_existing": self.adopt_existing, "region": self.region, "take_over": self.take_over,
+            "delete_adopted": self.delete_adopted,
         }
 
 
@@ -133,10 +152,14 @@ class ReferenceImportJob(Resource, module="omics", name="ReferenceImportJob"):
     completion_time: pulumi.Output[str | None]
     client_token: pulumi.Output[str | None]
     used_client_token: pulumi.Output[str]
+    owner: pulumi.Output[str]
+    owner_mark: pulumi.Output[str | None]
     region: pulumi.Output[str | None]
     sources: pulumi.Output[list[dict]]
 
     def __init__(self, resource_name: str, args: ReferenceImportJobArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         outputs = dict.fromkeys(lifecycle.OUTPUT_FIELDS)
+        # The owner: this resource's URN, as the engine will name it (what a native provider is given).
+        outputs["owner"] = pulumi.create_urn(resource_name, TYPE, opts.parent if opts else None)
         super().__init__(ReferenceImportJobProvider(), resource_name, {**args.to_props(), **outputs}, opts)

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import checks, jobs, planning, references, s3_objects, schema
-from .errors import OmicsProviderError
+from . import checks, jobs, ownership, planning, references, s3_objects, schema, tokens
+from .errors import OmicsProviderError, WaitTimedOut
 from .jobs import Log
 from .replacement import why_replaced
 from .service_errors import error_code
@@ -28,6 +28,8 @@ IDENTITY_FIELDS = (*(n for n in planning.IMPORT_IDENTITY if n not in ("client_to
 WAIT_FIELDS = tuple(p.name for p in SHAPE.properties if p.kind == schema.SETTING and p.type == "number")
 RECORDED_FIELDS = tuple(n for n in SHAPE.names(*schema.INPUT_KINDS, schema.PLAN) if n != "sources")
 OUTPUT_FIELDS = SHAPE.names(schema.PLAN, schema.OUTPUT)
+SOURCE_INPUTS = schema.REFERENCE_SOURCE.inputs  # a source's outputs may be carried in its inputs
+UNFINISHED = (None, "SUBMITTED", "IN_PROGRESS")  # an import whose create ended at its deadline
 
 
 @dataclass
@@ -44,17 +46,23 @@ class Change:
     """What `diff` finds: the inputs whose change replaces the import, and whether tags change."""
 
     replaces: list[str]
-    retag: list[int]  # indexes of the sources whose tags change
+    retag: list[int]  # indexes (in the new sources) of the sources whose tags change
     why: str = ""  # one line for the reviewer when the import is replaced
+    settings: list[str] = field(default_factory=list)  # settings that only the state records
+    reordered: bool = False  # the same sources in another order
 
     @property
     def changes(self) -> bool:
-        return bool(self.replaces or self.retag)
+        return bool(self.replaces or self.retag or self.settings or self.reordered)
 
 
-def check(settings: ConnectionSettings, olds: dict, news: dict, log: Log) -> Checked:
+def check(settings: ConnectionSettings, olds: dict, news: dict, log: Log,
+          owner: str | None = None) -> Checked:
     """Every input against the service model's rules, then the plan (`planning`): the
-    clientToken, the source objects recorded, warnings (logged) and pre-flight refusals."""
+    clientToken, the source objects recorded, warnings (logged) and pre-flight refusals.
+    `owner`: the resource's URN, when the face knows it (else `news` carries it)."""
+    if owner:
+        news = {**news, "owner": owner}
     failures = checks.model_failures("StartReferenceImportJob", news, MODEL_FIELDS)
     sources = news.get("sources")
     if isinstance(sources, list):
@@ -65,7 +73,7 @@ def check(settings: ConnectionSettings, olds: dict, news: dict, log: Log) -> Che
             if source.get("name") is not None and names.count(source.get("name")) > 1:
                 failures.append((f"sources[{i}].name", f"{source['name']!r} is used by more than one "
                                  "source; names must be unique within a job"))
-            failures += checks.tag_failures(source.get("tags"), f"sources[{i}].tags")
+            failures += _source_tag_failures(olds, source, f"sources[{i}].tags")
     for name in WAIT_FIELDS:
         failures += checks.positive_number(news, name)
     failures += checks.region_failures(news.get("region"))
@@ -83,7 +91,63 @@ def check(settings: ConnectionSettings, olds: dict, news: dict, log: Log) -> Che
         return Checked({**news, "source_objects": plan.source_objects})
     inputs = {**news, "resolved_client_token": plan.token, "source_objects": plan.source_objects}
     same = planning.same_import(olds, news) and plan.token == olds.get("resolved_client_token")
+    if not same:
+        try:
+            held = _held_elsewhere(settings.with_attempts(planning.CHECK_ATTEMPTS), news, log)
+        except (ClientError, BotoCoreError) as exc:
+            log.warn(f"whether store {news['reference_store_id']} already holds references of these "
+                     f"names was not checked ({exc})")
+            held = []
+        if held:
+            return Checked(news, held)
     return Checked(inputs, same=same)
+
+
+def _source_tag_failures(olds: dict, source: dict, path: str) -> list[tuple[str, str]]:
+    """A source's tags: never the owner mark's key; at most 49 (the mark is the 50th), or 50 for
+    a source whose import, made before owner marks, already has more than 49."""
+    tags = source.get("tags")
+    if not isinstance(tags, dict):
+        return []
+    if ownership.KEY in tags:
+        return [(path, f"{ownership.KEY!r} is reserved for the owner mark this provider puts on each "
+                       "reference it imports; use another key")]
+    before = {s.get("name"): s.get("tags") or {} for s in olds.get("sources") or []}
+    legacy = len(before.get(source.get("name"), {})) > ownership.MAX_USER_TAGS
+    return checks.tag_failures(tags, path, most=checks.MAX_TAGS if legacy else ownership.MAX_USER_TAGS)
+
+
+def _held_elsewhere(settings: ConnectionSettings, news: dict, log: Log) -> list[tuple[str, str]]:
+    """For a new import: the store's ACTIVE references of each source's name, and whose they are.
+    Adopting one that another Pulumi resource owns is refused (unless take_over); importing a
+    name the store already holds is a warning, since a store may refuse two references of one
+    name (AWS does not say)."""
+    omics, store = settings.omics(news), news["reference_store_id"]
+    failures = []
+    for i, source in enumerate(news["sources"]):
+        held = [r for r in references.list_references(omics, store, source["name"])
+                if r.get("status") == "ACTIVE"]
+        if not held:
+            continue
+        marks = [jobs.mark_on(omics, r["arn"]) for r in held]
+        others = [(r, m) for r, m in zip(held, marks, strict=True)
+                  if m is not None and not ownership.same_owner(m, news.get("owner"))]
+        if news.get("adopt_existing"):
+            if others and len(others) == len(held) and not news.get("take_over"):
+                ref, mark = others[0]
+                failures.append((f"sources[{i}].name", (
+                    f"reference {ref['id']} named {source['name']!r} in store {store} is owned by {mark} "
+                    "(another Pulumi resource); adopting it would let two resources manage it. Set "
+                    "take_over: true to take it over (that resource then leaves it in place), or "
+                    "remove adopt_existing to import it again")))
+            continue
+        whose = ", ".join(f"{r['id']} ({m or 'no Pulumi owner'})" for r, m in zip(held, marks, strict=True))
+        log.warn(f"sources[{i}] ({source['name']}): store {store} already holds a reference of this name: "
+                 f"{whose}. This import makes another one; if the store refuses two references of "
+                 "one name, the import fails: to manage that reference instead, set adopt_existing "
+                 "(and take_over for one another Pulumi resource owns); to rename a resource, give "
+                 "it `aliases`")
+    return failures
 
 
 def find_outputs(settings: ConnectionSettings, olds: dict, log: Log) -> dict:
@@ -96,9 +160,13 @@ def find_outputs(settings: ConnectionSettings, olds: dict, log: Log) -> dict:
         return olds
 
 
-def diff(olds: dict, news: dict, region_changed: bool) -> Change:
+def diff(olds: dict, news: dict, region_changed: bool, owner: str | None = None,
+         log: Log | None = None) -> Change:
     """Compare the recorded outputs `olds` with the checked inputs `news`: identity changes (and
-    references deleted outside Pulumi) replace, tags update."""
+    references deleted outside Pulumi) replace; tags update; so do a new order of the same
+    sources and a change of a setting that only the state records (delete_adopted). A resource
+    that stays records its references as kept (`ownership.CLAIMS`), and the import it would be
+    replaced from as this owner's current one."""
     replaces = [key for key in IDENTITY_FIELDS
                 if not checks.is_known(news.get(key)) or olds.get(key) != news.get(key)]
     if region_changed:
@@ -108,10 +176,34 @@ def diff(olds: dict, news: dict, region_changed: bool) -> Change:
             or planning.source_identity(old_sources) != planning.source_identity(new_sources)
             or any(s.get("status") in GONE for s in old_sources)):  # drift: re-import
         replaces.append("sources")
-    retag = [] if replaces else [
-        i for i, (o, n) in enumerate(zip(old_sources, new_sources, strict=True))
-        if (o.get("tags") or {}) != (n.get("tags") or {})]
-    return Change(replaces, retag, why_replaced(olds, news) if replaces else "")
+    owner = owner or news.get("owner") or olds.get("owner")
+    if owner and checks.is_known(owner):
+        ownership.CLAIMS.current(owner, olds.get("resolved_client_token"), olds.get("owner_mark"))
+    if replaces:
+        return Change(replaces, [], why_replaced(olds, news))
+    _keep_claims(olds, owner or olds.get("job_id") or "", log)
+    pairs = planning.by_name(old_sources, new_sources)
+    retag = [i for i, (o, n) in enumerate(pairs) if (o.get("tags") or {}) != (n.get("tags") or {})]
+    reordered = [s.get("name") for s in old_sources] != [s.get("name") for s in new_sources]
+    changed = [k for k in ("delete_adopted",) if bool(olds.get(k)) != bool(news.get(k))]
+    return Change([], retag, settings=changed, reordered=reordered)
+
+
+def _keep_claims(olds: dict, owner: str, log: Log | None, staying: bool = True) -> None:
+    """Record the references of a resource that stays (or, `staying` False, that a refresh
+    read); warn when another resource of this deployment claims one of them too (two resources
+    on one reference: a state written before owner marks), naming both."""
+    for source in olds.get("sources") or []:
+        reference_id = source.get("reference_id")
+        if not reference_id or source.get("status") in GONE:
+            continue
+        claim = ownership.CLAIMS.keep if staying else ownership.CLAIMS.see
+        other = claim(reference_id, owner)
+        if other and log is not None:
+            log.warn(f"reference {reference_id} ({source.get('name')}) is claimed by two resources of "
+                     f"this stack: {other} and {owner}. Only one import made it; deleting either "
+                     "resource leaves it in place. Keep one: remove the other from the program and "
+                     "from the state (`pulumi state delete URN`).")
 
 
 def schedule_of(props: dict, timeout: float | None = None) -> PollSchedule:
@@ -130,45 +222,97 @@ def create(settings: ConnectionSettings, props: dict, log: Log,
     job id and every output. `recorded`: what the state kept of a create that ended at its
     deadline; its job, when it was started for these same inputs (same token), is waited for by
     its id and never started again, however long the service remembers clientTokens. With a
-    derived token and nothing recorded (the dynamic provider keeps nothing of a failed create),
-    a job an earlier run started for these sources is found in the store before any start."""
+    derived token and nothing recorded, a job an earlier run of this create started (carrying
+    this import's owner mark) is found in the store before any start. A replacement that keeps
+    every input starts a new generation: it never resumes the job of the import it replaces.
+    At the deadline, WaitTimedOut carries `partial`, the outputs to keep in the state."""
     token = props["resolved_client_token"]  # check derived it; the engine always checks first
     schedule = schedule_of(props, timeout)
     deadline = Deadline(schedule.timeout)
     omics = settings.omics(props)
     if props.get("adopt_existing"):
         return adopt(settings, omics, props, token, log)
-    store = props["reference_store_id"]
-    request = {"referenceStoreId": store, "roleArn": props["role_arn"],
-               "sources": checks.to_api(props["sources"])}
-    if recorded and recorded.get("job_id") and recorded.get("resolved_client_token") == token:
+    owner, store = props.get("owner"), props["reference_store_id"]
+    resuming = bool(recorded and recorded.get("job_id") and recorded.get("resolved_client_token") == token)
+    if not resuming:
+        token = _generation(props, token)
+    mark = (recorded or {}).get("owner_mark") if resuming else (
+        ownership.value(owner, token) if owner else None)
+    request = {"referenceStoreId": store, "roleArn": props["role_arn"], "sources": checks.to_api(
+        [{**{k: s.get(k) for k in SOURCE_INPUTS}, "tags": ownership.marked(s.get("tags"), owner, token)}
+         for s in props["sources"]])}
+    if resuming:
         token_used = used_token(recorded) or token
         started = omics.get_reference_import_job(referenceStoreId=store, id=recorded["job_id"])
         log.info(f"resuming reference import job {started['id']} (recorded in the state)")
-    elif earlier := (None if props.get("client_token") else _earlier_job(settings, omics, props, request)):
+    elif earlier := (None if props.get("client_token") else
+                     _earlier_job(settings, omics, props, request, mark, deadline, log)):
         started, token_used = earlier, token
-        log.info(f"resuming reference import job {earlier['id']} (started earlier for these same "
-                 "sources; found in the store, since the service may have forgotten its clientToken)")
+        log.info(f"resuming reference import job {earlier['id']} (started earlier by this resource "
+                 "for these same sources; found in the store by its owner mark, since the service "
+                 "may have forgotten its clientToken)")
     else:
         started, token_used = jobs.start_or_find(omics, request, token, deadline, log)
-    job = jobs.wait_for_job(omics, store, started["id"], token_used, schedule, deadline, log, first=started)
+    try:
+        job = jobs.wait_for_job(omics, store, started["id"], token_used, schedule, deadline, log,
+                                first=started)
+    except WaitTimedOut as exc:
+        exc.partial = {**props, "job_id": started["id"], "status": exc.status,
+                       "used_client_token": token_used, "owner_mark": mark}
+        raise
     sources = jobs.source_outputs(omics, store, props["sources"], job)
-    return started["id"], outputs(props, job, token_used, sources)
+    _declare_tags(omics, job, sources)
+    return started["id"], outputs(props, job, token_used, sources, mark)
 
 
-def _earlier_job(settings: ConnectionSettings, omics, props: dict, request: dict) -> dict | None:
-    """The job an earlier run started for this request, found in the store (`jobs.find_earlier`):
-    none when a source object's write time cannot be read (a start then relies on the token)."""
+def _generation(props: dict, token: str) -> str:
+    """The token this create starts with: the checked one, unless this create replaces an import
+    that used it (a replacement that kept every input, as `diff` saw): then the next
+    generation's, chained to the replaced import's mark. A given client_token cannot step."""
+    owner = props.get("owner")
+    seen = ownership.CLAIMS.replacing(owner) if owner else None
+    if seen is None or seen[0] != token:
+        return token
+    if props.get("client_token"):
+        raise OmicsProviderError(message=(
+            f"client_token {token!r} is the clientToken of the import this replaces (the inputs are "
+            "the same: `pulumi up --replace` or replaceOnChanges); reusing it would resume the old "
+            "job, whose references the replaced resource then deletes. Give the replacement a new "
+            "client_token, or remove client_token to have one derived. Nothing was started."))
+    return tokens.next_generation(owner, seen[1] or token)
+
+
+def _declare_tags(omics, job: dict, sources: list[dict]) -> None:
+    """Give each reference the tags the program declares now: a job started before (a resumed
+    create) may carry older ones. No call when the job's answer shows them already right."""
+    shown = {s.get("name"): s.get("tags") for s in job.get("sources", [])}
+    for source in sources:
+        if not source.get("arn"):
+            continue
+        had = shown.get(source["name"])
+        if had is None:  # the service does not show a source's tags (or it had none)
+            had = omics.list_tags_for_resource(resourceArn=source["arn"]).get("tags")
+        references.retag(omics, source["arn"], ownership.user_tags(had), source.get("tags"))
+
+
+def _earlier_job(settings: ConnectionSettings, omics, props: dict, request: dict, mark: str | None,
+                 deadline: Deadline, log: Log) -> dict | None:
+    """The job an earlier run of this create started, found in the store by its owner mark
+    (`jobs.find_earlier`): none when a source object's write time cannot be read (a start then
+    relies on the token)."""
     objects = s3_objects.lookup_now(settings, [s["source_file"] for s in props["sources"]],
                                     props.get("region"))
     if any(o.modified is None for o in objects):
         return None
-    return jobs.find_earlier(omics, request, max(o.modified for o in objects))
+    return jobs.find_earlier(omics, request, max(o.modified for o in objects), mark, deadline, log)
 
 
 def adopt(settings: ConnectionSettings, omics, props: dict, token: str, log: Log) -> tuple[str, dict]:
-    """Take over ACTIVE references whose names (and md5, where S3 tells it) match."""
-    store = props["reference_store_id"]
+    """Take over ACTIVE references whose names (and md5, where S3 tells it) match. One that another
+    Pulumi resource owns is taken only with take_over, which moves its owner mark here."""
+    store, owner = props["reference_store_id"], props.get("owner")
+    take_over = bool(props.get("take_over")) and owner is not None
+    mark = ownership.value(owner, token) if take_over else None
     sources, job_ids = [], set()
     for source in props["sources"]:
         found = [r for r in references.list_references(omics, store, source["name"])
@@ -184,7 +328,9 @@ def adopt(settings: ConnectionSettings, omics, props: dict, token: str, log: Log
                 f"adopt_existing: reference {found[0]['id']} named {source['name']!r} in store {store} "
                 f"has md5 {found[0]['md5']}, but {source['source_file']} has md5 {expected}. "
                 "Adopt only references imported from these files."))
-        chosen = matching[0]
+        chosen = _free_or_taken(omics, matching, owner, take_over, source["name"], store)
+        if take_over:
+            omics.tag_resource(resourceArn=chosen["arn"], tags={ownership.KEY: mark})
         meta = omics.get_reference_metadata(referenceStoreId=store, id=chosen["id"])
         job_ids.add(meta.get("creationJobId"))
         sources.append({**source, "reference_id": chosen["id"], "arn": chosen["arn"],
@@ -194,21 +340,51 @@ def adopt(settings: ConnectionSettings, omics, props: dict, token: str, log: Log
     if not job_id.startswith("adopted-"):
         job = omics.get_reference_import_job(referenceStoreId=store, id=job_id)
     log.info(f"adopted {len(sources)} reference(s) in store {store}")
-    return job_id, outputs(props, job, token, sources)
+    return job_id, outputs(props, job, token, sources, mark)
 
 
-def update(settings: ConnectionSettings, olds: dict, news: dict) -> dict:
-    """Tag changes on each reference; every output."""
+def _free_or_taken(omics, matching: list[dict], owner: str | None, take_over: bool, name: str,
+                   store: str) -> dict:
+    """The reference to adopt among `matching`: one no other Pulumi resource
+    owns, else (with take_over) one it does; OmicsProviderError naming the owner otherwise."""
+    tagged = [(r, omics.list_tags_for_resource(resourceArn=r["arn"]).get("tags")) for r in matching]
+    for ref, tags in tagged:
+        mark = ownership.mark_of(tags)
+        if mark is None or ownership.same_owner(mark, owner):
+            return ref
+    if take_over:
+        return tagged[0][0]
+    ref, tags = tagged[0]
+    raise OmicsProviderError(message=(
+        f"adopt_existing: reference {ref['id']} named {name!r} in store {store} is owned by "
+        f"{ownership.mark_of(tags)} (another Pulumi resource). Set take_over: true to take it over "
+        "(that resource then leaves it in place), or remove adopt_existing to import it again."))
+
+
+def unfinished(olds: dict) -> bool:
+    """True when the state holds an import whose create ended at its deadline (its job recorded,
+    still running then): the next update waits for that job instead of retagging."""
+    return bool(olds.get("job_id")) and olds.get("status") in UNFINISHED and not olds.get("adopt_existing")
+
+
+def update(settings: ConnectionSettings, olds: dict, news: dict, log: Log,
+           timeout: float | None = None) -> dict:
+    """Every output after the update: the recorded job waited for (a create that ended at its
+    deadline, whose references then get the tags declared now), or tag changes on each reference."""
+    if unfinished(olds):
+        _, outs = create(settings, news, log, timeout, recorded=olds)
+        return outs
     omics = settings.omics(olds)
-    for old, new in zip(olds["sources"], news["sources"], strict=True):
+    for old, new in planning.by_name(olds["sources"], news["sources"]):
         if old.get("arn"):
             references.retag(omics, old["arn"], old.get("tags"), new.get("tags"))
     return updated(olds, news)
 
 
 def updated(olds: dict, news: dict) -> dict:
-    """The outputs after an update: the recorded ones, with the new inputs and tags."""
-    pairs = zip(olds["sources"], news["sources"], strict=True)
+    """The outputs after an update: the recorded ones, with the new inputs and tags, in the
+    order of the new sources."""
+    pairs = planning.by_name(olds["sources"], news["sources"])
     sources = [{**old, "tags": new.get("tags")} for old, new in pairs]
     return {**olds, **{k: news.get(k) for k in RECORDED_FIELDS}, "sources": sources,
             "used_client_token": used_token(olds)}
@@ -238,19 +414,29 @@ def imported(settings: ConnectionSettings, store_id: str, job_id: str, region: s
     return outputs(inputs, job, plan.token, jobs.source_outputs(omics, store_id, sources, job))
 
 
-def read(settings: ConnectionSettings, job_id: str, props: dict) -> dict | None:
-    """The job and its references as they are; None when every reference is gone."""
+def read(settings: ConnectionSettings, job_id: str, props: dict, log: Log | None = None,
+         owner: str | None = None) -> dict | None:
+    """The job and its references as they are; None when every reference is gone. An import
+    whose job still runs is kept as it is (a refresh never turns it into a new import); one whose
+    job ended since the state recorded it gets the references the job made."""
     omics = settings.omics(props)
     store = props["reference_store_id"]
     outs = {**props, "used_client_token": used_token(props)}
+    job = None
     if not job_id.startswith("adopted-"):
         try:
-            outs.update(jobs.job_fields(omics.get_reference_import_job(referenceStoreId=store, id=job_id)))
+            job = omics.get_reference_import_job(referenceStoreId=store, id=job_id)
+            outs.update(jobs.job_fields(job))
         except ClientError as exc:
             if error_code(exc) != "ResourceNotFoundException":
                 raise
+    recorded = props.get("sources") or []
+    if job is not None and job["status"] in jobs.RUNNING:
+        return outs
+    if job is not None and any(not s.get("reference_id") for s in recorded):  # ended since
+        recorded = jobs.source_outputs(omics, store, recorded, job)
     sources = []
-    for source in props.get("sources") or []:
+    for source in recorded:
         source = dict(source)
         reference_id = source.get("reference_id")
         meta = references.metadata(omics, store, reference_id) if reference_id else None
@@ -259,20 +445,81 @@ def read(settings: ConnectionSettings, job_id: str, props: dict) -> dict | None:
         else:
             source.update(arn=meta["arn"], md5=meta["md5"], status=meta.get("status"),
                           description=meta.get("description"))
-            source["tags"] = omics.list_tags_for_resource(resourceArn=meta["arn"]).get("tags") or None
+            tags = omics.list_tags_for_resource(resourceArn=meta["arn"]).get("tags")
+            source["tags"] = ownership.user_tags(tags)
         sources.append(source)
     outs["sources"] = sources
     if sources and all(s["status"] in GONE for s in sources):
         return None
+    _keep_claims(outs, owner or props.get("owner") or job_id, log, staying=False)
     return outs
 
 
-def delete(settings: ConnectionSettings, props: dict, timeout: float | None = None) -> None:
-    """Delete each reference (ones already gone are fine) and wait until they are gone, for at
-    most `timeout` seconds (a custom timeout) or DELETE_WAIT_SECONDS."""
-    owned = [(s["reference_id"], s.get("name")) for s in props.get("sources") or [] if s.get("reference_id")]
-    references.delete_and_wait(settings.omics(props), props["reference_store_id"],
-                               owned, wait_seconds=timeout or references.DELETE_WAIT_SECONDS)
+def delete(settings: ConnectionSettings, props: dict, log: Log, timeout: float | None = None,
+           owner: str | None = None) -> None:
+    """Delete the references this import made and owns, and wait until they are gone, for at
+    most `timeout` seconds (a custom timeout) or DELETE_WAIT_SECONDS. A job still running is
+    waited for first (within that time) and what it made is deleted; past the time the delete
+    fails naming the job, and the import stays in the state. References another resource owns
+    or keeps, and adopted ones (unless delete_adopted), are left in place, with a message."""
+    omics, store = settings.omics(props), props["reference_store_id"]
+    deadline = Deadline(timeout or references.DELETE_WAIT_SECONDS)
+    sources = props.get("sources") or []
+    if unfinished(props):
+        sources = _made_by_running_job(omics, props, deadline, log)
+    owned = []
+    for source in sources:
+        reference_id = source.get("reference_id")
+        if not reference_id:
+            continue
+        why = _not_ours(omics, props, source, owner or props.get("owner"))
+        if why:
+            log.info(f"reference {reference_id} ({source.get('name')}) in store {store} is released, "
+                     f"left in place: {why}")
+        else:
+            owned.append((reference_id, source.get("name")))
+    references.delete_and_wait(omics, store, owned, wait_seconds=max(deadline.remaining(), 1.0))
+
+
+def _made_by_running_job(omics, props: dict, deadline: Deadline, log: Log) -> list[dict]:
+    """The sources with what the recorded job made of them, once it has ended (within the
+    deadline); OmicsProviderError naming the job when it still runs then."""
+    store, job_id = props["reference_store_id"], props["job_id"]
+    log.info(f"reference import job {job_id} was still running when it was recorded; waiting for it "
+             "to end so that what it imports is deleted too")
+    try:
+        job = jobs.wait_for_job(omics, store, job_id, used_token(props) or "", PollSchedule(cap=5.0),
+                                deadline, log)
+    except WaitTimedOut as exc:
+        raise OmicsProviderError(message=(
+            f"Reference import job {job_id} in store {store} is still {exc.status} after "
+            f"{exc.seconds:.0f} s, so what it imports cannot be deleted yet; the import stays in the "
+            "state. Run `pulumi destroy` again once the job has ended (or give the delete a longer "
+            "customTimeouts)")) from None
+    except OmicsProviderError:  # it failed: references of a partial failure were already deleted
+        return []
+    return jobs.source_outputs(omics, store, props["sources"], job)
+
+
+def _not_ours(omics, props: dict, source: dict, owner: str | None) -> str | None:
+    """Why this import must leave the reference in place, or None when it deletes it."""
+    if props.get("adopt_existing") and not props.get("delete_adopted"):
+        return "it was adopted (set delete_adopted: true to delete adopted references)"
+    kept_by = ownership.CLAIMS.kept_by(source["reference_id"])
+    if kept_by and kept_by not in (owner, props.get("job_id")):
+        return f"{kept_by} claims it too"
+    if not source.get("arn"):
+        return None
+    try:
+        tags = omics.list_tags_for_resource(resourceArn=source["arn"]).get("tags")
+    except ClientError as exc:
+        if error_code(exc) == "ResourceNotFoundException":
+            return None  # already gone: deleting it again is harmless
+        raise
+    mark = ownership.mark_of(tags)
+    if mark is not None and tags.get(ownership.KEY) != props.get("owner_mark"):
+        return f"it is owned by {mark}, which imported or took it over"
+    return None
 
 
 def used_token(props: dict) -> str | None:
@@ -280,9 +527,10 @@ def used_token(props: dict) -> str | None:
     return props.get("used_client_token") or props.get("client_token") or props.get("resolved_client_token")
 
 
-def outputs(props: dict, job: dict, token: str, sources: list[dict]) -> dict:
-    """The inputs with what the job made of them."""
-    return {**props, **jobs.job_fields(job), "used_client_token": token, "sources": sources}
+def outputs(props: dict, job: dict, token: str, sources: list[dict], mark: str | None = None) -> dict:
+    """The inputs with what the job made of them, and the owner mark its references carry."""
+    return {**props, **jobs.job_fields(job), "used_client_token": token, "sources": sources,
+            "owner": props.get("owner"), "owner_mark": mark}
 
 
 def _plain_md5(settings: ConnectionSettings, s3_uri: str, region: str | None) -> str | None:

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import references, tokens
+from . import ownership, references, tokens
 from .errors import ImportFailed, OmicsProviderError, TokenConflict, WaitTimedOut
 from .service_errors import error_code, error_message, is_transient
 from .waiting import BUSY_STORE_DELAY_SECONDS, Deadline, PollSchedule, attempts
@@ -118,13 +118,18 @@ def _once_visible(omics, store_id: str, job_id: str, token: str, deadline: Deadl
         sleep(min(0.5, max(lag.remaining(), 0.05)))
 
 
-def find_earlier(omics, request: dict, written: datetime) -> dict | None:
+def find_earlier(omics, request: dict, written: datetime, mark: str | None, deadline: Deadline,
+                 log: Log, sleep: Callable[[float], None] = time.sleep) -> dict | None:
     """The job an earlier run started for this very request, found without its clientToken
     (the service forgets tokens after a window it does not document): a job of the store that
     has not ended, or the one that made an ACTIVE reference named like the first source, whose
     role and sources (name, file, description) are the request's, created after `written` (when
-    the newest source object was written, so it read these very objects), and not failed or
-    with references deleted since. GetReferenceImportJob of it, or None."""
+    the newest source object was written, so it read these very objects), not failed, with no
+    references deleted since, and carrying the owner mark `mark` (this resource's import;
+    None: only jobs with no mark at all). A job of another owner is never taken. A running job
+    whose sources' tags the service does not show is waited for (within the deadline; the store
+    imports one job at a time, so a new start would wait as long) and judged by its references.
+    GetReferenceImportJob of it, or None."""
     store = request["referenceStoreId"]
     candidates = [job["id"] for job in running_jobs(omics, store, STILL_WAITED_FOR)]
     for ref in references.list_references(omics, store, request["sources"][0]["name"]):
@@ -134,11 +139,49 @@ def find_earlier(omics, request: dict, written: datetime) -> dict | None:
     for job_id in dict.fromkeys(candidates):
         job = omics.get_reference_import_job(referenceStoreId=store, id=job_id)
         created = job.get("creationTime")
-        if (_mismatch(request, job) or _described(request) != _described(job)
-                or created is None or created <= written):
+        if (_mismatch(request, job) or created is None or created <= written):
+            continue
+        found = job_mark(omics, store, job)
+        if found is UNSEEN:  # running, and the service does not show its sources' tags
+            log.info(f"import job {job_id} in store {store} imports these same sources; waiting for "
+                     "it to end to see from its references whose import it is")
+            job = _ended(omics, store, job_id, deadline, sleep)
+            if job is None:
+                continue
+            found = job_mark(omics, store, job)
+        if found != mark:
             continue
         if job["status"] in STILL_WAITED_FOR or (
                 job["status"] == "COMPLETED" and not _references_gone(omics, store, job)):
+            return job
+    return None
+
+
+UNSEEN = object()  # a running job's owner mark that the service's answer does not show
+
+
+def job_mark(omics, store_id: str, job: dict) -> object:
+    """The owner mark (tag value) the job's references carry: from the job's sources' tags when
+    the service shows them, else from its first reference's tags; None when unmarked, UNSEEN
+    when the job still runs and its sources' tags are not shown."""
+    for source in job.get("sources", []):
+        if source.get("tags"):
+            return source["tags"].get(ownership.KEY)
+    for source in job.get("sources", []):
+        if source.get("referenceId"):
+            meta = references.metadata(omics, store_id, source["referenceId"])
+            if meta is not None:
+                tags = omics.list_tags_for_resource(resourceArn=meta["arn"]).get("tags") or {}
+                return tags.get(ownership.KEY)
+    return UNSEEN if job.get("status") in STILL_WAITED_FOR else None
+
+
+def _ended(omics, store_id: str, job_id: str, deadline: Deadline,
+           sleep: Callable[[float], None]) -> dict | None:
+    """The job once it has ended, or None when the deadline passes first."""
+    for _ in attempts(deadline, PollSchedule(initial=1.0, cap=5.0), sleep):
+        job = omics.get_reference_import_job(referenceStoreId=store_id, id=job_id)
+        if job["status"] not in RUNNING:
             return job
     return None
 
@@ -157,7 +200,8 @@ def running_jobs(omics, store_id: str, statuses: tuple[str, ...] = RUNNING) -> l
 
 
 def _mismatch(request: dict, job: dict) -> str | None:
-    """How the job differs from the request (store, role, each source's name and file), or None."""
+    """How the job differs from the request (store, role, each source's name, file and
+    description), or None."""
     if job.get("referenceStoreId") != request["referenceStoreId"]:
         return f"in store {job.get('referenceStoreId')}"
     if job.get("roleArn") != request["roleArn"]:
@@ -165,6 +209,8 @@ def _mismatch(request: dict, job: dict) -> str | None:
     asked, got = _source_files(request), _source_files(job)
     if asked != got:
         return f"with sources {got}, not {asked}"
+    if _described(request) != _described(job):
+        return f"with descriptions {_described(job)}, not {_described(request)}"
     return None
 
 
@@ -222,8 +268,36 @@ def _completed(omics, store_id: str, job: dict) -> dict:
         references.delete_and_wait(omics, store_id, imported)
         cleanup = (f"The {len(imported)} reference(s) it did import were deleted, "
                    "so nothing is left half-made. ")
+    failed = [s["name"] for s in job.get("sources", []) if s["status"] == "FAILED"]
     raise ImportFailed(job_id=job["id"], store_id=store_id, status=job["status"],
-                       failures=failures or job.get("statusMessage") or "no reason given", cleanup=cleanup)
+                       failures=failures or job.get("statusMessage") or "no reason given",
+                       cleanup=cleanup + holders_of(omics, store_id, failed))
+
+
+def holders_of(omics, store_id: str, names: list[str]) -> str:
+    """What a reader needs when a source failed and the store already holds ACTIVE references of
+    its name (a store may refuse two of a name): who imported each, and what to do."""
+    held = []
+    for name in names:
+        for ref in references.list_references(omics, store_id, name):
+            if ref.get("status") == "ACTIVE":
+                held.append(f"{ref['id']} named {name!r} ({owner_of(omics, ref['arn'])})")
+    if not held:
+        return ""
+    return (f"The store already holds reference(s) {'; '.join(held)}: to manage one of those, "
+            "declare it with adopt_existing (and take_over for one another Pulumi resource owns); "
+            "to rename a resource, give it `aliases` so it is not imported again. ")
+
+
+def owner_of(omics, arn: str) -> str:
+    """Who imported a reference, as its owner mark says: `imported by PROJECT/STACK/NAME`."""
+    mark = mark_on(omics, arn)
+    return f"imported by {mark}" if mark else "no Pulumi owner"
+
+
+def mark_on(omics, arn: str) -> ownership.Mark | None:
+    """The owner mark a reference carries (ListTagsForResource), or None."""
+    return ownership.mark_of(omics.list_tags_for_resource(resourceArn=arn).get("tags"))
 
 
 def find_outputs(omics, props: dict) -> dict | None:

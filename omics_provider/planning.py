@@ -52,13 +52,20 @@ def same_import(olds: dict, news: dict) -> bool:
 
 def tags_changed(olds: dict, news: dict) -> bool:
     """True when some source's tags differ between the recorded and the new inputs."""
-    return [s.get("tags") or {} for s in olds.get("sources") or []] != [
-        s.get("tags") or {} for s in news.get("sources") or []]
+    before = {s.get("name"): s.get("tags") or {} for s in olds.get("sources") or []}
+    return any(before.get(s.get("name"), {}) != (s.get("tags") or {}) for s in news.get("sources") or [])
 
 
 def source_identity(sources: list[dict] | None) -> list[tuple]:
-    """What of each source makes the import what it is (name, file, description), in order."""
-    return [tuple(s.get(k) for k in SOURCE_IDENTITY) for s in sources or []]
+    """What of each source makes the import what it is (name, file, description), in any order:
+    the sources of one import are a set, named uniquely."""
+    return sorted((tuple(s.get(k) for k in SOURCE_IDENTITY) for s in sources or []), key=repr)
+
+
+def by_name(olds: list[dict] | None, news: list[dict] | None) -> list[tuple[dict, dict]]:
+    """(old, new) for each new source, matched by name ({} when the name is new)."""
+    before = {s.get("name"): s for s in olds or []}
+    return [(before.get(s.get("name"), {}), s) for s in news or []]
 
 
 def plan_import(settings: ConnectionSettings, olds: dict, news: dict, store_known: bool = True) -> Plan:
@@ -94,15 +101,31 @@ def plan_import(settings: ConnectionSettings, olds: dict, news: dict, store_know
                                                      sources)
         plan.failures += [("role_arn", f) for f in read_failures]
         plan.warnings += [read_warning] if read_warning else []
+    given = news.get("client_token")
+    if given and olds and given == olds.get("resolved_client_token"):
+        plan.failures.append(("client_token", (
+            f"{given!r} is the clientToken of the import this would replace; a replacement is a new "
+            "import, and reusing its token would resume the old job. Give a new client_token, or "
+            "remove client_token to have one derived")))
     if not plan.failures and store_known:
-        plan.token = news.get("client_token") or _derive(news, [h.version for h in heads])
+        plan.token = given or new_token(olds, news, [h.version for h in heads])
     return plan
+
+
+def new_token(olds: dict, news: dict, versions: list[str | None]) -> str:
+    """The derived token of a new import: owned by the resource (`owner`, its URN) and chained to
+    the import it replaces (the token `olds` recorded), so that no other resource, stack or
+    replacement shares it. Without an owner (a caller that names none), the inputs alone."""
+    if not news.get("owner"):
+        return _derive(news, versions)
+    return tokens.owned_token(news["owner"], olds.get("resolved_client_token") if olds else None,
+                              news["reference_store_id"], news["role_arn"], news["sources"], versions)
 
 
 def _existing(olds: dict, news: dict, heads: list[s3_objects.SourceObject]) -> Plan:
     """An import made before: its token stands unless S3 shows a recorded object changed."""
     prior: str = olds["resolved_client_token"]
-    recorded = olds.get("source_objects")  # None for state written before 0.2.0
+    recorded = _in_order(olds, news)  # None for state written before 0.2.0
     plan = Plan(token=prior, source_objects=recorded)
     for i, head in enumerate(heads):
         if head.state != "found":
@@ -128,8 +151,17 @@ def _existing(olds: dict, news: dict, heads: list[s3_objects.SourceObject]) -> P
         plan.source_objects = [
             _recorded(h.version, h) if i in changed else dict(old)
             for i, (h, old) in enumerate(zip(heads, recorded, strict=True))]
-        plan.token = _derive(news, [o["version"] for o in plan.source_objects])
+        plan.token = new_token(olds, news, [o["version"] for o in plan.source_objects])
     return plan
+
+
+def _in_order(olds: dict, news: dict) -> list[dict] | None:
+    """The source objects `olds` recorded, in the order of the new sources (matched by name)."""
+    recorded = olds.get("source_objects")
+    if recorded is None:
+        return None
+    by_source = {s.get("name"): o for s, o in zip(olds.get("sources") or [], recorded, strict=False)}
+    return [dict(by_source.get(s.get("name")) or {}) for s in news["sources"]]
 
 
 def _recorded(version: str | None, head: s3_objects.SourceObject) -> dict:
@@ -192,5 +224,5 @@ def carry_outputs(olds: dict, inputs: dict) -> dict:
     carried = {**inputs, **{k: olds[k] for k in JOB_OUTPUTS if olds.get(k) is not None}}
     carried["sources"] = [
         {**new, **{k: old[k] for k in SOURCE_OUTPUTS if old.get(k) is not None}}
-        for old, new in zip(olds.get("sources") or [], inputs["sources"], strict=True)]
+        for old, new in by_name(olds.get("sources"), inputs["sources"])]
     return carried

@@ -26,9 +26,9 @@ import grpc.aio
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.provider.experimental import provider as p
 from pulumi.provider.experimental.server import ProviderServicer
-from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, provider_pb2_grpc, status_pb2
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, provider_pb2_grpc
 
-from . import schema, wire
+from . import partial_state, schema, wire
 from .errors import WaitTimedOut
 from .settings import ConnectionSettings
 from .values import GONE, UNKNOWN
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 IMPORT, STORE = schema.token(schema.REFERENCE_IMPORT_JOB), schema.token(schema.REFERENCE_STORE)
 SHAPES = {IMPORT: schema.REFERENCE_IMPORT_JOB, STORE: schema.REFERENCE_STORE}
-RUNNING = (None, "SUBMITTED", "IN_PROGRESS")  # an import whose create ended at its deadline
 Kind = provider_pb2.PropertyDiff  # its kinds: Kind.UPDATE, Kind.UPDATE_REPLACE, ...
 
 
@@ -132,7 +131,7 @@ class Resources:
         if shape is schema.REFERENCE_STORE:
             inputs, failures = news, core.store_lifecycle.check(olds, news, log)
         else:
-            checked = core.import_lifecycle.check(self.settings, olds, news, log)
+            checked = core.import_lifecycle.check(self.settings, olds, news, log, owner=urn)
             inputs, failures = checked.inputs, checked.failures
         return inputs, [(wire.wire_path(path, shape), why) for path, why in failures]
 
@@ -143,10 +142,13 @@ class Resources:
             detailed = {wire.wire_path(k, shape): _change(Kind.UPDATE_REPLACE) for k in replaces}
             if core.store_lifecycle.retags(olds, news):
                 detailed["tags"] = _change(Kind.UPDATE)
+            for key in core.store_lifecycle.settings_changed(olds, news):
+                detailed[wire.wire_path(key, shape)] = _change(Kind.UPDATE)
             return _diff(detailed, delete_before_replace=True)
-        change = core.import_lifecycle.diff(olds, news, moved)
+        log = EngineLog(self.engine, urn)
+        change = core.import_lifecycle.diff(olds, news, moved, owner=urn, log=log)
         if change.replaces:
-            EngineLog(self.engine, urn).info(f"will be replaced: {change.why}")
+            log.info(f"will be replaced: {change.why}")
         return _diff(import_diff(olds, news, change), delete_before_replace=False)
 
     async def create(self, urn: str, shape: schema.Shape, props: dict, timeout: float,
@@ -165,9 +167,8 @@ class Resources:
             job_id, outs = await self._run(core.import_lifecycle.create, self.settings, props, log,
                                            timeout or None, recorded)
         except WaitTimedOut as exc:
-            started = {**props, "job_id": exc.job_id, "status": exc.status, "used_client_token": exc.token}
             raise PartialState(f"{props['reference_store_id']}/{exc.job_id}",
-                               wire.to_wire(started, schema.REFERENCE_IMPORT_JOB), str(exc)) from None
+                               wire.to_wire(exc.partial, schema.REFERENCE_IMPORT_JOB), str(exc)) from None
         return f"{props['reference_store_id']}/{job_id}", outs
 
     async def update(self, urn: str, shape: schema.Shape, olds: dict, news: dict, timeout: float,
@@ -177,7 +178,7 @@ class Resources:
             if preview:
                 return {**olds, "tags": news.get("tags")}
             return await self._run(core.store_lifecycle.update, self.settings, olds, news)
-        if olds.get("status") in RUNNING and not news.get("adopt_existing"):
+        if core.import_lifecycle.unfinished(olds):
             # A create that ended at its deadline: wait for the job it recorded.
             if preview:
                 return planned_outputs(shape, news)
@@ -185,9 +186,11 @@ class Resources:
             return outs
         if preview:
             return core.import_lifecycle.updated(olds, news)
-        return await self._run(core.import_lifecycle.update, self.settings, olds, news)
+        return await self._run(core.import_lifecycle.update, self.settings, olds, news,
+                               EngineLog(self.engine, urn))
 
-    async def read(self, shape: schema.Shape, resource_id: str, props: dict) -> tuple[dict, dict] | None:
+    async def read(self, urn: str, shape: schema.Shape, resource_id: str,
+                   props: dict) -> tuple[dict, dict] | None:
         """(outputs, inputs) of the resource now, or None when it is gone."""
         if shape is schema.REFERENCE_STORE and props:
             outs = await self._run(core.store_lifecycle.read, self.settings, resource_id, props)
@@ -195,7 +198,8 @@ class Resources:
             outs = await self._run(core.store_lifecycle.imported, self.settings, resource_id)
         elif props:
             job_id = resource_id.rsplit("/", 1)[-1]
-            outs = await self._run(core.import_lifecycle.read, self.settings, job_id, props)
+            outs = await self._run(core.import_lifecycle.read, self.settings, job_id, props,
+                                   EngineLog(self.engine, urn), urn)
         else:  # `pulumi import` by id: STORE_ID/JOB_ID
             store_id, _, job_id = resource_id.partition("/")
             if not job_id:
@@ -211,12 +215,14 @@ class Resources:
             inputs["sources"] = [{k: s[k] for k in keep if s.get(k) is not None} for s in inputs["sources"]]
         return outs, {k: v for k, v in inputs.items() if v is not None}
 
-    async def delete(self, shape: schema.Shape, resource_id: str, props: dict, timeout: float) -> None:
+    async def delete(self, urn: str, shape: schema.Shape, resource_id: str, props: dict,
+                     timeout: float) -> None:
+        log = EngineLog(self.engine, urn)
         if shape is schema.REFERENCE_STORE:
-            await self._run(core.store_lifecycle.delete, self.settings, resource_id, props,
+            await self._run(core.store_lifecycle.delete, self.settings, resource_id, props, log,
                             timeout or core.store_lifecycle.EMPTY_WAIT_SECONDS)
         else:
-            await self._run(core.import_lifecycle.delete, self.settings, props, timeout or None)
+            await self._run(core.import_lifecycle.delete, self.settings, props, log, timeout or None, urn)
 
 
 _REPLACING = (Kind.ADD_REPLACE, Kind.DELETE_REPLACE, Kind.UPDATE_REPLACE)
@@ -275,6 +281,10 @@ def import_diff(olds: dict, news: dict,
             found["sources"] = _change(Kind.UPDATE_REPLACE, False)
     for i in change.retag:
         found[f"sources[{i}].tags"] = _change(Kind.UPDATE)
+    if change.reordered:
+        found["sources"] = _change(Kind.UPDATE)
+    for key in change.settings:
+        found[wire.wire_path(key, shape)] = _change(Kind.UPDATE)
     return found
 
 
@@ -342,7 +352,8 @@ class HealthOmicsServicer(ProviderServicer):
 
     @_answering
     async def Read(self, request, shape):
-        found = await self.resources.read(shape, request.id, wire.to_plain(request.properties, shape))
+        found = await self.resources.read(request.urn, shape, request.id,
+                                          wire.to_plain(request.properties, shape))
         if found is None:  # gone: the engine drops it from the state
             return provider_pb2.ReadResponse(properties=struct_pb2.Struct(), inputs=struct_pb2.Struct())
         outs, inputs = found
@@ -352,7 +363,7 @@ class HealthOmicsServicer(ProviderServicer):
     @_answering
     async def Delete(self, request, shape):
         props = wire.to_plain(request.properties, shape)
-        await self.resources.delete(shape, request.id, props, request.timeout)
+        await self.resources.delete(request.urn, shape, request.id, props, request.timeout)
         return empty_pb2.Empty()
 
 
@@ -360,12 +371,8 @@ async def _abort(context: grpc.aio.ServicerContext, exc: Exception) -> None:
     """End the call with the error's own message; a `PartialState` also keeps its resource."""
     if not isinstance(exc, PartialState):
         await context.abort(grpc.StatusCode.UNKNOWN, str(exc))
-    detail = provider_pb2.ErrorResourceInitFailed(id=exc.resource_id, properties=exc.properties,
-                                                  reasons=[exc.reason])
-    status = status_pb2.Status(code=grpc.StatusCode.UNKNOWN.value[0], message=exc.reason)
-    status.details.add().Pack(detail)
     await context.abort(grpc.StatusCode.UNKNOWN, exc.reason,
-                        trailing_metadata=(("grpc-status-details-bin", status.SerializeToString()),))
+                        trailing_metadata=partial_state.details(exc.resource_id, exc.properties, exc.reason))
 
 
 def main() -> None:

@@ -51,6 +51,17 @@ class Change:
 
     def deleted_references(self) -> list[dict]:
         """The references (old source outputs) that this change deletes."""
+        return [] if self.releases() else self._leaving()
+
+    def released_references(self) -> list[dict]:
+        """The references (old source outputs) this change lets go of and leaves in place: an
+        import that adopted them, without delete_adopted."""
+        return self._leaving() if self.releases() else []
+
+    def releases(self) -> bool:
+        return bool(self.old_outputs.get("adopt_existing")) and not self.old_outputs.get("delete_adopted")
+
+    def _leaving(self) -> list[dict]:
         if not self.is_import or self.gone_outside or self.op not in ("delete", "replace"):
             return []
         return [s for s in self.old_outputs.get("sources") or []

@@ -31,8 +31,9 @@ class ReferenceStoreProvider(ConfiguredProvider):
     def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
         """There is no UpdateReferenceStore: name, description and sse_config replace; tags update."""
         replaces = lifecycle.replaces(olds, news, self.region_changed(olds, news))
-        return DiffResult(changes=bool(replaces) or lifecycle.retags(olds, news), replaces=replaces,
-                          delete_before_replace=True)
+        changes = (bool(replaces) or lifecycle.retags(olds, news)
+                   or bool(lifecycle.settings_changed(olds, news)))
+        return DiffResult(changes=changes, replaces=replaces, delete_before_replace=True)
 
     @explain_access_denied
     def create(self, props: dict) -> CreateResult:
@@ -53,26 +54,30 @@ class ReferenceStoreProvider(ConfiguredProvider):
 
     @explain_access_denied
     def delete(self, id_: str, props: dict) -> None:
-        """Delete the store once it is empty; references still DELETING are waited for."""
-        lifecycle.delete(self.settings, id_, props)
+        """Delete the store once it is empty (references still DELETING are waited for); an
+        adopted one is left in place unless delete_adopted."""
+        lifecycle.delete(self.settings, id_, props, pulumi.log)
 
 
 class ReferenceStoreArgs:
     """Inputs of a ReferenceStore: `name` (1-127), optional `description`, `sse_config`
     ({"type": "KMS", "key_arn": ...}) and `tags`; `adopt_existing` takes over the Region's
-    existing store instead of creating one; `region` overrides `aws:region` (changing it
-    replaces the store)."""
+    existing store instead of creating one (and leaves it in place on delete, unless
+    `delete_adopted`); `region` overrides `aws:region` (changing it replaces the store)."""
 
     def __init__(self, name: pulumi.Input[str], description: pulumi.Input[str] | None = None,
                  sse_config: pulumi.Input[dict] | None = None,
                  tags: pulumi.Input[dict[str, str]] | None = None,
-                 adopt_existing: bool | None = None, region: pulumi.Input[str] | None = None) -> None:
+                 adopt_existing: bool | None = None, region: pulumi.Input[str] | None = None,
+                 delete_adopted: bool | None = None) -> None:
         self.name, self.description, self.sse_config = name, description, sse_config
         self.tags, self.adopt_existing, self.region = tags, adopt_existing, region
+        self.delete_adopted = delete_adopted
 
     def to_props(self) -> dict:
         return {"name": self.name, "description": self.description, "sse_config": self.sse_config,
-                "tags": self.tags, "adopt_existing": self.adopt_existing, "region": self.region}
+                "tags": self.tags, "adopt_existing": self.adopt_existing, "region": self.region,
+                "delete_adopted": self.delete_adopted}
 
 
 class ReferenceStore(Resource, module="omics", name="ReferenceStore"):
@@ -84,6 +89,7 @@ class ReferenceStore(Resource, module="omics", name="ReferenceStore"):
     sse: pulumi.Output[dict]
     creation_time: pulumi.Output[str]
     region: pulumi.Output[str | None]
+    adopted: pulumi.Output[bool]
 
     def __init__(self, resource_name: str, args: ReferenceStoreArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:

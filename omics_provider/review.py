@@ -40,6 +40,7 @@ class Summary:
     """The rows of each section."""
 
     deleted: list[tuple[str, ...]] = field(default_factory=list)
+    released: list[tuple[str, ...]] = field(default_factory=list)
     started: list[tuple[str, ...]] = field(default_factory=list)
     adopted: list[tuple[str, ...]] = field(default_factory=list)
     reimported: list[tuple[str, ...]] = field(default_factory=list)
@@ -50,8 +51,8 @@ class Summary:
     unknown_sizes: int = 0
 
     def empty(self) -> bool:
-        return not (self.deleted or self.started or self.adopted or self.reimported or self.stores
-                    or self.tags)
+        return not (self.deleted or self.released or self.started or self.adopted or self.reimported
+                    or self.stores or self.tags)
 
 
 def summarize(preview: dict | Preview, stack: str | None = None, commit: str | None = None,
@@ -108,6 +109,9 @@ def _import_change(change: Change, summary: Summary, store_replaced: bool) -> No
                else "replaced by a new import: deleted once it has completed")
         for source in change.deleted_references():
             summary.deleted.append((f"`{source['name']}`", source["reference_id"], f"`{change.name}`", why))
+        for source in change.released_references():
+            summary.released.append((f"`{source['name']}`", source["reference_id"], f"`{change.name}`",
+                                     "it was adopted (`delete_adopted` deletes it)"))
     sources = change.new_inputs.get("sources") or []
     if change.op == "create" and change.new_inputs.get("adopt_existing"):
         names = ", ".join(f"`{s.get('name')}`" for s in sources)
@@ -127,10 +131,19 @@ def _import_change(change: Change, summary: Summary, store_replaced: bool) -> No
         summary.reimported.append((f"`{change.name}`", _cell(reason), _again(change, under_new_store),
                                    _size(size)))
     elif change.op == "update":
-        for old, new in zip(change.old_outputs.get("sources") or [], sources, strict=False):
+        old_sources = {s.get("name"): s for s in change.old_outputs.get("sources") or []}
+        for new in sources:
+            old = old_sources.get(new.get("name")) or {}
             tags = _tag_change(old.get("tags") or {}, new.get("tags") or {})
             if tags:
                 summary.tags.append((f"`{change.name}`", f"`{new.get('name')}`", tags))
+
+
+def _adopted_store(outputs: dict) -> bool:
+    """True when deleting this store leaves it in place (it was adopted, without delete_adopted)."""
+    adopted = outputs.get("adopted")
+    adopted = bool(outputs.get("adopt_existing")) if adopted is None else bool(adopted)
+    return adopted and not outputs.get("delete_adopted")
 
 
 def _again(change: Change, under_new_store: bool) -> str:
@@ -171,6 +184,9 @@ def _store_change(change: Change, summary: Summary) -> None:
         summary.stores.append((name, "**replaced**: the store and every reference in it are deleted first; "
                                "nothing is there until its imports have run again",
                                _cell(changed or "its inputs changed")))
+    elif change.op == "delete" and _adopted_store(change.old_outputs):
+        summary.stores.append((name, "released, left in place",
+                               "it was adopted (`delete_adopted` deletes it)"))
     elif change.op == "delete":
         summary.stores.append((name, "**deleted**", "only once it is empty"))
     elif change.op == "update":
@@ -235,6 +251,10 @@ def _render(summary: Summary, preview: Preview) -> list[str]:
     if summary.deleted:
         lines += [f"**⚠ {len(summary.deleted)} reference(s) will be deleted**", "",
                   *_table(("reference", "id", "import", "why"), summary.deleted), "", PROTECT_HINT, ""]
+    if summary.released:
+        lines += [f"{len(summary.released)} reference(s) released, left in place (no longer managed by "
+                  "this stack, not deleted):", "",
+                  *_table(("reference", "id", "import", "why"), summary.released), ""]
     lines += _warnings(preview)
     if summary.empty():
         return [*lines, "No change to reference stores, imports or references.", ""]

@@ -103,9 +103,17 @@ REFERENCE_IMPORT_JOB = Shape(
         Property("poll_initial_seconds", "number", SETTING, "The first poll delay (default 1 s)."),
         Property("poll_max_seconds", "number", SETTING, "The longest poll delay (default 15 s)."),
         Property("adopt_existing", "boolean", SETTING, "Take over ACTIVE references of the same "
-                 "names (and md5) instead of importing."),
+                 "names (and md5) instead of importing. References another Pulumi resource owns "
+                 "are refused unless takeOver is set. Adopted references are left in place on "
+                 "delete unless deleteAdopted is set."),
+        Property("take_over", "boolean", SETTING, "With adoptExisting: also take references that "
+                 "another Pulumi resource owns (their owner mark moves to this resource)."),
+        Property("delete_adopted", "boolean", SETTING, "Delete adopted references when this "
+                 "resource is deleted (by default they are left in place)."),
         Property("resolved_client_token", "string", PLAN, "The clientToken the job is started with."),
         Property("source_objects", "SourceObject[]", PLAN, "Each source's S3 version and size."),
+        Property("owner", "string", PLAN, "The resource's URN: part of a new import's clientToken "
+                 "and of the owner mark on the references it imports."),
         Property("job_id", "string", OUTPUT, "The import job's id.", required=True),
         Property("status", "string", OUTPUT, "The job's status.", required=True),
         Property("status_message", "string", OUTPUT, "The job's status message."),
@@ -113,6 +121,9 @@ REFERENCE_IMPORT_JOB = Shape(
         Property("completion_time", "string", OUTPUT, "When the job ended (ISO 8601)."),
         Property("used_client_token", "string", OUTPUT, "The token the job was started with (given, "
                  "derived, or a -rN re-import token)."),
+        Property("owner_mark", "string", OUTPUT, "The owner mark (the tag omics-references:owner) "
+                 "this import put on its references; none when it adopted them without takeOver, or "
+                 "was made before owner marks."),
     ))
 
 SSE_CONFIG = Shape("SseConfig", "Server-side encryption of a store.", (
@@ -129,12 +140,16 @@ REFERENCE_STORE = Shape(
         Property("region", "string", REPLACE, "The Region, overriding the provider's."),
         Property("tags", "tags", UPDATE, "Tags of the store; a change retags it in place."),
         Property("adopt_existing", "boolean", SETTING, "Take over the Region's existing store "
-                 "instead of creating one; its name, description and SSE are then kept as they are."),
+                 "instead of creating one; its name, description and SSE are then kept as they are. "
+                 "An adopted store is left in place on delete unless deleteAdopted is set."),
+        Property("delete_adopted", "boolean", SETTING, "Delete the store on delete even when it was "
+                 "adopted (by default an adopted store is left in place)."),
         Property("store_id", "string", OUTPUT, "The store's id (what imports need).", required=True),
         Property("arn", "string", OUTPUT, "The store's ARN.", required=True),
         Property("store_name", "string", OUTPUT, "The store's name as the service reports it."),
         Property("sse", "SseConfig", OUTPUT, "The store's encryption as the service reports it."),
         Property("creation_time", "string", OUTPUT, "When the store was created (ISO 8601)."),
+        Property("adopted", "boolean", OUTPUT, "True when the store was adopted, not created here."),
     ))
 
 RESOURCES = (REFERENCE_STORE, REFERENCE_IMPORT_JOB)

@@ -54,6 +54,11 @@ def retags(olds: dict, news: dict) -> bool:
     return (olds.get("tags") or {}) != (news.get("tags") or {})
 
 
+def settings_changed(olds: dict, news: dict) -> list[str]:
+    """Settings that only the state records (read by delete): an update with no call."""
+    return [k for k in ("delete_adopted",) if bool(olds.get(k)) != bool(news.get(k))]
+
+
 def create(settings: ConnectionSettings, props: dict, log: Log) -> tuple[str, dict]:
     """Create the store (idempotently), or adopt the Region's store when asked: its id and
     outputs."""
@@ -64,7 +69,7 @@ def create(settings: ConnectionSettings, props: dict, log: Log) -> tuple[str, di
             store = omics.get_reference_store(id=stores[0]["id"])
             retag(omics, store["arn"], None, props.get("tags"))
             log.info(f"adopted reference store {store['id']} ({store.get('name')})")
-            return store["id"], outputs(props, store)
+            return store["id"], {**outputs(props, store), "adopted": True}
     request = checks.to_api({k: props.get(k) for k in ("name", "description", "sse_config", "tags")})
     token = tokens.store_token(request)
     try:
@@ -83,13 +88,15 @@ def create(settings: ConnectionSettings, props: dict, log: Log) -> tuple[str, di
     if (store.get("name"), store.get("description")) != (request["name"], request.get("description")):
         raise TokenConflict(token=token, store_id=store["id"], detail=(
             f"it returned store {store['id']} named {store.get('name')!r}, not {request['name']!r}"))
-    return store["id"], outputs(props, store)
+    return store["id"], {**outputs(props, store), "adopted": False}
 
 
 def update(settings: ConnectionSettings, olds: dict, news: dict) -> dict:
     """Tag changes; every output."""
-    retag(settings.omics(olds), olds["arn"], olds.get("tags"), news.get("tags"))
-    return {**olds, "tags": news.get("tags"), "adopt_existing": news.get("adopt_existing")}
+    if retags(olds, news):
+        retag(settings.omics(olds), olds["arn"], olds.get("tags"), news.get("tags"))
+    return {**olds, "tags": news.get("tags"), "adopt_existing": news.get("adopt_existing"),
+            "delete_adopted": news.get("delete_adopted")}
 
 
 def read(settings: ConnectionSettings, store_id: str, props: dict) -> dict | None:
@@ -119,9 +126,20 @@ def imported(settings: ConnectionSettings, store_id: str, region: str | None = N
     return read(settings, store_id, {k: v for k, v in props.items() if v is not None})
 
 
-def delete(settings: ConnectionSettings, store_id: str, props: dict,
+def adopted(props: dict) -> bool:
+    """True when the store was adopted, not created (a state from before `adopted` was
+    recorded: when it asked to adopt)."""
+    return bool(props["adopted"]) if props.get("adopted") is not None else bool(props.get("adopt_existing"))
+
+
+def delete(settings: ConnectionSettings, store_id: str, props: dict, log: Log,
            wait_seconds: float = EMPTY_WAIT_SECONDS) -> None:
-    """Delete the store once it is empty; references still DELETING are waited for."""
+    """Delete the store once it is empty; references still DELETING are waited for. An adopted
+    store is left in place (with a message) unless delete_adopted is set."""
+    if adopted(props) and not props.get("delete_adopted"):
+        log.info(f"reference store {store_id} is released, left in place: it was adopted, not created "
+                 "by this stack (set delete_adopted: true to delete it)")
+        return
     omics = settings.omics(props)
     left: list[dict] = []
     for _ in attempts(Deadline(wait_seconds), DELETE_POLLS, time.sleep):

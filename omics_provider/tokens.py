@@ -4,6 +4,11 @@ Derived from the store, the role and each source's name, file and description, a
 version of the source object in S3 (VersionId, else ETag) when it can be read, so that a FASTA
 overwritten at the same key gives a new token (a replacement in `pulumi preview`). The same
 inputs always give the same token.
+
+A new import's token (`owned_token`) also names its owner, the resource's URN, and the token
+of the import it replaces, if any: two resources, two stacks, a renamed resource or a
+replacement never share a token, while a rerun of the same create always derives the same one.
+Tokens recorded in existing states (`derive_token`, without an owner) are kept as they are.
 """
 
 from __future__ import annotations
@@ -26,6 +31,23 @@ def derive_token(store_id: str, role_arn: str, sources: list[dict], versions: li
         ],
     }
     return _digest(identity)
+
+
+def owned_token(owner: str, previous: str | None, store_id: str, role_arn: str, sources: list[dict],
+                versions: list[str | None]) -> str:
+    """A deterministic token (47 characters) for a new import of `owner` (a resource's URN) with
+    these inputs, replacing the import that used `previous` (None for the resource's first)."""
+    identity = {"owner": owner, "previous": previous, "store": store_id, "role": role_arn,
+                "sources": [{"name": s.get("name"), "file": s.get("source_file"),
+                             "description": s.get("description"), "version": version}
+                            for s, version in zip(sources, versions, strict=True)]}
+    return _digest(identity)
+
+
+def next_generation(owner: str | None, previous: str) -> str:
+    """The token of a replacement that keeps every input (`pulumi up --replace`,
+    replaceOnChanges): never the token of the import it replaces."""
+    return _digest({"owner": owner, "previous": previous, "generation": "next"})
 
 
 def store_token(request: dict) -> str:

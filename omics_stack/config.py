@@ -1,9 +1,10 @@
 """The stack config, read into plain objects: a reviewer changes YAML, never Python.
 
-    omics-references:store:        {name, description?, tags?, adopt_existing?, region?}
+    omics-references:store:        {name, description?, tags?, adopt_existing?, delete_adopted?, region?}
                                    or {id: "1234567890", region?}
     omics-references:role_arn:     an existing service role (or create_role: true, real AWS only)
     omics-references:imports:      [{name, client_token?, wait_timeout_seconds?, poll_max_seconds?, protect?,
+                                     adopt_existing?, take_over?, delete_adopted?,
                                      sources: [{name, source_file, description?, tags?}]}]
     omics-references:regions:      [{region, store: {...as above}, imports: [...as above]}]: more Regions,
                                      each with its own store (one per Region) and imports
@@ -35,6 +36,7 @@ class StoreConfig:
     tags: dict[str, str] | None = None
     adopt_existing: bool = False
     region: str | None = None
+    delete_adopted: bool = False  # delete an adopted store on destroy (else it is left in place)
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class ImportConfig:
     adopt_existing: bool = False
     poll_max_seconds: float | None = None
     protect: bool = False  # Pulumi's `protect`: refuse to delete (or replace) this import
+    take_over: bool = False  # with adopt_existing: take references another Pulumi resource owns
+    delete_adopted: bool = False  # delete adopted references on destroy (else they are left in place)
 
 
 @dataclass(frozen=True)
@@ -91,9 +95,9 @@ def _known(value: dict, allowed: set[str], key: str) -> None:
             f"{key}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
 
 
-STORE_KEYS = {"id", "name", "description", "tags", "adopt_existing", "region"}
+STORE_KEYS = {"id", "name", "description", "tags", "adopt_existing", "delete_adopted", "region"}
 IMPORT_KEYS = {"name", "sources", "client_token", "wait_timeout_seconds", "adopt_existing",
-               "poll_max_seconds", "protect"}
+               "poll_max_seconds", "protect", "take_over", "delete_adopted"}
 
 
 def _store(raw: Any, key: str) -> StoreConfig:
@@ -125,7 +129,8 @@ def _imports(raw: Any, key: str) -> list[ImportConfig]:
                                         source.get("description"), source.get("tags")))
         imports.append(ImportConfig(item["name"], sources, item.get("client_token"),
                                     item.get("wait_timeout_seconds"), bool(item.get("adopt_existing")),
-                                    item.get("poll_max_seconds"), bool(item.get("protect"))))
+                                    item.get("poll_max_seconds"), bool(item.get("protect")),
+                                    bool(item.get("take_over")), bool(item.get("delete_adopted"))))
     return imports
 
 

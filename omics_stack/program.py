@@ -38,7 +38,9 @@ def run(config: StackConfig) -> dict[str, ReferenceImportJob]:
                          for s in item.sources],
                 client_token=item.client_token, wait_timeout_seconds=item.wait_timeout_seconds,
                 poll_max_seconds=item.poll_max_seconds, adopt_existing=item.adopt_existing or None,
-                region=placement.region), pulumi.ResourceOptions(protect=item.protect or None))
+                region=placement.region, take_over=item.take_over or None,
+                delete_adopted=item.delete_adopted or None),
+                pulumi.ResourceOptions(protect=item.protect or None))
             jobs[item.name] = job
             for i, source in enumerate(item.sources):
                 key = source.name if first else f"{placement.region}/{source.name}"
@@ -60,4 +62,5 @@ def _store(store: StoreConfig, resource_name: str) -> pulumi.Input[str]:
         return store.id
     return ReferenceStore(resource_name, ReferenceStoreArgs(
         name=store.name, description=store.description, tags=store.tags,
-        adopt_existing=store.adopt_existing or None, region=store.region)).store_id
+        adopt_existing=store.adopt_existing or None, region=store.region,
+        delete_adopted=store.delete_adopted or None)).store_id

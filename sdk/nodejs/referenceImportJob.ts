@@ -47,7 +47,7 @@ export class ReferenceImportJob extends pulumi.CustomResource {
     }
 
     /**
-     * Take over ACTIVE references of the same names (and md5) instead of importing.
+     * Take over ACTIVE references of the same names (and md5) instead of importing. References another Pulumi resource owns are refused unless takeOver is set. Adopted references are left in place on delete unless deleteAdopted is set.
      */
     declare public readonly adoptExisting: pulumi.Output<boolean | undefined>;
     /**
@@ -63,9 +63,21 @@ export class ReferenceImportJob extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly creationTime: pulumi.Output<string | undefined>;
     /**
+     * Delete adopted references when this resource is deleted (by default they are left in place).
+     */
+    declare public readonly deleteAdopted: pulumi.Output<boolean | undefined>;
+    /**
      * The import job's id.
      */
     declare public /*out*/ readonly jobId: pulumi.Output<string>;
+    /**
+     * The resource's URN: part of a new import's clientToken and of the owner mark on the references it imports.
+     */
+    declare public /*out*/ readonly owner: pulumi.Output<string | undefined>;
+    /**
+     * The owner mark (the tag omics-references:owner) this import put on its references; none when it adopted them without takeOver, or was made before owner marks.
+     */
+    declare public /*out*/ readonly ownerMark: pulumi.Output<string | undefined>;
     /**
      * The first poll delay (default 1 s).
      */
@@ -107,6 +119,10 @@ export class ReferenceImportJob extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly statusMessage: pulumi.Output<string | undefined>;
     /**
+     * With adoptExisting: also take references that another Pulumi resource owns (their owner mark moves to this resource).
+     */
+    declare public readonly takeOver: pulumi.Output<boolean | undefined>;
+    /**
      * The token the job was started with (given, derived, or a -rN re-import token).
      */
     declare public /*out*/ readonly usedClientToken: pulumi.Output<string | undefined>;
@@ -137,16 +153,20 @@ export class ReferenceImportJob extends pulumi.CustomResource {
             }
             resourceInputs["adoptExisting"] = args?.adoptExisting;
             resourceInputs["clientToken"] = args?.clientToken;
+            resourceInputs["deleteAdopted"] = args?.deleteAdopted;
             resourceInputs["pollInitialSeconds"] = args?.pollInitialSeconds;
             resourceInputs["pollMaxSeconds"] = args?.pollMaxSeconds;
             resourceInputs["referenceStoreId"] = args?.referenceStoreId;
             resourceInputs["region"] = args?.region;
             resourceInputs["roleArn"] = args?.roleArn;
             resourceInputs["sources"] = args?.sources;
+            resourceInputs["takeOver"] = args?.takeOver;
             resourceInputs["waitTimeoutSeconds"] = args?.waitTimeoutSeconds;
             resourceInputs["completionTime"] = undefined /*out*/;
             resourceInputs["creationTime"] = undefined /*out*/;
             resourceInputs["jobId"] = undefined /*out*/;
+            resourceInputs["owner"] = undefined /*out*/;
+            resourceInputs["ownerMark"] = undefined /*out*/;
             resourceInputs["resolvedClientToken"] = undefined /*out*/;
             resourceInputs["sourceObjects"] = undefined /*out*/;
             resourceInputs["status"] = undefined /*out*/;
@@ -157,7 +177,10 @@ export class ReferenceImportJob extends pulumi.CustomResource {
             resourceInputs["clientToken"] = undefined /*out*/;
             resourceInputs["completionTime"] = undefined /*out*/;
             resourceInputs["creationTime"] = undefined /*out*/;
+            resourceInputs["deleteAdopted"] = undefined /*out*/;
             resourceInputs["jobId"] = undefined /*out*/;
+            resourceInputs["owner"] = undefined /*out*/;
+            resourceInputs["ownerMark"] = undefined /*out*/;
             resourceInputs["pollInitialSeconds"] = undefined /*out*/;
             resourceInputs["pollMaxSeconds"] = undefined /*out*/;
             resourceInputs["referenceStoreId"] = undefined /*out*/;
@@ -168,6 +191,7 @@ export class ReferenceImportJob extends pulumi.CustomResource {
             resourceInputs["sources"] = undefined /*out*/;
             resourceInputs["status"] = undefined /*out*/;
             resourceInputs["statusMessage"] = undefined /*out*/;
+            resourceInputs["takeOver"] = undefined /*out*/;
             resourceInputs["usedClientToken"] = undefined /*out*/;
             resourceInputs["waitTimeoutSeconds"] = undefined /*out*/;
         }
@@ -181,13 +205,17 @@ export class ReferenceImportJob extends pulumi.CustomResource {
  */
 export interface ReferenceImportJobArgs {
     /**
-     * Take over ACTIVE references of the same names (and md5) instead of importing.
+     * Take over ACTIVE references of the same names (and md5) instead of importing. References another Pulumi resource owns are refused unless takeOver is set. Adopted references are left in place on delete unless deleteAdopted is set.
      */
     adoptExisting?: pulumi.Input<boolean | undefined>;
     /**
      * The job's clientToken; derived from the inputs and the S3 object versions when not given.
      */
     clientToken?: pulumi.Input<string | undefined>;
+    /**
+     * Delete adopted references when this resource is deleted (by default they are left in place).
+     */
+    deleteAdopted?: pulumi.Input<boolean | undefined>;
     /**
      * The first poll delay (default 1 s).
      */
@@ -212,6 +240,10 @@ export interface ReferenceImportJobArgs {
      * The FASTA files to import (1-100). A change of a name, file or description replaces the import; tags update in place.
      */
     sources: pulumi.Input<pulumi.Input<inputs.ReferenceSourceArgs>[]>;
+    /**
+     * With adoptExisting: also take references that another Pulumi resource owns (their owner mark moves to this resource).
+     */
+    takeOver?: pulumi.Input<boolean | undefined>;
     /**
      * How long `create` waits for the job (default 6 h).
      */

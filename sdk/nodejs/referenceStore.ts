@@ -47,9 +47,13 @@ export class ReferenceStore extends pulumi.CustomResource {
     }
 
     /**
-     * Take over the Region's existing store instead of creating one; its name, description and SSE are then kept as they are.
+     * Take over the Region's existing store instead of creating one; its name, description and SSE are then kept as they are. An adopted store is left in place on delete unless deleteAdopted is set.
      */
     declare public readonly adoptExisting: pulumi.Output<boolean | undefined>;
+    /**
+     * True when the store was adopted, not created here.
+     */
+    declare public /*out*/ readonly adopted: pulumi.Output<boolean | undefined>;
     /**
      * The store's ARN.
      */
@@ -58,6 +62,10 @@ export class ReferenceStore extends pulumi.CustomResource {
      * When the store was created (ISO 8601).
      */
     declare public /*out*/ readonly creationTime: pulumi.Output<string | undefined>;
+    /**
+     * Delete the store on delete even when it was adopted (by default an adopted store is left in place).
+     */
+    declare public readonly deleteAdopted: pulumi.Output<boolean | undefined>;
     /**
      * The store's description.
      */
@@ -106,11 +114,13 @@ export class ReferenceStore extends pulumi.CustomResource {
                 throw new Error("Missing required property 'name'");
             }
             resourceInputs["adoptExisting"] = args?.adoptExisting;
+            resourceInputs["deleteAdopted"] = args?.deleteAdopted;
             resourceInputs["description"] = args?.description;
             resourceInputs["name"] = args?.name;
             resourceInputs["region"] = args?.region;
             resourceInputs["sseConfig"] = args?.sseConfig;
             resourceInputs["tags"] = args?.tags;
+            resourceInputs["adopted"] = undefined /*out*/;
             resourceInputs["arn"] = undefined /*out*/;
             resourceInputs["creationTime"] = undefined /*out*/;
             resourceInputs["sse"] = undefined /*out*/;
@@ -118,8 +128,10 @@ export class ReferenceStore extends pulumi.CustomResource {
             resourceInputs["storeName"] = undefined /*out*/;
         } else {
             resourceInputs["adoptExisting"] = undefined /*out*/;
+            resourceInputs["adopted"] = undefined /*out*/;
             resourceInputs["arn"] = undefined /*out*/;
             resourceInputs["creationTime"] = undefined /*out*/;
+            resourceInputs["deleteAdopted"] = undefined /*out*/;
             resourceInputs["description"] = undefined /*out*/;
             resourceInputs["name"] = undefined /*out*/;
             resourceInputs["region"] = undefined /*out*/;
@@ -139,9 +151,13 @@ export class ReferenceStore extends pulumi.CustomResource {
  */
 export interface ReferenceStoreArgs {
     /**
-     * Take over the Region's existing store instead of creating one; its name, description and SSE are then kept as they are.
+     * Take over the Region's existing store instead of creating one; its name, description and SSE are then kept as they are. An adopted store is left in place on delete unless deleteAdopted is set.
      */
     adoptExisting?: pulumi.Input<boolean | undefined>;
+    /**
+     * Delete the store on delete even when it was adopted (by default an adopted store is left in place).
+     */
+    deleteAdopted?: pulumi.Input<boolean | undefined>;
     /**
      * The store's description.
      */

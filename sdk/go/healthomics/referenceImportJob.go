@@ -16,7 +16,7 @@ import (
 type ReferenceImportJob struct {
 	pulumi.CustomResourceState
 
-	// Take over ACTIVE references of the same names (and md5) instead of importing.
+	// Take over ACTIVE references of the same names (and md5) instead of importing. References another Pulumi resource owns are refused unless takeOver is set. Adopted references are left in place on delete unless deleteAdopted is set.
 	AdoptExisting pulumi.BoolPtrOutput `pulumi:"adoptExisting"`
 	// The job's clientToken; derived from the inputs and the S3 object versions when not given.
 	ClientToken pulumi.StringPtrOutput `pulumi:"clientToken"`
@@ -24,8 +24,14 @@ type ReferenceImportJob struct {
 	CompletionTime pulumi.StringPtrOutput `pulumi:"completionTime"`
 	// When the job was created (ISO 8601).
 	CreationTime pulumi.StringPtrOutput `pulumi:"creationTime"`
+	// Delete adopted references when this resource is deleted (by default they are left in place).
+	DeleteAdopted pulumi.BoolPtrOutput `pulumi:"deleteAdopted"`
 	// The import job's id.
 	JobId pulumi.StringOutput `pulumi:"jobId"`
+	// The resource's URN: part of a new import's clientToken and of the owner mark on the references it imports.
+	Owner pulumi.StringPtrOutput `pulumi:"owner"`
+	// The owner mark (the tag omics-references:owner) this import put on its references; none when it adopted them without takeOver, or was made before owner marks.
+	OwnerMark pulumi.StringPtrOutput `pulumi:"ownerMark"`
 	// The first poll delay (default 1 s).
 	PollInitialSeconds pulumi.Float64PtrOutput `pulumi:"pollInitialSeconds"`
 	// The longest poll delay (default 15 s).
@@ -46,6 +52,8 @@ type ReferenceImportJob struct {
 	Status pulumi.StringOutput `pulumi:"status"`
 	// The job's status message.
 	StatusMessage pulumi.StringPtrOutput `pulumi:"statusMessage"`
+	// With adoptExisting: also take references that another Pulumi resource owns (their owner mark moves to this resource).
+	TakeOver pulumi.BoolPtrOutput `pulumi:"takeOver"`
 	// The token the job was started with (given, derived, or a -rN re-import token).
 	UsedClientToken pulumi.StringPtrOutput `pulumi:"usedClientToken"`
 	// How long `create` waits for the job (default 6 h).
@@ -107,10 +115,12 @@ func ReferenceImportJobExists(ctx *pulumi.Context,
 }
 
 type referenceImportJobArgs struct {
-	// Take over ACTIVE references of the same names (and md5) instead of importing.
+	// Take over ACTIVE references of the same names (and md5) instead of importing. References another Pulumi resource owns are refused unless takeOver is set. Adopted references are left in place on delete unless deleteAdopted is set.
 	AdoptExisting *bool `pulumi:"adoptExisting"`
 	// The job's clientToken; derived from the inputs and the S3 object versions when not given.
 	ClientToken *string `pulumi:"clientToken"`
+	// Delete adopted references when this resource is deleted (by default they are left in place).
+	DeleteAdopted *bool `pulumi:"deleteAdopted"`
 	// The first poll delay (default 1 s).
 	PollInitialSeconds *float64 `pulumi:"pollInitialSeconds"`
 	// The longest poll delay (default 15 s).
@@ -123,16 +133,20 @@ type referenceImportJobArgs struct {
 	RoleArn string `pulumi:"roleArn"`
 	// The FASTA files to import (1-100). A change of a name, file or description replaces the import; tags update in place.
 	Sources []ReferenceSource `pulumi:"sources"`
+	// With adoptExisting: also take references that another Pulumi resource owns (their owner mark moves to this resource).
+	TakeOver *bool `pulumi:"takeOver"`
 	// How long `create` waits for the job (default 6 h).
 	WaitTimeoutSeconds *float64 `pulumi:"waitTimeoutSeconds"`
 }
 
 // The set of arguments for constructing a ReferenceImportJob resource.
 type ReferenceImportJobArgs struct {
-	// Take over ACTIVE references of the same names (and md5) instead of importing.
+	// Take over ACTIVE references of the same names (and md5) instead of importing. References another Pulumi resource owns are refused unless takeOver is set. Adopted references are left in place on delete unless deleteAdopted is set.
 	AdoptExisting pulumi.BoolPtrInput
 	// The job's clientToken; derived from the inputs and the S3 object versions when not given.
 	ClientToken pulumi.StringPtrInput
+	// Delete adopted references when this resource is deleted (by default they are left in place).
+	DeleteAdopted pulumi.BoolPtrInput
 	// The first poll delay (default 1 s).
 	PollInitialSeconds pulumi.Float64PtrInput
 	// The longest poll delay (default 15 s).
@@ -145,6 +159,8 @@ type ReferenceImportJobArgs struct {
 	RoleArn pulumi.StringInput
 	// The FASTA files to import (1-100). A change of a name, file or description replaces the import; tags update in place.
 	Sources ReferenceSourceArrayInput
+	// With adoptExisting: also take references that another Pulumi resource owns (their owner mark moves to this resource).
+	TakeOver pulumi.BoolPtrInput
 	// How long `create` waits for the job (default 6 h).
 	WaitTimeoutSeconds pulumi.Float64PtrInput
 }
@@ -186,7 +202,7 @@ func (o ReferenceImportJobOutput) ToReferenceImportJobOutputWithContext(ctx cont
 	return o
 }
 
-// Take over ACTIVE references of the same names (and md5) instead of importing.
+// Take over ACTIVE references of the same names (and md5) instead of importing. References another Pulumi resource owns are refused unless takeOver is set. Adopted references are left in place on delete unless deleteAdopted is set.
 func (o ReferenceImportJobOutput) AdoptExisting() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *ReferenceImportJob) pulumi.BoolPtrOutput { return v.AdoptExisting }).(pulumi.BoolPtrOutput)
 }
@@ -206,9 +222,24 @@ func (o ReferenceImportJobOutput) CreationTime() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ReferenceImportJob) pulumi.StringPtrOutput { return v.CreationTime }).(pulumi.StringPtrOutput)
 }
 
+// Delete adopted references when this resource is deleted (by default they are left in place).
+func (o ReferenceImportJobOutput) DeleteAdopted() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ReferenceImportJob) pulumi.BoolPtrOutput { return v.DeleteAdopted }).(pulumi.BoolPtrOutput)
+}
+
 // The import job's id.
 func (o ReferenceImportJobOutput) JobId() pulumi.StringOutput {
 	return o.ApplyT(func(v *ReferenceImportJob) pulumi.StringOutput { return v.JobId }).(pulumi.StringOutput)
+}
+
+// The resource's URN: part of a new import's clientToken and of the owner mark on the references it imports.
+func (o ReferenceImportJobOutput) Owner() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReferenceImportJob) pulumi.StringPtrOutput { return v.Owner }).(pulumi.StringPtrOutput)
+}
+
+// The owner mark (the tag omics-references:owner) this import put on its references; none when it adopted them without takeOver, or was made before owner marks.
+func (o ReferenceImportJobOutput) OwnerMark() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ReferenceImportJob) pulumi.StringPtrOutput { return v.OwnerMark }).(pulumi.StringPtrOutput)
 }
 
 // The first poll delay (default 1 s).
@@ -259,6 +290,11 @@ func (o ReferenceImportJobOutput) Status() pulumi.StringOutput {
 // The job's status message.
 func (o ReferenceImportJobOutput) StatusMessage() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ReferenceImportJob) pulumi.StringPtrOutput { return v.StatusMessage }).(pulumi.StringPtrOutput)
+}
+
+// With adoptExisting: also take references that another Pulumi resource owns (their owner mark moves to this resource).
+func (o ReferenceImportJobOutput) TakeOver() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ReferenceImportJob) pulumi.BoolPtrOutput { return v.TakeOver }).(pulumi.BoolPtrOutput)
 }
 
 // The token the job was started with (given, derived, or a -rN re-import token).

@@ -16,12 +16,16 @@ import (
 type ReferenceStore struct {
 	pulumi.CustomResourceState
 
-	// Take over the Region's existing store instead of creating one; its name, description and SSE are then kept as they are.
+	// Take over the Region's existing store instead of creating one; its name, description and SSE are then kept as they are. An adopted store is left in place on delete unless deleteAdopted is set.
 	AdoptExisting pulumi.BoolPtrOutput `pulumi:"adoptExisting"`
+	// True when the store was adopted, not created here.
+	Adopted pulumi.BoolPtrOutput `pulumi:"adopted"`
 	// The store's ARN.
 	Arn pulumi.StringOutput `pulumi:"arn"`
 	// When the store was created (ISO 8601).
 	CreationTime pulumi.StringPtrOutput `pulumi:"creationTime"`
+	// Delete the store on delete even when it was adopted (by default an adopted store is left in place).
+	DeleteAdopted pulumi.BoolPtrOutput `pulumi:"deleteAdopted"`
 	// The store's description.
 	Description pulumi.StringPtrOutput `pulumi:"description"`
 	// The store's name (1-127 characters).
@@ -89,8 +93,10 @@ func ReferenceStoreExists(ctx *pulumi.Context,
 }
 
 type referenceStoreArgs struct {
-	// Take over the Region's existing store instead of creating one; its name, description and SSE are then kept as they are.
+	// Take over the Region's existing store instead of creating one; its name, description and SSE are then kept as they are. An adopted store is left in place on delete unless deleteAdopted is set.
 	AdoptExisting *bool `pulumi:"adoptExisting"`
+	// Delete the store on delete even when it was adopted (by default an adopted store is left in place).
+	DeleteAdopted *bool `pulumi:"deleteAdopted"`
 	// The store's description.
 	Description *string `pulumi:"description"`
 	// The store's name (1-127 characters).
@@ -105,8 +111,10 @@ type referenceStoreArgs struct {
 
 // The set of arguments for constructing a ReferenceStore resource.
 type ReferenceStoreArgs struct {
-	// Take over the Region's existing store instead of creating one; its name, description and SSE are then kept as they are.
+	// Take over the Region's existing store instead of creating one; its name, description and SSE are then kept as they are. An adopted store is left in place on delete unless deleteAdopted is set.
 	AdoptExisting pulumi.BoolPtrInput
+	// Delete the store on delete even when it was adopted (by default an adopted store is left in place).
+	DeleteAdopted pulumi.BoolPtrInput
 	// The store's description.
 	Description pulumi.StringPtrInput
 	// The store's name (1-127 characters).
@@ -156,9 +164,14 @@ func (o ReferenceStoreOutput) ToReferenceStoreOutputWithContext(ctx context.Cont
 	return o
 }
 
-// Take over the Region's existing store instead of creating one; its name, description and SSE are then kept as they are.
+// Take over the Region's existing store instead of creating one; its name, description and SSE are then kept as they are. An adopted store is left in place on delete unless deleteAdopted is set.
 func (o ReferenceStoreOutput) AdoptExisting() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *ReferenceStore) pulumi.BoolPtrOutput { return v.AdoptExisting }).(pulumi.BoolPtrOutput)
+}
+
+// True when the store was adopted, not created here.
+func (o ReferenceStoreOutput) Adopted() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ReferenceStore) pulumi.BoolPtrOutput { return v.Adopted }).(pulumi.BoolPtrOutput)
 }
 
 // The store's ARN.
@@ -169,6 +182,11 @@ func (o ReferenceStoreOutput) Arn() pulumi.StringOutput {
 // When the store was created (ISO 8601).
 func (o ReferenceStoreOutput) CreationTime() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ReferenceStore) pulumi.StringPtrOutput { return v.CreationTime }).(pulumi.StringPtrOutput)
+}
+
+// Delete the store on delete even when it was adopted (by default an adopted store is left in place).
+func (o ReferenceStoreOutput) DeleteAdopted() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ReferenceStore) pulumi.BoolPtrOutput { return v.DeleteAdopted }).(pulumi.BoolPtrOutput)
 }
 
 // The store's description.

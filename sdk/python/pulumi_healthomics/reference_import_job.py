@@ -26,9 +26,11 @@ class ReferenceImportJobArgs:
                  sources: pulumi.Input[Sequence[pulumi.Input['ReferenceSourceArgs']]],
                  adopt_existing: pulumi.Input[Optional[_builtins.bool]] = None,
                  client_token: pulumi.Input[Optional[_builtins.str]] = None,
+                 delete_adopted: pulumi.Input[Optional[_builtins.bool]] = None,
                  poll_initial_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  poll_max_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
+                 take_over: pulumi.Input[Optional[_builtins.bool]] = None,
                  wait_timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None):
         """
         The set of arguments for constructing a ReferenceImportJob resource.
@@ -36,11 +38,13 @@ class ReferenceImportJobArgs:
         :param pulumi.Input[_builtins.str] reference_store_id: The store to import into.
         :param pulumi.Input[_builtins.str] role_arn: The service role HealthOmics assumes to read the sources.
         :param pulumi.Input[Sequence[pulumi.Input['ReferenceSourceArgs']]] sources: The FASTA files to import (1-100). A change of a name, file or description replaces the import; tags update in place.
-        :param pulumi.Input[_builtins.bool] adopt_existing: Take over ACTIVE references of the same names (and md5) instead of importing.
+        :param pulumi.Input[_builtins.bool] adopt_existing: Take over ACTIVE references of the same names (and md5) instead of importing. References another Pulumi resource owns are refused unless takeOver is set. Adopted references are left in place on delete unless deleteAdopted is set.
         :param pulumi.Input[_builtins.str] client_token: The job's clientToken; derived from the inputs and the S3 object versions when not given.
+        :param pulumi.Input[_builtins.bool] delete_adopted: Delete adopted references when this resource is deleted (by default they are left in place).
         :param pulumi.Input[_builtins.float] poll_initial_seconds: The first poll delay (default 1 s).
         :param pulumi.Input[_builtins.float] poll_max_seconds: The longest poll delay (default 15 s).
         :param pulumi.Input[_builtins.str] region: The Region, overriding the provider's; its store must be there.
+        :param pulumi.Input[_builtins.bool] take_over: With adoptExisting: also take references that another Pulumi resource owns (their owner mark moves to this resource).
         :param pulumi.Input[_builtins.float] wait_timeout_seconds: How long `create` waits for the job (default 6 h).
         """
         pulumi.set(__self__, "reference_store_id", reference_store_id)
@@ -50,12 +54,16 @@ class ReferenceImportJobArgs:
             pulumi.set(__self__, "adopt_existing", adopt_existing)
         if client_token is not None:
             pulumi.set(__self__, "client_token", client_token)
+        if delete_adopted is not None:
+            pulumi.set(__self__, "delete_adopted", delete_adopted)
         if poll_initial_seconds is not None:
             pulumi.set(__self__, "poll_initial_seconds", poll_initial_seconds)
         if poll_max_seconds is not None:
             pulumi.set(__self__, "poll_max_seconds", poll_max_seconds)
         if region is not None:
             pulumi.set(__self__, "region", region)
+        if take_over is not None:
+            pulumi.set(__self__, "take_over", take_over)
         if wait_timeout_seconds is not None:
             pulumi.set(__self__, "wait_timeout_seconds", wait_timeout_seconds)
 
@@ -99,7 +107,7 @@ class ReferenceImportJobArgs:
     @pulumi.getter(name="adoptExisting")
     def adopt_existing(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Take over ACTIVE references of the same names (and md5) instead of importing.
+        Take over ACTIVE references of the same names (and md5) instead of importing. References another Pulumi resource owns are refused unless takeOver is set. Adopted references are left in place on delete unless deleteAdopted is set.
         """
         return pulumi.get(self, "adopt_existing")
 
@@ -118,6 +126,18 @@ class ReferenceImportJobArgs:
     @client_token.setter
     def client_token(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "client_token", value)
+
+    @_builtins.property
+    @pulumi.getter(name="deleteAdopted")
+    def delete_adopted(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Delete adopted references when this resource is deleted (by default they are left in place).
+        """
+        return pulumi.get(self, "delete_adopted")
+
+    @delete_adopted.setter
+    def delete_adopted(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "delete_adopted", value)
 
     @_builtins.property
     @pulumi.getter(name="pollInitialSeconds")
@@ -156,6 +176,18 @@ class ReferenceImportJobArgs:
         pulumi.set(self, "region", value)
 
     @_builtins.property
+    @pulumi.getter(name="takeOver")
+    def take_over(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        With adoptExisting: also take references that another Pulumi resource owns (their owner mark moves to this resource).
+        """
+        return pulumi.get(self, "take_over")
+
+    @take_over.setter
+    def take_over(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "take_over", value)
+
+    @_builtins.property
     @pulumi.getter(name="waitTimeoutSeconds")
     def wait_timeout_seconds(self) -> pulumi.Input[Optional[_builtins.float]]:
         """
@@ -176,12 +208,14 @@ class ReferenceImportJob(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  adopt_existing: pulumi.Input[Optional[_builtins.bool]] = None,
                  client_token: pulumi.Input[Optional[_builtins.str]] = None,
+                 delete_adopted: pulumi.Input[Optional[_builtins.bool]] = None,
                  poll_initial_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  poll_max_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  reference_store_id: pulumi.Input[Optional[_builtins.str]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
                  role_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  sources: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ReferenceSourceArgs', 'ReferenceSourceArgsDict', 'outputs.ReferenceSource']]]]] = None,
+                 take_over: pulumi.Input[Optional[_builtins.bool]] = None,
                  wait_timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  __props__=None):
         """
@@ -189,14 +223,16 @@ class ReferenceImportJob(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.bool] adopt_existing: Take over ACTIVE references of the same names (and md5) instead of importing.
+        :param pulumi.Input[_builtins.bool] adopt_existing: Take over ACTIVE references of the same names (and md5) instead of importing. References another Pulumi resource owns are refused unless takeOver is set. Adopted references are left in place on delete unless deleteAdopted is set.
         :param pulumi.Input[_builtins.str] client_token: The job's clientToken; derived from the inputs and the S3 object versions when not given.
+        :param pulumi.Input[_builtins.bool] delete_adopted: Delete adopted references when this resource is deleted (by default they are left in place).
         :param pulumi.Input[_builtins.float] poll_initial_seconds: The first poll delay (default 1 s).
         :param pulumi.Input[_builtins.float] poll_max_seconds: The longest poll delay (default 15 s).
         :param pulumi.Input[_builtins.str] reference_store_id: The store to import into.
         :param pulumi.Input[_builtins.str] region: The Region, overriding the provider's; its store must be there.
         :param pulumi.Input[_builtins.str] role_arn: The service role HealthOmics assumes to read the sources.
         :param pulumi.Input[Sequence[pulumi.Input[Union['ReferenceSourceArgs', 'ReferenceSourceArgsDict', 'outputs.ReferenceSource']]]] sources: The FASTA files to import (1-100). A change of a name, file or description replaces the import; tags update in place.
+        :param pulumi.Input[_builtins.bool] take_over: With adoptExisting: also take references that another Pulumi resource owns (their owner mark moves to this resource).
         :param pulumi.Input[_builtins.float] wait_timeout_seconds: How long `create` waits for the job (default 6 h).
         """
         ...
@@ -225,12 +261,14 @@ class ReferenceImportJob(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  adopt_existing: pulumi.Input[Optional[_builtins.bool]] = None,
                  client_token: pulumi.Input[Optional[_builtins.str]] = None,
+                 delete_adopted: pulumi.Input[Optional[_builtins.bool]] = None,
                  poll_initial_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  poll_max_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  reference_store_id: pulumi.Input[Optional[_builtins.str]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
                  role_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  sources: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ReferenceSourceArgs', 'ReferenceSourceArgsDict', 'outputs.ReferenceSource']]]]] = None,
+                 take_over: pulumi.Input[Optional[_builtins.bool]] = None,
                  wait_timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -243,6 +281,7 @@ class ReferenceImportJob(pulumi.CustomResource):
 
             __props__.__dict__["adopt_existing"] = adopt_existing
             __props__.__dict__["client_token"] = client_token
+            __props__.__dict__["delete_adopted"] = delete_adopted
             __props__.__dict__["poll_initial_seconds"] = poll_initial_seconds
             __props__.__dict__["poll_max_seconds"] = poll_max_seconds
             if reference_store_id is None and not opts.urn:
@@ -255,10 +294,13 @@ class ReferenceImportJob(pulumi.CustomResource):
             if sources is None and not opts.urn:
                 raise TypeError("Missing required property 'sources'")
             __props__.__dict__["sources"] = sources
+            __props__.__dict__["take_over"] = take_over
             __props__.__dict__["wait_timeout_seconds"] = wait_timeout_seconds
             __props__.__dict__["completion_time"] = None
             __props__.__dict__["creation_time"] = None
             __props__.__dict__["job_id"] = None
+            __props__.__dict__["owner"] = None
+            __props__.__dict__["owner_mark"] = None
             __props__.__dict__["resolved_client_token"] = None
             __props__.__dict__["source_objects"] = None
             __props__.__dict__["status"] = None
@@ -290,7 +332,10 @@ class ReferenceImportJob(pulumi.CustomResource):
         __props__.__dict__["client_token"] = None
         __props__.__dict__["completion_time"] = None
         __props__.__dict__["creation_time"] = None
+        __props__.__dict__["delete_adopted"] = None
         __props__.__dict__["job_id"] = None
+        __props__.__dict__["owner"] = None
+        __props__.__dict__["owner_mark"] = None
         __props__.__dict__["poll_initial_seconds"] = None
         __props__.__dict__["poll_max_seconds"] = None
         __props__.__dict__["reference_store_id"] = None
@@ -301,6 +346,7 @@ class ReferenceImportJob(pulumi.CustomResource):
         __props__.__dict__["sources"] = None
         __props__.__dict__["status"] = None
         __props__.__dict__["status_message"] = None
+        __props__.__dict__["take_over"] = None
         __props__.__dict__["used_client_token"] = None
         __props__.__dict__["wait_timeout_seconds"] = None
         return ReferenceImportJob(resource_name, opts=opts, __props__=__props__)
@@ -315,7 +361,7 @@ class ReferenceImportJob(pulumi.CustomResource):
     @pulumi.getter(name="adoptExisting")
     def adopt_existing(self) -> pulumi.Output[Optional[_builtins.bool]]:
         """
-        Take over ACTIVE references of the same names (and md5) instead of importing.
+        Take over ACTIVE references of the same names (and md5) instead of importing. References another Pulumi resource owns are refused unless takeOver is set. Adopted references are left in place on delete unless deleteAdopted is set.
         """
         return pulumi.get(self, "adopt_existing")
 
@@ -344,12 +390,36 @@ class ReferenceImportJob(pulumi.CustomResource):
         return pulumi.get(self, "creation_time")
 
     @_builtins.property
+    @pulumi.getter(name="deleteAdopted")
+    def delete_adopted(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        Delete adopted references when this resource is deleted (by default they are left in place).
+        """
+        return pulumi.get(self, "delete_adopted")
+
+    @_builtins.property
     @pulumi.getter(name="jobId")
     def job_id(self) -> pulumi.Output[_builtins.str]:
         """
         The import job's id.
         """
         return pulumi.get(self, "job_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The resource's URN: part of a new import's clientToken and of the owner mark on the references it imports.
+        """
+        return pulumi.get(self, "owner")
+
+    @_builtins.property
+    @pulumi.getter(name="ownerMark")
+    def owner_mark(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The owner mark (the tag omics-references:owner) this import put on its references; none when it adopted them without takeOver, or was made before owner marks.
+        """
+        return pulumi.get(self, "owner_mark")
 
     @_builtins.property
     @pulumi.getter(name="pollInitialSeconds")
@@ -430,6 +500,14 @@ class ReferenceImportJob(pulumi.CustomResource):
         The job's status message.
         """
         return pulumi.get(self, "status_message")
+
+    @_builtins.property
+    @pulumi.getter(name="takeOver")
+    def take_over(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        With adoptExisting: also take references that another Pulumi resource owns (their owner mark moves to this resource).
+        """
+        return pulumi.get(self, "take_over")
 
     @_builtins.property
     @pulumi.getter(name="usedClientToken")

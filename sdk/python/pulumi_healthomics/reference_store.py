@@ -23,6 +23,7 @@ class ReferenceStoreArgs:
     def __init__(__self__, *,
                  name: pulumi.Input[_builtins.str],
                  adopt_existing: pulumi.Input[Optional[_builtins.bool]] = None,
+                 delete_adopted: pulumi.Input[Optional[_builtins.bool]] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
                  sse_config: pulumi.Input[Optional['SseConfigArgs']] = None,
@@ -31,7 +32,8 @@ class ReferenceStoreArgs:
         The set of arguments for constructing a ReferenceStore resource.
 
         :param pulumi.Input[_builtins.str] name: The store's name (1-127 characters).
-        :param pulumi.Input[_builtins.bool] adopt_existing: Take over the Region's existing store instead of creating one; its name, description and SSE are then kept as they are.
+        :param pulumi.Input[_builtins.bool] adopt_existing: Take over the Region's existing store instead of creating one; its name, description and SSE are then kept as they are. An adopted store is left in place on delete unless deleteAdopted is set.
+        :param pulumi.Input[_builtins.bool] delete_adopted: Delete the store on delete even when it was adopted (by default an adopted store is left in place).
         :param pulumi.Input[_builtins.str] description: The store's description.
         :param pulumi.Input[_builtins.str] region: The Region, overriding the provider's.
         :param pulumi.Input['SseConfigArgs'] sse_config: Server-side encryption.
@@ -40,6 +42,8 @@ class ReferenceStoreArgs:
         pulumi.set(__self__, "name", name)
         if adopt_existing is not None:
             pulumi.set(__self__, "adopt_existing", adopt_existing)
+        if delete_adopted is not None:
+            pulumi.set(__self__, "delete_adopted", delete_adopted)
         if description is not None:
             pulumi.set(__self__, "description", description)
         if region is not None:
@@ -65,13 +69,25 @@ class ReferenceStoreArgs:
     @pulumi.getter(name="adoptExisting")
     def adopt_existing(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Take over the Region's existing store instead of creating one; its name, description and SSE are then kept as they are.
+        Take over the Region's existing store instead of creating one; its name, description and SSE are then kept as they are. An adopted store is left in place on delete unless deleteAdopted is set.
         """
         return pulumi.get(self, "adopt_existing")
 
     @adopt_existing.setter
     def adopt_existing(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "adopt_existing", value)
+
+    @_builtins.property
+    @pulumi.getter(name="deleteAdopted")
+    def delete_adopted(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Delete the store on delete even when it was adopted (by default an adopted store is left in place).
+        """
+        return pulumi.get(self, "delete_adopted")
+
+    @delete_adopted.setter
+    def delete_adopted(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "delete_adopted", value)
 
     @_builtins.property
     @pulumi.getter
@@ -129,6 +145,7 @@ class ReferenceStore(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  adopt_existing: pulumi.Input[Optional[_builtins.bool]] = None,
+                 delete_adopted: pulumi.Input[Optional[_builtins.bool]] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
@@ -140,7 +157,8 @@ class ReferenceStore(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.bool] adopt_existing: Take over the Region's existing store instead of creating one; its name, description and SSE are then kept as they are.
+        :param pulumi.Input[_builtins.bool] adopt_existing: Take over the Region's existing store instead of creating one; its name, description and SSE are then kept as they are. An adopted store is left in place on delete unless deleteAdopted is set.
+        :param pulumi.Input[_builtins.bool] delete_adopted: Delete the store on delete even when it was adopted (by default an adopted store is left in place).
         :param pulumi.Input[_builtins.str] description: The store's description.
         :param pulumi.Input[_builtins.str] name: The store's name (1-127 characters).
         :param pulumi.Input[_builtins.str] region: The Region, overriding the provider's.
@@ -172,6 +190,7 @@ class ReferenceStore(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  adopt_existing: pulumi.Input[Optional[_builtins.bool]] = None,
+                 delete_adopted: pulumi.Input[Optional[_builtins.bool]] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
@@ -187,6 +206,7 @@ class ReferenceStore(pulumi.CustomResource):
             __props__ = ReferenceStoreArgs.__new__(ReferenceStoreArgs)
 
             __props__.__dict__["adopt_existing"] = adopt_existing
+            __props__.__dict__["delete_adopted"] = delete_adopted
             __props__.__dict__["description"] = description
             if name is None and not opts.urn:
                 raise TypeError("Missing required property 'name'")
@@ -194,6 +214,7 @@ class ReferenceStore(pulumi.CustomResource):
             __props__.__dict__["region"] = region
             __props__.__dict__["sse_config"] = sse_config
             __props__.__dict__["tags"] = tags
+            __props__.__dict__["adopted"] = None
             __props__.__dict__["arn"] = None
             __props__.__dict__["creation_time"] = None
             __props__.__dict__["sse"] = None
@@ -222,8 +243,10 @@ class ReferenceStore(pulumi.CustomResource):
         __props__ = ReferenceStoreArgs.__new__(ReferenceStoreArgs)
 
         __props__.__dict__["adopt_existing"] = None
+        __props__.__dict__["adopted"] = None
         __props__.__dict__["arn"] = None
         __props__.__dict__["creation_time"] = None
+        __props__.__dict__["delete_adopted"] = None
         __props__.__dict__["description"] = None
         __props__.__dict__["name"] = None
         __props__.__dict__["region"] = None
@@ -244,9 +267,17 @@ class ReferenceStore(pulumi.CustomResource):
     @pulumi.getter(name="adoptExisting")
     def adopt_existing(self) -> pulumi.Output[Optional[_builtins.bool]]:
         """
-        Take over the Region's existing store instead of creating one; its name, description and SSE are then kept as they are.
+        Take over the Region's existing store instead of creating one; its name, description and SSE are then kept as they are. An adopted store is left in place on delete unless deleteAdopted is set.
         """
         return pulumi.get(self, "adopt_existing")
+
+    @_builtins.property
+    @pulumi.getter
+    def adopted(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        True when the store was adopted, not created here.
+        """
+        return pulumi.get(self, "adopted")
 
     @_builtins.property
     @pulumi.getter
@@ -263,6 +294,14 @@ class ReferenceStore(pulumi.CustomResource):
         When the store was created (ISO 8601).
         """
         return pulumi.get(self, "creation_time")
+
+    @_builtins.property
+    @pulumi.getter(name="deleteAdopted")
+    def delete_adopted(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        Delete the store on delete even when it was adopted (by default an adopted store is left in place).
+        """
+        return pulumi.get(self, "delete_adopted")
 
     @_builtins.property
     @pulumi.getter
