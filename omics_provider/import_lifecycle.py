@@ -177,8 +177,6 @@ def diff(olds: dict, news: dict, region_changed: bool, owner: str | None = None,
             or any(s.get("status") in GONE for s in old_sources)):  # drift: re-import
         replaces.append("sources")
     owner = owner or news.get("owner") or olds.get("owner")
-    if owner and checks.is_known(owner):
-        ownership.CLAIMS.current(owner, olds.get("resolved_client_token"), olds.get("owner_mark"))
     if replaces:
         return Change(replaces, [], why_replaced(olds, news))
     _keep_claims(olds, owner or olds.get("job_id") or "", log)
@@ -221,11 +219,12 @@ def create(settings: ConnectionSettings, props: dict, log: Log,
     """Start the job (or find the one this token started) and wait until it completes: the
     job id and every output. `recorded`: what the state kept of a create that ended at its
     deadline; its job, when it was started for these same inputs (same token), is waited for by
-    its id and never started again, however long the service remembers clientTokens. With a
-    derived token and nothing recorded, a job an earlier run of this create started (carrying
-    this import's owner mark) is found in the store before any start. A replacement that keeps
-    every input starts a new generation: it never resumes the job of the import it replaces.
-    At the deadline, WaitTimedOut carries `partial`, the outputs to keep in the state."""
+    its id and never started again, however long the service remembers clientTokens. Otherwise
+    an import of this resource that a resource has held (`ownership`: a replacement's, or a
+    renamed resource's predecessor) is never resumed: the token steps to the next `-rN`. With a
+    derived token, a pending job of this resource's (an earlier run's) is found in the store by
+    its owner mark before any start. The references get the tags declared now, and their mark
+    says held. At the deadline, WaitTimedOut carries `partial`, the outputs to keep in the state."""
     token = props["resolved_client_token"]  # check derived it; the engine always checks first
     schedule = schedule_of(props, timeout)
     deadline = Deadline(schedule.timeout)
@@ -233,53 +232,68 @@ def create(settings: ConnectionSettings, props: dict, log: Log,
     if props.get("adopt_existing"):
         return adopt(settings, omics, props, token, log)
     owner, store = props.get("owner"), props["reference_store_id"]
-    resuming = bool(recorded and recorded.get("job_id") and recorded.get("resolved_client_token") == token)
-    if not resuming:
-        token = _generation(props, token)
-    mark = (recorded or {}).get("owner_mark") if resuming else (
-        ownership.value(owner, token) if owner else None)
     request = {"referenceStoreId": store, "roleArn": props["role_arn"], "sources": checks.to_api(
-        [{**{k: s.get(k) for k in SOURCE_INPUTS}, "tags": ownership.marked(s.get("tags"), owner, token)}
-         for s in props["sources"]])}
-    if resuming:
+        [{k: s.get(k) for k in SOURCE_INPUTS} for s in props["sources"]])}
+    if recorded and recorded.get("job_id") and recorded.get("resolved_client_token") == token:
         token_used = used_token(recorded) or token
         started = omics.get_reference_import_job(referenceStoreId=store, id=recorded["job_id"])
         log.info(f"resuming reference import job {started['id']} (recorded in the state)")
-    elif earlier := (None if props.get("client_token") else
-                     _earlier_job(settings, omics, props, request, mark, deadline, log)):
-        started, token_used = earlier, token
-        log.info(f"resuming reference import job {earlier['id']} (started earlier by this resource "
-                 "for these same sources; found in the store by its owner mark, since the service "
-                 "may have forgotten its clientToken)")
     else:
-        started, token_used = jobs.start_or_find(omics, request, token, deadline, log)
+        generation = _first_unheld(omics, props, token)
+        first = tokens.restore_token(token, generation) if generation else token
+        mark = ownership.value(owner, first) if owner else None
+        earlier = None if props.get("client_token") else _earlier_job(settings, omics, props, request,
+                                                                      mark, deadline, log)
+        if earlier:
+            started, token_used = earlier, first
+            log.info(f"resuming reference import job {earlier['id']} (started earlier by this resource "
+                     "for these same sources; found in the store by its owner mark, since the service "
+                     "may have forgotten its clientToken)")
+        else:
+            started, token_used = jobs.start_or_find(omics, request, token, deadline, log, owner=owner,
+                                                     generation=generation)
     try:
         job = jobs.wait_for_job(omics, store, started["id"], token_used, schedule, deadline, log,
                                 first=started)
     except WaitTimedOut as exc:
         exc.partial = {**props, "job_id": started["id"], "status": exc.status,
-                       "used_client_token": token_used, "owner_mark": mark}
+                       "used_client_token": token_used,
+                       "owner_mark": ownership.value(owner, token_used) if owner else None}
         raise
     sources = jobs.source_outputs(omics, store, props["sources"], job)
     _declare_tags(omics, job, sources)
-    return started["id"], outputs(props, job, token_used, sources, mark)
+    held = _hold(omics, owner, token_used, sources)
+    return started["id"], outputs(props, job, token_used, sources, held)
 
 
-def _generation(props: dict, token: str) -> str:
-    """The token this create starts with: the checked one, unless this create replaces an import
-    that used it (a replacement that kept every input, as `diff` saw): then the next
-    generation's, chained to the replaced import's mark. A given client_token cannot step."""
+def _first_unheld(omics, props: dict, token: str) -> int:
+    """How many `-rN` steps past `token` this create starts: past every import of this resource
+    that a resource has held and whose references are still ACTIVE (its first source's name
+    finds them), so that a replacement never resumes the job of the import it replaces."""
     owner = props.get("owner")
-    seen = ownership.CLAIMS.replacing(owner) if owner else None
-    if seen is None or seen[0] != token:
-        return token
-    if props.get("client_token"):
-        raise OmicsProviderError(message=(
-            f"client_token {token!r} is the clientToken of the import this replaces (the inputs are "
-            "the same: `pulumi up --replace` or replaceOnChanges); reusing it would resume the old "
-            "job, whose references the replaced resource then deletes. Give the replacement a new "
-            "client_token, or remove client_token to have one derived. Nothing was started."))
-    return tokens.next_generation(owner, seen[1] or token)
+    if not owner:
+        return 0
+    held = set()
+    for ref in references.list_references(omics, props["reference_store_id"], props["sources"][0]["name"]):
+        mark = jobs.mark_on(omics, ref["arn"]) if ref.get("status") == "ACTIVE" else None
+        if mark is not None and mark.held:
+            held.add(mark.digest)
+    generation = 0
+    while ownership.digest(owner, tokens.restore_token(token, generation) if generation else token) in held:
+        generation += 1
+    return generation
+
+
+def _hold(omics, owner: str | None, token: str, sources: list[dict]) -> str | None:
+    """Mark each reference the import made as held by its resource (the create returns it to the
+    state); the mark's value."""
+    if owner is None:
+        return None
+    held = ownership.value(owner, token, held=True)
+    for source in sources:
+        if source.get("arn"):
+            omics.tag_resource(resourceArn=source["arn"], tags={ownership.KEY: held})
+    return held
 
 
 def _declare_tags(omics, job: dict, sources: list[dict]) -> None:
@@ -312,7 +326,7 @@ def adopt(settings: ConnectionSettings, omics, props: dict, token: str, log: Log
     Pulumi resource owns is taken only with take_over, which moves its owner mark here."""
     store, owner = props["reference_store_id"], props.get("owner")
     take_over = bool(props.get("take_over")) and owner is not None
-    mark = ownership.value(owner, token) if take_over else None
+    mark = ownership.value(owner, token, held=True) if take_over else None
     sources, job_ids = [], set()
     for source in props["sources"]:
         found = [r for r in references.list_references(omics, store, source["name"])
@@ -517,7 +531,7 @@ def _not_ours(omics, props: dict, source: dict, owner: str | None) -> str | None
             return None  # already gone: deleting it again is harmless
         raise
     mark = ownership.mark_of(tags)
-    if mark is not None and tags.get(ownership.KEY) != props.get("owner_mark"):
+    if mark is not None and not ownership.same_import(mark, props.get("owner_mark")):
         return f"it is owned by {mark}, which imported or took it over"
     return None
 

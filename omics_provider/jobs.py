@@ -34,10 +34,12 @@ class Log(Protocol):
 
 
 def start_or_find(omics, request: dict, token: str, deadline: Deadline, log: Log,
-                  sleep: Callable[[float], None] = time.sleep) -> tuple[dict, str]:
+                  sleep: Callable[[float], None] = time.sleep, owner: str | None = None,
+                  generation: int = 0) -> tuple[dict, str]:
     """(the job as GetReferenceImportJob answers, token used) for this request: the job this
     token started, else a new one; a new token (`-rN`) when the references of the token's job
-    were deleted since.
+    were deleted since. `generation`: start at that `-rN`; `owner`: each source carries the
+    owner mark of the token it is started with (`ownership`).
 
     Holds whatever way the service answers what it does not document: a start refused while
     another import runs in the store (any error code) waits its turn, asking the service whether
@@ -46,10 +48,13 @@ def start_or_find(omics, request: dict, token: str, deadline: Deadline, log: Log
     (TokenConflict when it is another import), whether the service answers that case with
     ConflictException or with the original job."""
     store = request["referenceStoreId"]
-    generation, used, busy_said, refused_while_free = 0, token, False, 0
+    used = tokens.restore_token(token, generation) if generation else token
+    busy_said, refused_while_free = False, 0
     while True:
+        sources = [{**s, "tags": ownership.marked(s.get("tags"), owner, used)} if owner else s
+                   for s in request["sources"]]
         try:
-            job = omics.start_reference_import_job(clientToken=used, **request)
+            job = omics.start_reference_import_job(clientToken=used, **{**request, "sources": sources})
         except ClientError as exc:
             running = [] if error_code(exc) in NEVER_BUSY else running_jobs(omics, store)
             refused_while_free = 0 if running else refused_while_free + 1
@@ -80,6 +85,12 @@ def start_or_find(omics, request: dict, token: str, deadline: Deadline, log: Log
             used = tokens.restore_token(token, generation)
             log.info(f"references of import job {job['id']} were deleted outside Pulumi; "
                      f"importing again with clientToken {used}")
+            continue
+        if detail["status"] == "COMPLETED" and owner and _held(omics, store, detail):
+            generation += 1
+            used = tokens.restore_token(token, generation)
+            log.info(f"import job {job['id']} belongs to an import a resource has held (the one this "
+                     f"replaces); importing anew with clientToken {used}")
             continue
         if detail["status"] == "SUBMITTED":
             ahead = [j["id"] for j in running_jobs(omics, store) if j["id"] != job["id"]]
@@ -161,18 +172,18 @@ UNSEEN = object()  # a running job's owner mark that the service's answer does n
 
 
 def job_mark(omics, store_id: str, job: dict) -> object:
-    """The owner mark (tag value) the job's references carry: from the job's sources' tags when
-    the service shows them, else from its first reference's tags; None when unmarked, UNSEEN
-    when the job still runs and its sources' tags are not shown."""
-    for source in job.get("sources", []):
-        if source.get("tags"):
-            return source["tags"].get(ownership.KEY)
+    """The owner mark (tag value) of the job's import: its first reference's (which says whether
+    a resource has held it), else, while no reference exists, its sources' tags as the service
+    shows them; None when unmarked, UNSEEN when the job still runs and they are not shown."""
     for source in job.get("sources", []):
         if source.get("referenceId"):
             meta = references.metadata(omics, store_id, source["referenceId"])
             if meta is not None:
                 tags = omics.list_tags_for_resource(resourceArn=meta["arn"]).get("tags") or {}
                 return tags.get(ownership.KEY)
+    for source in job.get("sources", []):
+        if source.get("tags"):
+            return source["tags"].get(ownership.KEY)
     return UNSEEN if job.get("status") in STILL_WAITED_FOR else None
 
 
@@ -217,6 +228,13 @@ def _mismatch(request: dict, job: dict) -> str | None:
 def _source_files(job: dict) -> list[tuple]:
     """(name, sourceFile) of each source of a job or a start request, sorted."""
     return sorted((s.get("name"), s.get("sourceFile")) for s in job.get("sources", []))
+
+
+def _held(omics, store_id: str, job: dict) -> bool:
+    """True when the job's references carry a mark that says a resource has held them."""
+    found = job_mark(omics, store_id, job)
+    mark = ownership.mark_of({ownership.KEY: found}) if isinstance(found, str) else None
+    return mark is not None and mark.held
 
 
 def _references_gone(omics, store_id: str, job: dict) -> bool:

@@ -2,11 +2,16 @@
 claims the resources of one deployment make on references.
 
 A resource's owner is its URN (`urn:pulumi:STACK::PROJECT::TYPE::NAME`). Its import is marked
-with a reserved tag, `omics-references:owner`, whose value is a digest of the owner and of the
-import's clientToken (one generation of that resource's import), then the owner in a readable
-form: `3f2a…c1 PROJECT/STACK/NAME`. The mark travels with the reference (HealthOmics copies a
-source's tags onto it), so it survives a lost state and a forgotten clientToken. It is never
-shown as a tag in outputs, never compared as drift, and never removed by a tag update.
+with a reserved tag, `omics-references:owner`, whose value names the import (a digest of the
+owner and the clientToken the job was started with), whether a resource has held it yet, and the
+owner in a readable form: `P3f2a…c1 PROJECT/STACK/NAME`. A job's sources carry the mark as
+*pending* (`P`); once the create that made it returns, the references' mark says *held* (`H`).
+A create resumes only a pending import of its own (a rerun after a killed or failed run); an
+import a resource has held is never resumed, so a replacement (`pulumi up --replace`,
+replaceOnChanges, a rename) always imports anew. The mark travels with the reference
+(HealthOmics copies a source's tags onto it), so it survives a lost state and a forgotten
+clientToken. It is never shown as a tag in outputs, never compared as drift, and never removed
+by a tag update.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ KEY = "omics-references:owner"
 MAX_USER_TAGS = MAX_TAGS - 1  # one of the 50 a reference may have carries the mark
 DIGEST_CHARS = 24
 MAX_VALUE = 256  # a tag value's longest
+PENDING, HELD = "P", "H"
 _UNSAFE = re.compile(r"[^\w .:/=+\-@]")  # AWS's tag character set: letters, digits, spaces, _.:/=+-@
 
 
@@ -29,7 +35,8 @@ _UNSAFE = re.compile(r"[^\w .:/=+\-@]")  # AWS's tag character set: letters, dig
 class Mark:
     """An owner mark as read from a reference's (or a job source's) tags."""
 
-    digest: str
+    digest: str  # which import: the owner's, started with one clientToken
+    held: bool  # a resource has held it (its create returned)
     owner: str  # readable: PROJECT/STACK/NAME
 
     def __str__(self) -> str:
@@ -44,14 +51,18 @@ def readable(owner: str) -> str:
     return _UNSAFE.sub("_", owner)
 
 
-def value(owner: str, token: str) -> str:
-    """The mark's tag value for this owner's import made with `token` (its resolved token)."""
-    digest = hashlib.sha256(f"{owner}\n{token}".encode()).hexdigest()[:DIGEST_CHARS]
-    return f"{digest} {readable(owner)}"[:MAX_VALUE]
+def digest(owner: str, token: str) -> str:
+    """What names this owner's import started with `token` in the mark."""
+    return hashlib.sha256(f"{owner}\n{token}".encode()).hexdigest()[:DIGEST_CHARS]
+
+
+def value(owner: str, token: str, held: bool = False) -> str:
+    """The mark's tag value for this owner's import started with `token`."""
+    return f"{HELD if held else PENDING}{digest(owner, token)} {readable(owner)}"[:MAX_VALUE]
 
 
 def marked(tags: dict | None, owner: str | None, token: str) -> dict | None:
-    """The tags to send for a source: the user's, plus the mark when there is an owner."""
+    """The tags to send for a source: the user's, plus the pending mark when there is an owner."""
     if owner is None:
         return tags
     return {**(tags or {}), KEY: value(owner, token)}
@@ -60,21 +71,21 @@ def marked(tags: dict | None, owner: str | None, token: str) -> dict | None:
 def mark_of(tags: dict | None) -> Mark | None:
     """The owner mark among these tags, or None when they carry none."""
     found = (tags or {}).get(KEY)
-    if not isinstance(found, str) or " " not in found:
+    if not isinstance(found, str) or " " not in found or found[:1] not in (PENDING, HELD):
         return None
-    digest, _, owner = found.partition(" ")
-    return Mark(digest, owner)
+    head, _, owner = found.partition(" ")
+    return Mark(head[1:], head[0] == HELD, owner)
 
 
-def is_ours(mark: Mark | None, owner: str | None, token: str | None) -> bool:
-    """True when the mark is the one this owner's import with `token` puts on its references."""
-    return (mark is not None and owner is not None and token is not None
-            and value(owner, token).partition(" ")[0] == mark.digest)
+def same_import(mark: Mark | None, recorded: str | None) -> bool:
+    """True when the mark names the import whose mark value the state recorded (either state)."""
+    other = mark_of({KEY: recorded}) if recorded else None
+    return mark is not None and other is not None and mark.digest == other.digest
 
 
 def same_owner(mark: Mark | None, owner: str | None) -> bool:
-    """True when the mark was put by this owner (any generation of its import)."""
-    longest = MAX_VALUE - DIGEST_CHARS - 1
+    """True when the mark was put by this owner (any of its imports)."""
+    longest = MAX_VALUE - DIGEST_CHARS - 2
     return mark is not None and owner is not None and mark.owner == readable(owner)[:longest]
 
 
@@ -85,17 +96,15 @@ def user_tags(tags: dict | None) -> dict | None:
 
 
 class Claims:
-    """What `diff` and `read` saw of the resources of this deployment (one per provider process):
-    the references each resource that stays keeps, so that a delete releases a reference another
-    resource keeps and two resources claiming one reference (a state written before owner marks)
-    are named; and each resource's current import, so that a replacement that keeps every input
-    (`pulumi up --replace`, replaceOnChanges) starts a new generation instead of resuming it."""
+    """The references that the resources of this deployment claim, by reference id (one per
+    provider process): filled by `diff` for each resource that stays (it is not replaced) and by
+    `read`, so that a delete releases a reference another resource keeps, and two resources
+    claiming one reference (a state written before owner marks) are named."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._kept: dict[str, str] = {}
         self._seen: dict[str, str] = {}
-        self._current: dict[str, tuple[str | None, str | None]] = {}
 
     def keep(self, reference_id: str, owner: str) -> str | None:
         """Record that `owner` stays with the reference (`diff`); another owner that claims it
@@ -115,17 +124,6 @@ class Claims:
     def kept_by(self, reference_id: str) -> str | None:
         with self._lock:
             return self._kept.get(reference_id)
-
-    def current(self, owner: str, token: str | None, mark: str | None) -> None:
-        """Record the import a resource has now (its token and owner mark), seen by `diff`:
-        what a replacement of it must not resume."""
-        with self._lock:
-            self._current[owner] = (token, mark)
-
-    def replacing(self, owner: str) -> tuple[str | None, str | None] | None:
-        """(token, owner mark) of the import `diff` saw for this owner, if any."""
-        with self._lock:
-            return self._current.get(owner)
 
 
 CLAIMS = Claims()

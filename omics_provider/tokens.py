@@ -6,9 +6,9 @@ overwritten at the same key gives a new token (a replacement in `pulumi preview`
 inputs always give the same token.
 
 A new import's token (`owned_token`) also names its owner, the resource's URN, and the token
-of the import it replaces, if any: two resources, two stacks, a renamed resource or a
-replacement never share a token, while a rerun of the same create always derives the same one.
-Tokens recorded in existing states (`derive_token`, without an owner) are kept as they are.
+of the import it replaced, if any: two resources, two stacks or a renamed resource never share a
+token, while a rerun of the same create always derives the same one. Tokens recorded in existing
+states (`derive_token`, without an owner) are kept as they are.
 """
 
 from __future__ import annotations
@@ -42,12 +42,6 @@ def owned_token(owner: str, previous: str | None, store_id: str, role_arn: str, 
                              "description": s.get("description"), "version": version}
                             for s, version in zip(sources, versions, strict=True)]}
     return _digest(identity)
-
-
-def next_generation(owner: str | None, previous: str) -> str:
-    """The token of a replacement that keeps every input (`pulumi up --replace`,
-    replaceOnChanges): never the token of the import it replaces."""
-    return _digest({"owner": owner, "previous": previous, "generation": "next"})
 
 
 def store_token(request: dict) -> str:

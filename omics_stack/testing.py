@@ -64,15 +64,15 @@ def throwaway_project(root: Path, name: str, files: dict[str, str], stack: str,
 
 
 class StackProject:
-    """The project in `root`, its stack `test`, and the endpoint region it uses."""
+    """The project in `root`, its stack (`test` unless named), and the endpoint region it uses."""
 
-    def __init__(self, root: Path, aws: LocalAws) -> None:
-        self.root, self.aws = root, aws
+    def __init__(self, root: Path, aws: LocalAws, stack: str = STACK) -> None:
+        self.root, self.aws, self.stack = root, aws, stack
         (root / "stacks").mkdir(parents=True)
         for name in ("__main__.py", "omics_stack"):  # the packages come from the virtualenv
             (root / name).symlink_to(REPO / name)
         self.cli = throwaway_project(
-            root, "omics-references", {}, STACK, extra_yaml="stackConfigDir: stacks\n",
+            root, "omics-references", {}, stack, extra_yaml="stackConfigDir: stacks\n",
             env={"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local-secret-key-value"})
         self.bucket = aws.bucket()
         self.role = aws.role()
@@ -93,16 +93,17 @@ class StackProject:
             "omics-references:imports": imports,
             **{f"omics-references:{key}": value for key, value in more.items()},
         }
-        (self.root / "stacks" / f"Pulumi.{STACK}.yaml").write_text(json.dumps({"config": config}, indent=2))
+        stack_file = self.root / "stacks" / f"Pulumi.{self.stack}.yaml"
+        stack_file.write_text(json.dumps({"config": config}, indent=2))
 
     def up(self, *extra: str, check: bool = True) -> subprocess.CompletedProcess:
-        return self.cli.run("up", "--yes", "--stack", STACK, *extra, check=check)
+        return self.cli.run("up", "--yes", "--stack", self.stack, *extra, check=check)
 
     def preview(self, check: bool = True) -> subprocess.CompletedProcess:
-        return self.cli.run("preview", "--stack", STACK, check=check)
+        return self.cli.run("preview", "--stack", self.stack, check=check)
 
     def outputs(self) -> dict:
-        return self.cli.outputs(STACK)
+        return self.cli.outputs(self.stack)
 
     def store_id(self) -> str:
         return self.outputs()[outputs.STORE_ID]
@@ -118,8 +119,9 @@ class StackProject:
         """`pulumi COMMAND` in its own process group, so a test can kill the CLI and its children."""
         env = {**os.environ, "OMICS_STATE_DIR": str(self.cli.state_dir), **self.cli.env}
         return subprocess.Popen(
-            [str(PULUMI), command, "--yes", "--non-interactive", "--stack", STACK], cwd=self.root, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+            [str(PULUMI), command, "--yes", "--non-interactive", "--stack", self.stack],
+            cwd=self.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True)
 
     @staticmethod
     def kill(process: subprocess.Popen) -> None:
@@ -147,8 +149,8 @@ class ExampleProject:
     endpoint. `program` replaces the example's program file."""
 
     def __init__(self, root: Path, aws: LocalAws, config: dict[str, str], program: str | None = None,
-                 language: str = "yaml") -> None:
-        self.root, self.aws, self.language = root, aws, language
+                 language: str = "yaml", stack: str = STACK) -> None:
+        self.root, self.aws, self.language, self.stack = root, aws, language, stack
         self.program_file = root / PROGRAM_FILES[language]
         root.mkdir(parents=True, exist_ok=True)
         copy_example(language, root)
@@ -158,11 +160,11 @@ class ExampleProject:
             self.write(program)
         self.cli = PulumiCli(root, root / ".state", env={
             "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local-secret-key-value"})
-        self.cli.run("stack", "init", STACK)
+        self.cli.run("stack", "init", stack)
         endpoint = aws.url
         config = {"healthomics:region": aws.region, "healthomics:endpoints": json.dumps(
             [{"omics": endpoint, "s3": endpoint, "iam": endpoint, "sts": endpoint}]), **config}
-        (root / f"Pulumi.{STACK}.yaml").write_text(
+        (root / f"Pulumi.{stack}.yaml").write_text(
             "config:\n" + "".join(f"  {k}: {json.dumps(v)}\n" for k, v in config.items()))
 
     def write(self, program: str) -> None:
@@ -174,7 +176,7 @@ class ExampleProject:
         return self.program_file.read_text()
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return self.cli.run(*args, "--stack", STACK, check=check)
+        return self.cli.run(*args, "--stack", self.stack, check=check)
 
     def preview_json(self) -> dict:
         return json.loads(self.run("preview", "--json").stdout)

@@ -14,6 +14,7 @@ import pytest
 
 from omics_emulator.testing import LocalAws, generate_fasta
 from omics_provider import review
+from omics_provider.ownership import user_tags
 from omics_stack.testing import PROGRAM_FILES, REPO, ExampleProject, copy_example
 
 pytestmark = pytest.mark.engine
@@ -50,7 +51,7 @@ def test_the_example_program_lives_through_create_noop_retag_and_destroy(
     [reference] = aws.omics.list_references(referenceStoreId=store_id)["references"]
     assert outputs["grch38"] == reference["id"]
     arn = aws.omics.get_reference_metadata(referenceStoreId=store_id, id=reference["id"])["arn"]
-    assert aws.omics.list_tags_for_resource(resourceArn=arn)["tags"] == {"assembly": "GRCh38"}
+    assert user_tags(aws.omics.list_tags_for_resource(resourceArn=arn)["tags"]) == {"assembly": "GRCh38"}
 
     aws.reset_calls()
     project.run("up", "--yes", "--expect-no-changes")
@@ -63,7 +64,7 @@ def test_the_example_program_lives_through_create_noop_retag_and_destroy(
     assert tag_step["detailedDiff"] == {"sources[0].tags": {"kind": "update", "inputDiff": True}}, tag_step
     assert "`assembly`: GRCh38 → GRCh38-p14" in review.summarize(preview)  # what the reviewer reads
     project.run("up", "--yes")
-    assert aws.omics.list_tags_for_resource(resourceArn=arn)["tags"] == {"assembly": "GRCh38-p14"}
+    assert user_tags(aws.omics.list_tags_for_resource(resourceArn=arn)["tags"]) == {"assembly": "GRCh38-p14"}
     assert project.cli.outputs("test")["grch38"] == reference["id"]  # the same reference, in place
     assert len(aws.omics.list_reference_import_jobs(referenceStoreId=store_id)["importJobs"]) == 1
 

@@ -20,6 +20,7 @@ import pytest
 
 from omics_emulator.s3_server import find_binary
 from omics_emulator.testing import EmulatorProcess, LocalAws, generate_fasta
+from omics_provider.ownership import user_tags
 from omics_stack.testing import REPO
 
 pytestmark = pytest.mark.engine
@@ -124,7 +125,7 @@ def test_a_users_own_project_uses_the_installed_package(user_venv: Path, tmp_pat
         pulumi("config", "set", "tier", "gold")
         retagged = pulumi("up", "--yes")
         assert "1 updated" in retagged and "replace" not in retagged, retagged
-        assert aws.omics.list_tags_for_resource(resourceArn=reference["arn"])["tags"] == {"tier": "gold"}
+        assert user_tags(aws.omics.list_tags_for_resource(resourceArn=reference["arn"])["tags"]) == {"tier": "gold"}
 
         assert "3 deleted" in pulumi("destroy", "--yes")
         assert aws.omics.list_reference_stores()["referenceStores"] == []

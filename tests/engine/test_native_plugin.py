@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from omics_emulator.testing import LocalAws, generate_fasta, wait_until
+from omics_provider.ownership import user_tags
 from omics_stack.testing import YamlProject
 
 pytestmark = pytest.mark.engine
@@ -65,7 +66,7 @@ def test_the_example_yaml_project_previews_exactly(tmp_path: Path, aws: LocalAws
     assert tag_step["detailedDiff"] == {"sources[0].tags": {"kind": "update", "inputDiff": True}}, tag_step
     project.run("up", "--yes")
     arn = aws.omics.get_reference_metadata(referenceStoreId=store_id, id=reference["id"])["arn"]
-    assert aws.omics.list_tags_for_resource(resourceArn=arn)["tags"] == {"assembly": "GRCh38-p14"}
+    assert user_tags(aws.omics.list_tags_for_resource(resourceArn=arn)["tags"]) == {"assembly": "GRCh38-p14"}
 
     aws.s3.put_object(Bucket=bucket, Key="grch38.fa", Body=generate_fasta(6002))  # overwritten in place
     replace_step = step(project.preview_json(), "grch38")
@@ -220,7 +221,7 @@ def test_refresh_sees_what_changed_outside_pulumi_and_up_repairs_it(tmp_path: Pa
     assert step(project.preview_json(), "grch38")["detailedDiff"] == {
         "sources[0].tags": {"kind": "update", "inputDiff": True}}
     project.run("up", "--yes")
-    assert aws.omics.list_tags_for_resource(resourceArn=arn)["tags"] == {"assembly": "GRCh38"}
+    assert user_tags(aws.omics.list_tags_for_resource(resourceArn=arn)["tags"]) == {"assembly": "GRCh38"}
 
     aws.omics.delete_reference(referenceStoreId=store_id, id=reference["id"])
     aws.references_settled(store_id)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from omics_emulator.testing import LocalAws, generate_fasta, wait_until
+from omics_provider.ownership import user_tags
 from omics_stack import outputs
 from omics_stack.testing import StackProject
 
@@ -59,7 +60,7 @@ def test_tags_update_in_place_and_a_new_source_replaces(project: StackProject) -
     assert "1 updated" in updated.stdout, updated.stdout
     [same] = project.references()
     assert same["id"] == old["id"]
-    assert project.aws.omics.list_tags_for_resource(resourceArn=same["arn"])["tags"] == {"v": "2", "team": "genomics"}
+    assert user_tags(project.aws.omics.list_tags_for_resource(resourceArn=same["arn"])["tags"]) == {"v": "2", "team": "genomics"}
 
     project.configure(one_import(project, key="two.fa", seed=2))
     replaced = project.up()

@@ -112,7 +112,7 @@ def test_a_replacement_that_keeps_every_input_imports_anew_and_the_old_delete_ke
     for generation in range(2):  # replaced twice: each is a new import
         news = checked(provider, world.props(sources, owner=owner), olds=old)
         assert provider.diff(old["job_id"], old, news).replaces == []
-        new = provider.create(news).outs
+        new = provider.create(checked(provider, world.props(sources, owner=owner))).outs  # checked anew
         assert new["job_id"] != old["job_id"] and new["owner_mark"] != old["owner_mark"], generation
         provider.delete(old["job_id"], old)
         assert active(world) == [new["sources"][0]["reference_id"]]
@@ -128,12 +128,10 @@ def test_a_kept_client_token_with_a_changed_description_is_refused_at_preview(wo
     result = provider.check(old, {**props, "sources": [{**source, "description": "two"}]})
     [failure] = result.failures
     assert failure.property == "client_token" and "would replace" in failure.reason
-    # A forced replacement with the same given token fails before anything starts.
-    news = checked(provider, props, olds=old)
-    provider.diff(old["job_id"], old, news)
-    with pytest.raises(OmicsProviderError, match="Give the replacement a new client_token"):
-        provider.create(news)
-    assert len(world.jobs()) == 1
+    # A forced replacement with the same given token imports anew, with the next `-rN` of it.
+    new = provider.create(checked(provider, props)).outs
+    assert new["job_id"] != old["job_id"] and new["used_client_token"] == "team-token-1-r1"
+    assert len(world.jobs()) == 2
 
 
 def test_reordered_sources_update_in_place_with_outputs_in_the_new_order(world: Sandbox) -> None:
