@@ -14,7 +14,7 @@ from . import checks, jobs, ownership, planning, references, s3_objects, schema,
 from .errors import OmicsProviderError, WaitTimedOut
 from .jobs import Log
 from .replacement import why_replaced
-from .service_errors import error_code
+from .service_errors import error_code, error_message
 from .settings import ConnectionSettings
 from .values import GONE
 from .waiting import Deadline, PollSchedule
@@ -28,6 +28,8 @@ IDENTITY_FIELDS = (*(n for n in planning.IMPORT_IDENTITY if n not in ("client_to
 WAIT_FIELDS = tuple(p.name for p in SHAPE.properties if p.kind == schema.SETTING and p.type == "number")
 RECORDED_FIELDS = tuple(n for n in SHAPE.names(*schema.INPUT_KINDS, schema.PLAN) if n != "sources")
 OUTPUT_FIELDS = SHAPE.names(schema.PLAN, schema.OUTPUT)
+# Operations on the store itself: ResourceNotFound from them means the store is not there.
+STORE_OPERATIONS = ("ListReferences", "ListReferenceImportJobs", "StartReferenceImportJob")
 SOURCE_INPUTS = schema.REFERENCE_SOURCE.inputs  # a source's outputs may be carried in its inputs
 UNFINISHED = (None, "SUBMITTED", "IN_PROGRESS")  # an import whose create ended at its deadline
 
@@ -63,6 +65,8 @@ def check(settings: ConnectionSettings, olds: dict, news: dict, log: Log,
     `owner`: the resource's URN, when the face knows it (else `news` carries it)."""
     if owner:
         news = {**news, "owner": owner}
+    if olds and news.get("owner") and checks.is_known(news["owner"]):
+        ownership.CLAIMS.in_state(news["owner"])  # a create for this owner now replaces its import
     failures = checks.model_failures("StartReferenceImportJob", news, MODEL_FIELDS)
     sources = news.get("sources")
     if isinstance(sources, list):
@@ -219,12 +223,28 @@ def create(settings: ConnectionSettings, props: dict, log: Log,
     """Start the job (or find the one this token started) and wait until it completes: the
     job id and every output. `recorded`: what the state kept of a create that ended at its
     deadline; its job, when it was started for these same inputs (same token), is waited for by
-    its id and never started again, however long the service remembers clientTokens. Otherwise
-    an import of this resource that a resource has held (`ownership`: a replacement's, or a
-    renamed resource's predecessor) is never resumed: the token steps to the next `-rN`. With a
-    derived token, a pending job of this resource's (an earlier run's) is found in the store by
-    its owner mark before any start. The references get the tags declared now, and their mark
-    says held. At the deadline, WaitTimedOut carries `partial`, the outputs to keep in the state."""
+    its id and never started again, however long the service remembers clientTokens. A create
+    that replaces this resource's import (its state was checked in this deployment) never
+    resumes the job of the import it replaces: the token steps to the next `-rN`. Otherwise a
+    job an earlier run of this resource started (its owner mark) is found in the store before
+    any start, however long ago the service forgot its token. The references get the tags
+    declared now. At the deadline, WaitTimedOut carries `partial`, the outputs to keep in the
+    state."""
+    try:
+        return _create(settings, props, log, timeout, recorded)
+    except ClientError as exc:
+        if error_code(exc) != "ResourceNotFoundException" or exc.operation_name not in STORE_OPERATIONS:
+            raise
+        raise OmicsProviderError(message=(
+            f"Reference store {props['reference_store_id']} was not found in Region "
+            f"{settings.region_of(props) or '(none set)'} ({error_message(exc)}); nothing was started. "
+            "If the store was just replaced or deleted, its imports must follow it: run `pulumi up` "
+            "without --target, or with --target-dependents. If the store is in another Region, set "
+            "the import's region.")) from None
+
+
+def _create(settings: ConnectionSettings, props: dict, log: Log, timeout: float | None,
+            recorded: dict | None) -> tuple[str, dict]:
     token = props["resolved_client_token"]  # check derived it; the engine always checks first
     schedule = schedule_of(props, timeout)
     deadline = Deadline(schedule.timeout)
@@ -234,12 +254,14 @@ def create(settings: ConnectionSettings, props: dict, log: Log,
     owner, store = props.get("owner"), props["reference_store_id"]
     request = {"referenceStoreId": store, "roleArn": props["role_arn"], "sources": checks.to_api(
         [{k: s.get(k) for k in SOURCE_INPUTS} for s in props["sources"]])}
+    fresh = False  # whether this create started the job (else it takes over one started before)
     if recorded and recorded.get("job_id") and recorded.get("resolved_client_token") == token:
         token_used = used_token(recorded) or token
         started = omics.get_reference_import_job(referenceStoreId=store, id=recorded["job_id"])
         log.info(f"resuming reference import job {started['id']} (recorded in the state)")
     else:
-        generation = _first_unheld(omics, props, token)
+        replacing = bool(owner) and ownership.CLAIMS.has_state(owner)
+        generation = _past_replaced(omics, props, token) if replacing else 0
         first = tokens.restore_token(token, generation) if generation else token
         mark = ownership.value(owner, first) if owner else None
         earlier = None if props.get("client_token") else _earlier_job(settings, omics, props, request,
@@ -250,50 +272,38 @@ def create(settings: ConnectionSettings, props: dict, log: Log,
                      "for these same sources; found in the store by its owner mark, since the service "
                      "may have forgotten its clientToken)")
         else:
-            started, token_used = jobs.start_or_find(omics, request, token, deadline, log, owner=owner,
-                                                     generation=generation)
+            started, token_used, fresh = jobs.start_or_find(omics, request, token, deadline, log,
+                                                            owner=owner, generation=generation,
+                                                            replacing=replacing)
+    mark = ownership.value(owner, token_used) if owner else None
     try:
         job = jobs.wait_for_job(omics, store, started["id"], token_used, schedule, deadline, log,
                                 first=started)
     except WaitTimedOut as exc:
         exc.partial = {**props, "job_id": started["id"], "status": exc.status,
-                       "used_client_token": token_used,
-                       "owner_mark": ownership.value(owner, token_used) if owner else None}
+                       "used_client_token": token_used, "owner_mark": mark}
         raise
     sources = jobs.source_outputs(omics, store, props["sources"], job)
     _declare_tags(omics, job, sources)
-    held = _hold(omics, owner, token_used, sources)
-    return started["id"], outputs(props, job, token_used, sources, held)
+    if not fresh:
+        ownership.CLAIMS.made([s["reference_id"] for s in sources if s.get("reference_id")])
+    return started["id"], outputs(props, job, token_used, sources, mark)
 
 
-def _first_unheld(omics, props: dict, token: str) -> int:
-    """How many `-rN` steps past `token` this create starts: past every import of this resource
-    that a resource has held and whose references are still ACTIVE (its first source's name
-    finds them), so that a replacement never resumes the job of the import it replaces."""
-    owner = props.get("owner")
-    if not owner:
-        return 0
-    held = set()
+def _past_replaced(omics, props: dict, token: str) -> int:
+    """How many `-rN` steps past `token` a replacement starts: past every import of this resource
+    whose references are still ACTIVE (its first source's name finds them: the import being
+    replaced), so that it never sends that import's token."""
+    owner = props["owner"]
+    active = set()
     for ref in references.list_references(omics, props["reference_store_id"], props["sources"][0]["name"]):
         mark = jobs.mark_on(omics, ref["arn"]) if ref.get("status") == "ACTIVE" else None
-        if mark is not None and mark.held:
-            held.add(mark.digest)
+        if mark is not None:
+            active.add(mark.digest)
     generation = 0
-    while ownership.digest(owner, tokens.restore_token(token, generation) if generation else token) in held:
+    while ownership.digest(owner, tokens.restore_token(token, generation) if generation else token) in active:
         generation += 1
     return generation
-
-
-def _hold(omics, owner: str | None, token: str, sources: list[dict]) -> str | None:
-    """Mark each reference the import made as held by its resource (the create returns it to the
-    state); the mark's value."""
-    if owner is None:
-        return None
-    held = ownership.value(owner, token, held=True)
-    for source in sources:
-        if source.get("arn"):
-            omics.tag_resource(resourceArn=source["arn"], tags={ownership.KEY: held})
-    return held
 
 
 def _declare_tags(omics, job: dict, sources: list[dict]) -> None:
@@ -326,7 +336,7 @@ def adopt(settings: ConnectionSettings, omics, props: dict, token: str, log: Log
     Pulumi resource owns is taken only with take_over, which moves its owner mark here."""
     store, owner = props["reference_store_id"], props.get("owner")
     take_over = bool(props.get("take_over")) and owner is not None
-    mark = ownership.value(owner, token, held=True) if take_over else None
+    mark = ownership.value(owner, token) if take_over else None
     sources, job_ids = [], set()
     for source in props["sources"]:
         found = [r for r in references.list_references(omics, store, source["name"])
@@ -405,27 +415,29 @@ def updated(olds: dict, news: dict) -> dict:
 
 
 def imported(settings: ConnectionSettings, store_id: str, job_id: str, region: str | None = None) -> dict:
-    """The inputs and outputs of an import made outside Pulumi (by any tool), from its job and
-    references: the inputs `check` would make of them, so that a program declaring the same
-    import previews with no change."""
+    """The inputs and outputs of an import made outside Pulumi (by any tool, or by another
+    resource: `pulumi import` takes it over explicitly), from its job and references: the inputs
+    `check` would make of them, so that a program declaring the same import previews with no
+    change. The owner mark its references carry, if any, is recorded as this import's."""
     omics = settings.client("omics", region)
     job = omics.get_reference_import_job(referenceStoreId=store_id, id=job_id)
-    sources = []
+    sources, mark = [], None
     for done in job.get("sources", []):
         source = {"name": done.get("name"), "source_file": done.get("sourceFile")}
         meta = references.metadata(omics, store_id, done["referenceId"]) if done.get("referenceId") else None
         if meta and meta.get("description"):
             source["description"] = meta["description"]
         if meta:
-            tags = omics.list_tags_for_resource(resourceArn=meta["arn"]).get("tags")
-            if tags:
-                source["tags"] = tags
+            tags = omics.list_tags_for_resource(resourceArn=meta["arn"]).get("tags") or {}
+            mark = mark or tags.get(ownership.KEY)
+            if ownership.user_tags(tags):
+                source["tags"] = ownership.user_tags(tags)
         sources.append(source)
     inputs = {"reference_store_id": store_id, "role_arn": job["roleArn"], "sources": sources,
               **({"region": region} if region else {})}
     plan = planning.plan_import(settings, {}, inputs)
     inputs.update(resolved_client_token=plan.token, source_objects=plan.source_objects)
-    return outputs(inputs, job, plan.token, jobs.source_outputs(omics, store_id, sources, job))
+    return outputs(inputs, job, plan.token, jobs.source_outputs(omics, store_id, sources, job), mark)
 
 
 def read(settings: ConnectionSettings, job_id: str, props: dict, log: Log | None = None,
@@ -519,6 +531,9 @@ def _not_ours(omics, props: dict, source: dict, owner: str | None) -> str | None
     """Why this import must leave the reference in place, or None when it deletes it."""
     if props.get("adopt_existing") and not props.get("delete_adopted"):
         return "it was adopted (set delete_adopted: true to delete adopted references)"
+    if ownership.CLAIMS.was_made(source["reference_id"]):
+        return ("the resource created in this deployment in its place holds it (a targeted "
+                "`--replace` kept the import: to import again, change client_token)")
     kept_by = ownership.CLAIMS.kept_by(source["reference_id"])
     if kept_by and kept_by not in (owner, props.get("job_id")):
         return f"{kept_by} claims it too"

@@ -23,6 +23,7 @@ from .waiting import BUSY_STORE_DELAY_SECONDS, Deadline, PollSchedule, attempts
 RUNNING = ("SUBMITTED", "IN_PROGRESS", "CANCELLING")
 STILL_WAITED_FOR = ("SUBMITTED", "IN_PROGRESS")  # a job found in these is waited for, not started again
 NEVER_BUSY = ("AccessDeniedException", "ResourceNotFoundException")  # answers, not a busy store
+MAX_GENERATIONS = 100  # -rN tokens one create tries before it gives up
 VISIBLE_WITHIN_SECONDS = 60.0  # how long a job just started may be "not found" before that is an error
 
 
@@ -35,11 +36,12 @@ class Log(Protocol):
 
 def start_or_find(omics, request: dict, token: str, deadline: Deadline, log: Log,
                   sleep: Callable[[float], None] = time.sleep, owner: str | None = None,
-                  generation: int = 0) -> tuple[dict, str]:
-    """(the job as GetReferenceImportJob answers, token used) for this request: the job this
-    token started, else a new one; a new token (`-rN`) when the references of the token's job
-    were deleted since. `generation`: start at that `-rN`; `owner`: each source carries the
-    owner mark of the token it is started with (`ownership`).
+                  generation: int = 0, replacing: bool = False) -> tuple[dict, str, bool]:
+    """(the job as GetReferenceImportJob answers, token used, whether this call started it) for
+    this request: the job this token started, else a new one; a new token (`-rN`) when the
+    references of the token's job were deleted since, or (`replacing`: this import replaces its
+    resource's import) when they are still there. `generation`: start at that `-rN`; `owner`:
+    each source carries the owner mark of the token it is started with (`ownership`).
 
     Holds whatever way the service answers what it does not document: a start refused while
     another import runs in the store (any error code) waits its turn, asking the service whether
@@ -51,6 +53,10 @@ def start_or_find(omics, request: dict, token: str, deadline: Deadline, log: Log
     used = tokens.restore_token(token, generation) if generation else token
     busy_said, refused_while_free = False, 0
     while True:
+        if generation > MAX_GENERATIONS:
+            raise OmicsProviderError(message=(
+                f"clientToken {token!r} has been used for {MAX_GENERATIONS} imports in store {store}; "
+                "nothing more was started. Set client_token to a new value."))
         sources = [{**s, "tags": ownership.marked(s.get("tags"), owner, used)} if owner else s
                    for s in request["sources"]]
         try:
@@ -86,11 +92,11 @@ def start_or_find(omics, request: dict, token: str, deadline: Deadline, log: Log
             log.info(f"references of import job {job['id']} were deleted outside Pulumi; "
                      f"importing again with clientToken {used}")
             continue
-        if detail["status"] == "COMPLETED" and owner and _held(omics, store, detail):
+        if replacing and job.get("status") == "COMPLETED":  # the start found the token's finished job
             generation += 1
             used = tokens.restore_token(token, generation)
-            log.info(f"import job {job['id']} belongs to an import a resource has held (the one this "
-                     f"replaces); importing anew with clientToken {used}")
+            log.info(f"import job {job['id']} made the import this one replaces; importing anew with "
+                     f"clientToken {used}")
             continue
         if detail["status"] == "SUBMITTED":
             ahead = [j["id"] for j in running_jobs(omics, store) if j["id"] != job["id"]]
@@ -101,7 +107,7 @@ def start_or_find(omics, request: dict, token: str, deadline: Deadline, log: Log
             log.info(f"resuming reference import job {job['id']} (clientToken {used})")
         else:
             log.info(f"started reference import job {job['id']} (clientToken {used})")
-        return detail, used
+        return detail, used, job.get("status") == "SUBMITTED"
 
 
 def _once_visible(omics, store_id: str, job_id: str, token: str, deadline: Deadline,
@@ -172,9 +178,9 @@ UNSEEN = object()  # a running job's owner mark that the service's answer does n
 
 
 def job_mark(omics, store_id: str, job: dict) -> object:
-    """The owner mark (tag value) of the job's import: its first reference's (which says whether
-    a resource has held it), else, while no reference exists, its sources' tags as the service
-    shows them; None when unmarked, UNSEEN when the job still runs and they are not shown."""
+    """The owner mark (tag value) of the job's import: its first reference's, else, while no
+    reference exists, its sources' tags as the service shows them; None when unmarked, UNSEEN
+    when the job still runs and they are not shown."""
     for source in job.get("sources", []):
         if source.get("referenceId"):
             meta = references.metadata(omics, store_id, source["referenceId"])
@@ -228,13 +234,6 @@ def _mismatch(request: dict, job: dict) -> str | None:
 def _source_files(job: dict) -> list[tuple]:
     """(name, sourceFile) of each source of a job or a start request, sorted."""
     return sorted((s.get("name"), s.get("sourceFile")) for s in job.get("sources", []))
-
-
-def _held(omics, store_id: str, job: dict) -> bool:
-    """True when the job's references carry a mark that says a resource has held them."""
-    found = job_mark(omics, store_id, job)
-    mark = ownership.mark_of({ownership.KEY: found}) if isinstance(found, str) else None
-    return mark is not None and mark.held
 
 
 def _references_gone(omics, store_id: str, job: dict) -> bool:
@@ -321,19 +320,23 @@ def mark_on(omics, arn: str) -> ownership.Mark | None:
 def find_outputs(omics, props: dict) -> dict | None:
     """The outputs of the import these inputs made, found read-only by the name of its first
     source (ListReferences, GetReferenceMetadata's creationJobId, GetReferenceImportJob): a job
-    whose sources are exactly these names and files. None when there is none."""
+    whose sources are exactly these names and files, imported by this resource (its owner mark,
+    when it has an owner). None when there is none."""
     store = props["reference_store_id"]
     wanted = sorted((s["name"], s["source_file"]) for s in props["sources"])
     for candidate in references.list_references(omics, store, props["sources"][0]["name"]):
         meta = references.metadata(omics, store, candidate["id"])
         if not meta or not meta.get("creationJobId"):
             continue
+        tags = omics.list_tags_for_resource(resourceArn=meta["arn"]).get("tags") or {}
+        if props.get("owner") and not ownership.same_owner(ownership.mark_of(tags), props["owner"]):
+            continue
         job = omics.get_reference_import_job(referenceStoreId=store, id=meta["creationJobId"])
         if _source_files(job) != wanted:
             continue
         sources = source_outputs(omics, store, props["sources"], job, known={candidate["id"]: meta})
         return {**props, **job_fields(job), "used_client_token": props.get("resolved_client_token"),
-                "sources": sources}
+                "sources": sources, "owner_mark": tags.get(ownership.KEY)}
     return None
 
 

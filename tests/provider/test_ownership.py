@@ -241,3 +241,39 @@ def test_an_adopted_store_is_left_in_place_unless_delete_adopted(world: Sandbox)
     assert [s["id"] for s in world.aws.omics.list_reference_stores()["referenceStores"]] == [world.store]
     provider.delete(adopted.id, {**adopted.outs, "delete_adopted": True})
     wait_until(lambda: world.aws.omics.list_reference_stores()["referenceStores"] == [], timeout=10)
+
+
+@pytest.mark.parametrize("answer", ["allowed", "refused"])
+def test_a_name_another_resource_holds_gets_its_own_reference_or_a_clear_error(world: Sandbox, answer: str) -> None:
+    """Whether a store may hold two ACTIVE references of one name is not documented: the preview
+    warns, naming the holder; where the store refuses, the apply fails naming it and what to do,
+    and nothing is left half-made."""
+    world.aws.controls(same_name_references=answer)
+    provider = ReferenceImportJobProvider()
+    source = {"name": "held-name", "source_file": world.upload("h.fa", generate_fasta(3012))}
+    first = provider.create(checked(provider, world.props([source], owner=urn("holder")))).outs
+    log = Log()
+    from omics_provider import import_lifecycle
+    second = import_lifecycle.check(provider.settings, {}, world.props([source], owner=urn("second")), log)
+    assert second.failures == []
+    [warning] = [line for line in log.lines if "already holds a reference of this name" in line]
+    assert first["sources"][0]["reference_id"] in warning and "genomes/prod/holder-" in warning
+    assert "adopt_existing" in warning
+    if answer == "allowed":
+        made = provider.create(second.inputs).outs
+        assert made["sources"][0]["reference_id"] != first["sources"][0]["reference_id"]
+        assert len(active(world)) == 2
+    else:
+        with pytest.raises(OmicsProviderError) as failed:
+            provider.create(second.inputs)
+        assert "already holds reference(s)" in str(failed.value) and "imported by genomes/prod/holder-" in str(failed.value)
+        assert "adopt_existing" in str(failed.value)
+        assert active(world) == [first["sources"][0]["reference_id"]]
+
+
+def test_a_store_that_is_not_there_is_named_with_its_region_and_what_to_do(world: Sandbox) -> None:
+    provider = ReferenceImportJobProvider()
+    source = {"name": "nowhere", "source_file": world.upload("n.fa", generate_fasta(3013))}
+    props = {**checked(provider, world.props([source], owner=urn("nowhere"))), "reference_store_id": "9999999999"}
+    with pytest.raises(OmicsProviderError, match=f"Reference store 9999999999 was not found in Region {world.aws.region}"):
+        provider.create(props)

@@ -131,3 +131,18 @@ def test_the_guard_names_what_was_not_reviewed(capsys) -> None:
     out = capsys.readouterr().out
     assert "reference store `reference-store` would be replaced" in out
     assert "import `grch38` would delete reference(s)" in out and "would start an import job" in out
+
+
+@pytest.mark.parametrize("delete_adopted", [False, True])
+def test_an_adopted_import_removed_is_released_not_deleted_unless_delete_adopted(delete_adopted: bool) -> None:
+    preview = recorded("import-removed")
+    [removed] = [s for s in preview["steps"] if s["op"] == "delete"]
+    removed["oldState"]["outputs"].update(adopt_existing=True, delete_adopted=delete_adopted)
+    summary = review.summarize(preview)
+    change = next(c for c in previews.parse(preview).changes if c.op == "delete")
+    if delete_adopted:
+        assert "**⚠ 1 reference(s) will be deleted**" in summary and change.deleted_references()
+    else:
+        assert "will be deleted" not in summary and not change.deleted_references()
+        assert "1 reference(s) released, left in place" in summary
+        assert "| `CHM13` | 3376251665 | `t2t-chm13` | it was adopted (`delete_adopted` deletes it) |" in summary

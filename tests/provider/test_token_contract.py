@@ -1,11 +1,14 @@
-"""Derived clientTokens are a contract with existing stacks: the same inputs give the same token
-in every version of this package (recorded from 0.1.0). A new token would replace every import."""
+"""Derived clientTokens and owner marks are a contract with existing stacks: the same inputs give
+the same token in every version of this package (recorded from 0.1.0, and for tokens that name
+their owner, from 0.3.0), and the same import the same mark. A new token would replace every
+import; a new mark would hide every import from its owner."""
 
 from __future__ import annotations
 
 import pytest
 
-from omics_provider.tokens import derive_token, restore_token, store_token
+from omics_provider import ownership
+from omics_provider.tokens import derive_token, owned_token, restore_token, store_token
 
 ROLE = "arn:aws:iam::111122223333:role/omics-import"
 SOURCES = [{"name": "GRCh38", "source_file": "s3://genomes/GRCh38.fa", "description": "primary assembly"},
@@ -22,6 +25,17 @@ RECORDED = [
                  "pulumi-319f86ef233e3815e91c07c7d84caaa12925b512", id="store"),
     pytest.param(lambda: restore_token("pulumi-0bad143d4049ede738dd3c1fc96aeffa245a258a", 2),
                  "pulumi-0bad143d4049ede738dd3c1fc96aeffa245a258a-r2", id="re-import"),
+]
+OWNER = "urn:pulumi:prod::genomes::healthomics:index:ReferenceImportJob::grch38"
+SOURCE = [{"name": "GRCh38", "source_file": "s3://genomes/GRCh38.fa", "description": "primary assembly"}]
+# Recorded with omics-references 0.3.0.
+RECORDED += [
+    pytest.param(lambda: owned_token(OWNER, None, "1234567890", ROLE, SOURCE, ["version:abc"]),
+                 "pulumi-fbcc83d148629ff11bea311650fca5f58de235af", id="owned-new"),
+    pytest.param(lambda: owned_token(OWNER, "pulumi-0bad143d4049ede738dd3c1fc96aeffa245a258a", "1234567890",
+                                     ROLE, SOURCE, ["version:abc"]),
+                 "pulumi-be8212570b143a2febe3cb4f42e45a99a21e0740", id="owned-replacing"),
+    pytest.param(lambda: ownership.value(OWNER, "pulumi-x"), "cda61c29b512793ca8371006 genomes/prod/grch38", id="owner-mark"),
 ]
 
 
