@@ -1,7 +1,7 @@
 """Derived clientTokens and owner marks are a contract with existing stacks: the same inputs give
 the same token in every version of this package (recorded from 0.1.0, and for tokens that name
-their owner, from 0.3.0), and the same import the same mark. A new token would replace every
-import; a new mark would hide every import from its owner."""
+their owner since owner marks were added), and the same import the same mark. A new token would
+replace every import; a new mark would hide every import from its owner."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ RECORDED = [
 ]
 OWNER = "urn:pulumi:prod::genomes::healthomics:index:ReferenceImportJob::grch38"
 SOURCE = [{"name": "GRCh38", "source_file": "s3://genomes/GRCh38.fa", "description": "primary assembly"}]
-# Recorded with omics-references 0.3.0.
+# Recorded when owner marks were added (Unreleased).
 RECORDED += [
     pytest.param(lambda: owned_token(OWNER, None, "1234567890", ROLE, SOURCE, ["version:abc"]),
                  "pulumi-fbcc83d148629ff11bea311650fca5f58de235af", id="owned-new"),
