@@ -108,14 +108,25 @@ def held(stack: Stack) -> set[str]:
     return {ref for item in stack.imports().values() for ref in item["references"].values()}
 
 
+def begin(face: str, tmp_path: Path, aws: LocalAws, store_name: str) -> tuple[str, Stack, str]:
+    """A store made outside the stack, a stack of this face, and a bucket: (store, stack, bucket)."""
+    store = aws.omics.create_reference_store(name=store_name)["id"]
+    return store, Stack(face, tmp_path / "stack", aws), aws.bucket()
+
+
+def upload(aws: LocalAws, bucket: str, key: str, seed: int) -> str:
+    """A generated FASTA at `key`; its s3:// URI."""
+    aws.s3.put_object(Bucket=bucket, Key=key, Body=generate_fasta(seed))
+    return f"s3://{bucket}/{key}"
+
+
 @pytest.mark.parametrize("face", FACES)
 def test_two_stacks_on_one_store_each_own_their_import_even_when_a_token_is_forgotten(
         tmp_path: Path, aws: LocalAws, face: str) -> None:
     store = aws.omics.create_reference_store(name="shared")["id"]
     aws.controls(import_seconds=4, token_memory_seconds=1, busy_answer="queue")
     prod, dev = Stack(face, tmp_path / "prod", aws, "prod"), Stack(face, tmp_path / "dev", aws, "dev")
-    uri = f"s3://{aws.bucket()}/grch38.fa"
-    aws.s3.put_object(Bucket=uri.split("/")[2], Key="grch38.fa", Body=generate_fasta(7001))
+    uri = upload(aws, aws.bucket(), "grch38.fa", 7001)
     prod.declare(store, [imported("grch38", [source("GRCh38", uri)], deadline=1)])
     assert prod.up(check=False).returncode != 0  # its job still runs, kept in prod's state
     time.sleep(1.5)  # the service forgot prod's token
@@ -134,14 +145,9 @@ def test_two_stacks_on_one_store_each_own_their_import_even_when_a_token_is_forg
 @pytest.mark.parametrize("face", FACES)
 def test_same_inputs_twice_removal_reorder_rename_and_replace_keep_state_and_store_in_step(
         tmp_path: Path, aws: LocalAws, face: str) -> None:
-    store = aws.omics.create_reference_store(name="one-stack")["id"]
-    stack = Stack(face, tmp_path / "stack", aws)
-    bucket = aws.bucket()
-    uris = []
-    for n in (1, 2):
-        aws.s3.put_object(Bucket=bucket, Key=f"g{n}.fa", Body=generate_fasta(7010 + n))
-        uris.append(f"s3://{bucket}/g{n}.fa")
-    one, two = source("genome-1", uris[0]), source("genome-2", uris[1])
+    store, stack, bucket = begin(face, tmp_path, aws, "one-stack")
+    one = source("genome-1", upload(aws, bucket, "g1.fa", 7011))
+    two = source("genome-2", upload(aws, bucket, "g2.fa", 7012))
 
     stack.declare(store, [imported("a", [one, two]), imported("b", [one, two])])
     stack.up()
@@ -170,13 +176,10 @@ def test_same_inputs_twice_removal_reorder_rename_and_replace_keep_state_and_sto
 @pytest.mark.parametrize("face", FACES)
 def test_a_create_past_its_deadline_is_kept_through_refresh_retagged_and_deleted_by_destroy(
         tmp_path: Path, aws: LocalAws, face: str) -> None:
-    store = aws.omics.create_reference_store(name="deadlines")["id"]
+    store, stack, bucket = begin(face, tmp_path, aws, "deadlines")
     aws.controls(import_seconds=6)
-    stack = Stack(face, tmp_path / "stack", aws)
-    bucket = aws.bucket()
-    aws.s3.put_object(Bucket=bucket, Key="slow.fa", Body=generate_fasta(7020))
-    aws.s3.put_object(Bucket=bucket, Key="slower.fa", Body=generate_fasta(7021))
-    slow = source("slow-genome", f"s3://{bucket}/slow.fa", tags={"v": "1"})
+    slow = source("slow-genome", upload(aws, bucket, "slow.fa", 7020), tags={"v": "1"})
+    slower = upload(aws, bucket, "slower.fa", 7021)
     stack.declare(store, [imported("slow", [slow], deadline=2)])
     assert stack.up(check=False).returncode != 0
     [job] = jobs(aws, store)
@@ -191,7 +194,7 @@ def test_a_create_past_its_deadline_is_kept_through_refresh_retagged_and_deleted
     stack.up("--refresh", "--expect-no-changes")
 
     stack.declare(store, [imported("slow", [{**slow, "tags": {"v": "2"}}]),
-                          imported("slower", [source("slower-genome", f"s3://{bucket}/slower.fa")], deadline=2)])
+                          imported("slower", [source("slower-genome", slower)], deadline=2)])
     assert stack.up(check=False).returncode != 0  # slower's job still runs
     stack.run("destroy", "--yes")  # waits for it, and deletes what it made
     time.sleep(1)
@@ -201,11 +204,8 @@ def test_a_create_past_its_deadline_is_kept_through_refresh_retagged_and_deleted
 @pytest.mark.parametrize("face", FACES)
 def test_a_kept_client_token_with_a_changed_description_is_refused_at_preview(
         tmp_path: Path, aws: LocalAws, face: str) -> None:
-    store = aws.omics.create_reference_store(name="tokens")["id"]
-    stack = Stack(face, tmp_path / "stack", aws)
-    bucket = aws.bucket()
-    aws.s3.put_object(Bucket=bucket, Key="t.fa", Body=generate_fasta(7030))
-    given = source("given-genome", f"s3://{bucket}/t.fa", description="first")
+    store, stack, bucket = begin(face, tmp_path, aws, "tokens")
+    given = source("given-genome", upload(aws, bucket, "t.fa", 7030), description="first")
     stack.declare(store, [imported("given", [given], client_token="team-token-7030")])
     stack.up()
     stack.declare(store, [imported("given", [{**given, "description": "second"}], client_token="team-token-7030")])
@@ -216,12 +216,9 @@ def test_a_kept_client_token_with_a_changed_description_is_refused_at_preview(
 
 
 def test_replace_on_changes_of_tags_imports_anew_and_deletes_only_the_old(tmp_path: Path, aws: LocalAws) -> None:
-    store = aws.omics.create_reference_store(name="replace-on-changes")["id"]
-    stack = Stack("native", tmp_path / "stack", aws)
-    bucket = aws.bucket()
-    aws.s3.put_object(Bucket=bucket, Key="r.fa", Body=generate_fasta(7040))
+    store, stack, bucket = begin("native", tmp_path, aws, "replace-on-changes")
     options = {"replaceOnChanges": ["sources[*].tags"]}
-    genome = source("roc-genome", f"s3://{bucket}/r.fa", tags={"v": "1"})
+    genome = source("roc-genome", upload(aws, bucket, "r.fa", 7040), tags={"v": "1"})
     stack.declare(store, [imported("roc", [genome], options=options)])
     stack.up()
     before = held(stack)
