@@ -129,15 +129,13 @@ def _held_elsewhere(settings: ConnectionSettings, news: dict, log: Log) -> list[
     omics, store = settings.omics(news), news["reference_store_id"]
     failures = []
     for i, source in enumerate(news["sources"]):
-        held = [r for r in references.list_references(omics, store, source["name"])
-                if r.get("status") == "ACTIVE"]
-        if not held:
+        found = jobs.active_marks(omics, store, source["name"])
+        if not found:
             continue
-        marks = [jobs.mark_on(omics, r["arn"]) for r in held]
-        others = [(r, m) for r, m in zip(held, marks, strict=True)
+        others = [(r, m) for r, m in found
                   if m is not None and not ownership.same_owner(m, news.get("owner"))]
         if news.get("adopt_existing"):
-            if others and len(others) == len(held) and not news.get("take_over"):
+            if others and len(others) == len(found) and not news.get("take_over"):
                 ref, mark = others[0]
                 failures.append((f"sources[{i}].name", (
                     f"reference {ref['id']} named {source['name']!r} in store {store} is owned by {mark} "
@@ -145,7 +143,7 @@ def _held_elsewhere(settings: ConnectionSettings, news: dict, log: Log) -> list[
                     "take_over: true to take it over (that resource then leaves it in place), or "
                     "remove adopt_existing to import it again")))
             continue
-        whose = ", ".join(f"{r['id']} ({m or 'no Pulumi owner'})" for r, m in zip(held, marks, strict=True))
+        whose = ", ".join(f"{r['id']} ({m or 'no Pulumi owner'})" for r, m in found)
         log.warn(f"sources[{i}] ({source['name']}): store {store} already holds a reference of this name: "
                  f"{whose}. This import makes another one; if the store refuses two references of "
                  "one name, the import fails: to manage that reference instead, set adopt_existing "
@@ -295,11 +293,8 @@ def _past_replaced(omics, props: dict, token: str) -> int:
     whose references are still ACTIVE (its first source's name finds them: the import being
     replaced), so that it never sends that import's token."""
     owner = props["owner"]
-    active = set()
-    for ref in references.list_references(omics, props["reference_store_id"], props["sources"][0]["name"]):
-        mark = jobs.mark_on(omics, ref["arn"]) if ref.get("status") == "ACTIVE" else None
-        if mark is not None:
-            active.add(mark.digest)
+    active = {mark.digest for _, mark in jobs.active_marks(omics, props["reference_store_id"],
+                                                           props["sources"][0]["name"]) if mark is not None}
     generation = 0
     while ownership.digest(owner, tokens.restore_token(token, generation) if generation else token) in active:
         generation += 1

@@ -312,6 +312,12 @@ def owner_of(omics, arn: str) -> str:
     return f"imported by {mark}" if mark else "no Pulumi owner"
 
 
+def active_marks(omics, store_id: str, name: str) -> list[tuple[dict, ownership.Mark | None]]:
+    """The store's ACTIVE references of this name, each with the owner mark it carries."""
+    return [(ref, mark_on(omics, ref["arn"])) for ref in references.list_references(omics, store_id, name)
+            if ref.get("status") == "ACTIVE"]
+
+
 def mark_on(omics, arn: str) -> ownership.Mark | None:
     """The owner mark a reference carries (ListTagsForResource), or None."""
     return ownership.mark_of(omics.list_tags_for_resource(resourceArn=arn).get("tags"))
