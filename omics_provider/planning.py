@@ -82,16 +82,16 @@ def plan_import(settings: ConnectionSettings, olds: dict, news: dict, store_know
         path = f"sources[{i}].source_file"
         named = f"sources[{i}] ({sources[i].get('name')})"
         if head.state == "missing":
-            plan.failures.append((path, f"{head.uri} does not exist in S3"))
+            plan.failures.append((path, f"{head.uri!r} does not exist in S3"))
         elif head.state == "unreadable":
             plan.warnings.append(
-                f"{named}: the version of {head.uri} could not be read ({head.reason}); the import's "
+                f"{named}: the version of {head.uri!r} could not be read ({head.reason}); the import's "
                 "identity will not include it, so an overwrite of this object will not show as a change")
         elif head.size is not None and head.size > MAX_SOURCE_BYTES:
-            plan.failures.append((path, f"{head.uri} is {head.size} bytes, over HealthOmics' "
+            plan.failures.append((path, f"{head.uri!r} is {head.size} bytes, over HealthOmics' "
                                         f"{MAX_SOURCE_BYTES // 1000**3} GB limit for a reference file"))
         if not has_fasta_extension(head.uri):
-            plan.warnings.append(f"{named}: {head.uri} does not end in a FASTA extension HealthOmics lists "
+            plan.warnings.append(f"{named}: {head.uri!r} does not end in a FASTA extension HealthOmics lists "
                                  "(.fasta .fa .fas .fsa .faa .fna .ffn .frn .mpfa .seq .txt, or those + .gz)")
     role_failure, role_warning = _role_problem(settings.with_attempts(CHECK_ATTEMPTS), news["role_arn"])
     plan.failures += [("role_arn", role_failure)] if role_failure else []
@@ -133,7 +133,7 @@ def _existing(olds: dict, news: dict, heads: list[s3_objects.SourceObject]) -> P
                     else f"could not be read ({head.reason})")
             name = news["sources"][i].get("name")
             plan.warnings.append(
-                f"sources[{i}] ({name}): {head.uri} {what}. The reference imported from it is "
+                f"sources[{i}] ({name}): {head.uri!r} {what}. The reference imported from it is "
                 "unaffected; this import is kept as it is (clientToken unchanged).")
     if news.get("client_token"):
         return plan
@@ -212,7 +212,7 @@ def _read_problems(settings: ConnectionSettings, role_arn: str,
     for i, (source, uri) in enumerate(zip(sources, files, strict=True)):
         decision = decisions.get(object_arn(uri))
         if decision is not None and decision != "allowed":
-            refusals.append(f"the service role {role_name(role_arn)} is not allowed {READ_ACTION} on {uri} "
+            refusals.append(f"the service role {role_name(role_arn)} is not allowed {READ_ACTION} on {uri!r} "
                             f"(sources[{i}] {source.get('name')}; IAM's policy simulation: {decision}): "
                             f"grant it in the role's policy, or HealthOmics will fail this source")
     return refusals, None

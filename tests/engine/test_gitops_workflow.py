@@ -233,7 +233,7 @@ def test_the_workflow_reviews_applies_what_was_reviewed_and_reports_drift(tmp_pa
     assert run["preview"].result == "failure"
     assert run["preview"].step("Post the summary").outcome == "success"
     comment = hub.comments[STACK]
-    assert "**✖ The preview failed.**" in comment and "| `typo` |" in comment and "not-there.fa does not exist in S3" in comment
+    assert "**✖ The preview failed.**" in comment and "| `typo` |" in comment and "not-there.fa' does not exist in S3" in comment
     assert not (hub.artifacts / f"reviewed-{STACK}-{git(hub.origin, 'rev-parse', 'typo^{tree}')}").exists()
 
     # 4. The drift check: a reference deleted outside Pulumi is reported, and the check fails.

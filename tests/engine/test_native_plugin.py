@@ -153,7 +153,7 @@ def test_a_role_that_may_not_read_the_source_fails_the_preview(tmp_path: Path, a
     failed = project.run("preview", check=False)
     assert failed.returncode != 0
     assert (f"the service role {role.rsplit('/', 1)[1]} is not allowed s3:GetObject on "
-            f"s3://{bucket}/grch38.fa") in failed.stdout, failed.stdout
+            f"'s3://{bucket}/grch38.fa'") in failed.stdout, failed.stdout
     assert aws.omics.list_reference_stores()["referenceStores"] == []
 
 

@@ -112,5 +112,5 @@ def test_a_source_over_15_gb_is_refused_at_preview_touching_nothing(tmp_path: Pa
     aws.reset_calls()
     preview = project.cli.run("preview", "--stack", "test", check=False)
     assert preview.returncode != 0
-    assert f"{uri} is 16000000000 bytes, over HealthOmics' 15 GB limit for a reference file" in preview.stdout, preview.stdout
+    assert f"{uri!r} is 16000000000 bytes, over HealthOmics' 15 GB limit for a reference file" in preview.stdout, preview.stdout
     assert mutating_calls(aws) == {}

@@ -180,8 +180,15 @@ def test_a_100mb_single_line_sequence_is_valid_and_streams() -> None:
 def test_missing_object_is_refused_at_check(world: Sandbox) -> None:
     uri = f"s3://{world.bucket}/not-uploaded.fa"
     failures = failures_of(ReferenceImportJobProvider(), world.props([{"name": "genome", "source_file": uri}]))
-    assert failures == [("sources[0].source_file", f"{uri} does not exist in S3")]
+    assert failures == [("sources[0].source_file", f"{uri!r} does not exist in S3")]
     assert world.jobs() == []
+
+
+def test_a_trailing_space_in_a_missing_source_file_shows_in_the_refusal(world: Sandbox) -> None:
+    world.upload("ref.fa", generate_fasta(1))
+    uri = f"s3://{world.bucket}/ref.fa "
+    failures = failures_of(ReferenceImportJobProvider(), world.props([{"name": "genome", "source_file": uri}]))
+    assert failures == [("sources[0].source_file", f"'s3://{world.bucket}/ref.fa ' does not exist in S3")]
 
 
 @pytest.mark.parametrize("trust, expected", [

@@ -24,7 +24,7 @@ def test_an_unreadable_version_is_a_warning_for_a_new_import_and_never_a_change_
     props = world.props([{"name": "shy-genome", "source_file": uri}])
     first = provider.check({}, props)
     assert first.failures == [] and first.inputs["source_objects"] == [{"version": None, "bytes": None}]
-    assert [w for w in warnings if "the version of " + uri + " could not be read (HeadObject answered 403)" in w]
+    assert [w for w in warnings if f"the version of {uri!r} could not be read (HeadObject answered 403)" in w]
 
     world.aws.controls(unreadable_objects=[], unlistable_buckets=[])  # readable again: the recorded identity stands
     again = provider.check(first.inputs, props)
@@ -42,7 +42,7 @@ def test_only_a_changed_recorded_version_changes_the_token(world: Sandbox, warni
     gone = provider.check(recorded, props)
     assert gone.failures == [] and gone.inputs["resolved_client_token"] == recorded["resolved_client_token"]
     assert any("no longer exists in S3" in w and "(genome)" in w for w in warnings)
-    assert provider.check({}, props).failures[0].reason == f"{uri} does not exist in S3"  # a new import is refused
+    assert provider.check({}, props).failures[0].reason == f"{uri!r} does not exist in S3"  # a new import is refused
 
     world.upload("g.fa", generate_fasta(803))
     changed = provider.check(recorded, props)

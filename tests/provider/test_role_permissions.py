@@ -36,7 +36,7 @@ def test_a_role_without_an_s3_policy_is_refused_at_preview_and_its_job_fails_nam
     props = {**world.props([{"name": "genome", "source_file": uri}]), "role_arn": role}
     [failure] = ReferenceImportJobProvider().check({}, props).failures
     assert failure.property == "role_arn"
-    assert f"the service role {name} is not allowed s3:GetObject on {uri}" in failure.reason, failure.reason
+    assert f"the service role {name} is not allowed s3:GetObject on {uri!r}" in failure.reason, failure.reason
     assert "sources[0] genome" in failure.reason and "implicitDeny" in failure.reason
     assert world.jobs() == []
 
@@ -62,8 +62,8 @@ def test_only_the_sources_the_role_may_not_read_are_refused(world: Sandbox) -> N
                             {"name": "hidden-genome", "source_file": hidden}]), "role_arn": role}
     failures = ReferenceImportJobProvider().check({}, props).failures
     assert [f.reason.split(" (")[0] for f in failures] == [
-        f"the service role {role.rsplit('/', 1)[1]} is not allowed s3:GetObject on {denied}",
-        f"the service role {role.rsplit('/', 1)[1]} is not allowed s3:GetObject on {hidden}"]
+        f"the service role {role.rsplit('/', 1)[1]} is not allowed s3:GetObject on {denied!r}",
+        f"the service role {role.rsplit('/', 1)[1]} is not allowed s3:GetObject on {hidden!r}"]
     assert "explicitDeny" in failures[0].reason and "implicitDeny" in failures[1].reason
 
     job = world.aws.omics.start_reference_import_job(referenceStoreId=world.store, roleArn=role, sources=[
