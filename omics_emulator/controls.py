@@ -36,6 +36,8 @@ SAME_NAME_ANSWERS = ("allowed", "refused")
 # Whether GetReferenceImportJob shows each source's tags (the model has the member; AWS's
 # examples show none).
 JOB_SOURCE_TAGS = ("shown", "omitted")
+# Who calls the endpoint, as AWS names the caller in an AccessDenied message.
+CALLER_ARN = "arn:aws:iam::123456789012:user/local"
 
 
 @dataclass
@@ -91,7 +93,7 @@ class Controls:
             time.sleep(self.latency_ms / 1000)
         if operation in self.deny_operations:
             raise AccessDeniedException(
-                f"User: arn:aws:iam::123456789012:user/local is not authorized to perform: "
+                f"User: {CALLER_ARN} is not authorized to perform: "
                 f"omics:{operation} (denied by the local endpoint's deny_operations control)")
         if operation in self.timeout_operations:
             raise RequestTimeoutException(

@@ -25,22 +25,34 @@ class FastaError(ValueError):
 
 @dataclass(frozen=True)
 class FaiEntry:
-    """One line of a `.fai` index."""
+    """One line of a `.fai` index. The name is the header's bytes up to the first whitespace,
+    as samtools keeps them: whatever their encoding, two names are the same only byte for byte."""
 
-    name: str
+    name: bytes
     length: int
     offset: int
     line_bases: int
     line_width: int
 
-    def line(self) -> str:
+    def line(self) -> bytes:
         """The tab-separated `.fai` line, newline included."""
-        return f"{self.name}\t{self.length}\t{self.offset}\t{self.line_bases}\t{self.line_width}\n"
+        numbers = (self.length, self.offset, self.line_bases, self.line_width)
+        return self.name + b"".join(b"\t%d" % n for n in numbers) + b"\n"
 
 
 def render_fai(entries: list[FaiEntry]) -> bytes:
     """The whole `.fai` file."""
-    return "".join(entry.line() for entry in entries).encode()
+    return b"".join(entry.line() for entry in entries)
+
+
+def shown(name: bytes) -> str:
+    """A sequence name for a message: quoted, UTF-8 as text, any other byte (or unprintable
+    character) as a \\xNN escape."""
+    text = name.decode("utf-8", "backslashreplace")
+    return "'" + "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text) + "'"
+
+
+CR_ENDINGS = "ends in a bare CR (CR line endings); convert the file to LF line endings"
 
 
 class _Decoder:
@@ -88,7 +100,7 @@ class FastaIndexer:
 
     Rules: the first line is a `>` header with a name; names are unique; every record has
     at least one base; bases are IUPAC letters (either case; amino acids for `protein`); lines
-    end in LF (not CRLF);
+    end in LF (not CRLF, nor a bare CR); names are bytes (any encoding, compared byte for byte);
     within a record every line but the last has the same length, and no line is longer than
     the first; blank lines only at the end of the file. Memory stays bounded whatever the line
     lengths: a sequence line is checked as it arrives, only a header line is held (<= 1 MiB).
@@ -105,8 +117,8 @@ class FastaIndexer:
         self._pos = 0  # offset in the uncompressed stream of the next unconsumed byte
         self._line_no = 0  # lines completed so far
         self.entries: list[FaiEntry] = []
-        self._names: set[str] = set()
-        self._name: str | None = None
+        self._names: set[bytes] = set()
+        self._name: bytes | None = None
         self._header_line = 0
         self._length = 0
         self._offset = 0
@@ -140,6 +152,8 @@ class FastaIndexer:
             if end < 0:
                 self._header_part += data
                 if len(self._header_part) > self.MAX_HEADER:
+                    if b"\r" in self._header_part:
+                        raise FastaError(f"line {self._line_no + 1} {CR_ENDINGS}")
                     raise FastaError(f"line {self._line_no + 1}: header longer than {self.MAX_HEADER} bytes")
                 return
             line, self._header_part = self._header_part + data[:end], b""
@@ -196,13 +210,15 @@ class FastaIndexer:
         self._line_no += 1
         self._check_after_blank()
         self._close_record()
+        if b"\r" in line[:-1]:
+            raise FastaError(f"line {self._line_no} {CR_ENDINGS}")
         if line.endswith(b"\r"):
             raise FastaError(f"line {self._line_no} ends in CRLF; use LF line endings")
-        name = line[1:].split(None, 1)[0].decode("utf-8", "replace") if line[1:].strip() else ""
+        name = line[1:].split(None, 1)[0] if line[1:].strip() else b""
         if not name:
             raise FastaError(f"line {self._line_no}: header has no sequence name")
         if name in self._names:
-            raise FastaError(f"duplicate sequence name {name!r} at line {self._line_no}")
+            raise FastaError(f"duplicate sequence name {shown(name)} at line {self._line_no}")
         self._names.add(name)
         self._name, self._header_line = name, self._line_no
         self._pos += len(line) + 1
@@ -215,9 +231,11 @@ class FastaIndexer:
         at = block.index(bad[:1])
         line_no = first_line + block.count(b"\n", 0, at)
         if bad[:1] == b"\r":
+            if block[at + 1:at + 2] not in (b"\n", b""):
+                raise FastaError(f"line {line_no} {CR_ENDINGS}")
             raise FastaError(f"line {line_no} ends in CRLF; use LF line endings")
         raise FastaError(
-            f"record {self._name!r}, line {line_no}: {bad[:1].decode('latin-1')!r} is not "
+            f"record {shown(self._name or b'')}, line {line_no}: {bad[:1].decode('latin-1')!r} is not "
             f"a sequence letter ({self._kind} only)"
         )
 
@@ -259,7 +277,7 @@ class FastaIndexer:
             self._line_bases = width
         elif width > self._line_bases or self._short_seen:
             raise FastaError(
-                f"record {self._name!r}, line {line_no}: lines differ in length "
+                f"record {shown(self._name or b'')}, line {line_no}: lines differ in length "
                 f"({width} after {self._line_bases}); all but the last must be equal"
             )
         elif width < self._line_bases:
@@ -274,7 +292,7 @@ class FastaIndexer:
         if self._name is None:
             return
         if self._length == 0:
-            raise FastaError(f"record {self._name!r} (line {self._header_line}) has no sequence")
+            raise FastaError(f"record {shown(self._name or b'')} (line {self._header_line}) has no sequence")
         self.entries.append(FaiEntry(
             self._name, self._length, self._offset, self._line_bases, self._line_bases + 1,
         ))

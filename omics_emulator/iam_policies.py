@@ -30,6 +30,8 @@ def decision(role_arn: str, action: str, resource: str) -> str:
         role = iam_backends[DEFAULT_ACCOUNT_ID]["aws"].get_role(role_name(role_arn) or "")
     except NotFoundException:
         raise NoSuchRole(role_arn) from None
+    if role.arn != role_arn:  # the name of a role, in another path, account or partition
+        raise NoSuchRole(role_arn)
     policies = [IAMPolicy(document) for document in role.policies.values()]
     policies += [IAMPolicy(policy) for policy in role.managed_policies.values()]
     results = [p.is_action_permitted(action, resource) for p in policies]

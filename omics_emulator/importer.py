@@ -171,6 +171,8 @@ class Importer:
             if exc.response["Error"]["Code"] == "NoSuchEntity":
                 return f"service role {name} does not exist in IAM"
             return f"could not read service role {name}: {exc.response['Error']['Code']}"
+        if role["Arn"] != role_arn:  # IAM knows a role by its whole ARN: another path is another role
+            return f"service role {role_arn} does not exist in IAM"
         if not trusts_omics(role.get("AssumeRolePolicyDocument")):
             return f"service role {name} does not trust {OMICS_PRINCIPAL} (sts:AssumeRole)"
         return None

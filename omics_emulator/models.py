@@ -11,10 +11,12 @@ import sqlite3
 from typing import Protocol
 
 from omics_rules.quotas import MAX_TAGS
+from omics_rules.service_role import parse_role_arn
 
 from . import answers
-from .controls import Controls
+from .controls import CALLER_ARN, Controls
 from .exceptions import (
+    AccessDeniedException,
     ConflictException,
     RangeNotSatisfiableException,
     ResourceNotFoundException,
@@ -25,6 +27,16 @@ from .exceptions import (
 from .records import RUNNING, Records, new_id, now
 
 ACCOUNT_ID = "123456789012"  # moto's default account, so ARNs agree with local IAM and S3
+
+
+def _may_pass(role_arn: str) -> None:
+    """AccessDeniedException, as IAM's iam:PassRole answers it, for a role of another account or
+    partition (the endpoint's ARNs are all in partition aws, account ACCOUNT_ID). A role ARN of
+    this account whose path is not the role's names no role: the job FAILs as for a missing role."""
+    role = parse_role_arn(role_arn)
+    if role is not None and (role.partition, role.account) != ("aws", ACCOUNT_ID):
+        raise AccessDeniedException(
+            f"User: {CALLER_ARN} is not authorized to perform: iam:PassRole on resource: {role_arn}")
 
 
 class Worker(Protocol):
@@ -106,6 +118,7 @@ class Backend:
 
     def start_reference_import_job(self, region: str, params: dict) -> dict:
         """Start (and hand to the worker) a job, or, for a known clientToken, find it."""
+        _may_pass(params["roleArn"])
         with self.lock:
             store = self.records.store_row(params["referenceStoreId"], region)
             token = params.get("clientToken")

@@ -22,7 +22,7 @@ from omics_rules.quotas import REQUESTS_PER_SECOND
 
 from . import iam_policies, protocol
 from .answers import FileRange
-from .controls import CallCounter, Controls, RequestQuotas
+from .controls import CALLER_ARN, CallCounter, Controls, RequestQuotas
 from .exceptions import (
     IncompleteSignatureException,
     InternalServerException,
@@ -102,7 +102,7 @@ class EmulatorApp:
             return None
         if "SimulatePrincipalPolicy" in self.controls.deny_operations:
             status, answer = 403, iam_policies.error(
-                "AccessDenied", "User: arn:aws:iam::123456789012:user/local is not authorized to perform: "
+                "AccessDenied", f"User: {CALLER_ARN} is not authorized to perform: "
                 "iam:SimulatePrincipalPolicy (denied by the local endpoint's deny_operations control)")
         else:
             status, answer = iam_policies.simulate(body)

@@ -179,14 +179,14 @@ def simple_fai(data: bytes) -> bytes:
     rows, offset = [], 0
     for line in data.splitlines(keepends=True):
         if line.startswith(b">"):
-            rows.append([line[1:].split()[0].decode(), 0, offset + len(line), 0, 0])
+            rows.append([line[1:].split()[0], 0, offset + len(line), 0, 0])
         elif line.strip():
             row = rows[-1]
             if row[3] == 0:
                 row[3], row[4] = len(line.rstrip(b"\n")), len(line)
             row[1] += len(line.rstrip(b"\n"))
         offset += len(line)
-    return "".join("\t".join(map(str, r)) + "\n" for r in rows).encode()
+    return b"".join(r[0] + b"".join(b"\t%d" % n for n in r[1:]) + b"\n" for r in rows)
 
 
 def bgzip_like(data: bytes, block: int = 1000) -> bytes:

@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 from botocore.exceptions import BotoCoreError, ClientError
 
 from omics_rules.quotas import MAX_SOURCE_BYTES, has_fasta_extension
-from omics_rules.service_role import OMICS_PRINCIPAL, READ_ACTION, object_arn, role_name, trusts_omics
+from omics_rules.service_role import (
+    OMICS_PRINCIPAL,
+    READ_ACTION,
+    arn_differences,
+    object_arn,
+    role_name,
+    trusts_omics,
+)
 
 from . import s3_objects, tokens
 from .schema import OUTPUT, REFERENCE_IMPORT_JOB, REFERENCE_SOURCE, REPLACE
@@ -187,6 +194,16 @@ def _role_problem(settings: ConnectionSettings, role_arn: str) -> tuple[str | No
                       f"{error_code(exc)}); HealthOmics will fail the import if it cannot assume it")
     except BotoCoreError as exc:
         return None, f"role_arn: the service role was not checked (iam:GetRole failed: {exc})"
+    differences = arn_differences(role_arn, role.get("Arn") or role_arn)
+    if differences:
+        actual = role["Arn"]
+        if all(d.startswith("path") for d in differences):
+            remedy = f"set role_arn to {actual} (a role's path is part of its ARN)"
+        else:
+            remedy = (f"HealthOmics is passed only a role of the caller's own account and partition: set "
+                      f"role_arn to {actual}, or deploy with credentials of the account role_arn names")
+        return (f"role_arn {role_arn} is not the role {name} that IAM holds for these credentials "
+                f"({actual}): {', '.join(differences)}; {remedy}"), None
     if not trusts_omics(role.get("AssumeRolePolicyDocument")):
         return f"the service role {name} does not trust {OMICS_PRINCIPAL} (sts:AssumeRole)", None
     return None, None

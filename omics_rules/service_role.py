@@ -4,8 +4,10 @@ it needs, and the S3 resource each source is read as."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 OMICS_PRINCIPAL = "omics.amazonaws.com"
@@ -38,9 +40,44 @@ def object_arn(s3_uri: str) -> str:
     return f"arn:aws:s3:::{s3_uri[len('s3://'):]}"
 
 
+_ROLE_ARN = re.compile(r"arn:([a-z0-9-]+):iam::(\d{12}):role(/(?:[^/]+/)*)([^/]+)")
+
+
+@dataclass(frozen=True)
+class RoleArn:
+    """An IAM role ARN in its parts: arn:PARTITION:iam::ACCOUNT:role/PATH/NAME, where the path is
+    `/` or `/a/b/`. IAM knows a role by the whole ARN: the same name in another partition,
+    account or path is another role."""
+
+    partition: str
+    account: str
+    path: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"arn:{self.partition}:iam::{self.account}:role{self.path}{self.name}"
+
+
+def parse_role_arn(role_arn: str) -> RoleArn | None:
+    """The parts of an IAM role ARN; None for any other string."""
+    match = _ROLE_ARN.fullmatch(role_arn)
+    return RoleArn(*match.groups()) if match else None
+
+
 def role_name(role_arn: str) -> str | None:
     """The role's name in an IAM role ARN (arn:aws:iam::ACCOUNT:role/PATH/NAME); None for any other ARN."""
-    return role_arn.rsplit("/", 1)[-1] if ":role/" in role_arn else None
+    parsed = parse_role_arn(role_arn)
+    return parsed.name if parsed else None
+
+
+def arn_differences(given: str, actual: str) -> list[str]:
+    """What of the role ARN `given` differs from the ARN IAM has for the role of that name
+    (`actual`), e.g. "partition aws-cn (the role's is aws)"; [] when they are the same role."""
+    mine, theirs = parse_role_arn(given), parse_role_arn(actual)
+    if mine is None or theirs is None:
+        return [] if given == actual else [f"ARN {given} (the role's is {actual})"]
+    return [f"{part} {getattr(mine, part)} (the role's is {getattr(theirs, part)})"
+            for part in ("partition", "account", "path") if getattr(mine, part) != getattr(theirs, part)]
 
 
 def trusts_omics(policy: dict[str, Any] | str | None) -> bool:

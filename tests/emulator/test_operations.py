@@ -102,6 +102,18 @@ def test_import_md5_index_and_bytes(aws: LocalAws, encode) -> None:
     assert aws.read_file(store, source["referenceId"], "INDEX") == simple_fai(fasta)
 
 
+def test_sequence_names_are_indexed_as_their_bytes(aws: LocalAws) -> None:
+    # Latin-1 names, as older tools write them: not UTF-8, and different only in those bytes.
+    fasta = b">chr\xe91 first\nACGT\n>chr\xe81 second\nAC\n>chr\xc3\xa9 utf-8\nGG\n"
+    store, job = import_files(aws, {"latin1": fasta, "twice": b">chr\xe91\nAC\n>chr\xe91\nGT\n"})
+    assert [s["status"] for s in job["sources"]] == ["FINISHED", "FAILED"], job
+    index = aws.read_file(store, job["sources"][0]["referenceId"], "INDEX")
+    assert index == simple_fai(fasta)
+    assert [line.split(b"\t")[0] for line in index.splitlines()] == [b"chr\xe91", b"chr\xe81", b"chr\xc3\xa9"]
+    assert job["sources"][1]["statusMessage"] == (
+        r"not valid FASTA: duplicate sequence name 'chr\xe91' at line 3")
+
+
 def test_get_reference_range_and_parts(aws: LocalAws) -> None:
     fasta = generate_fasta(seed=3)
     store, job = import_files(aws, {"ranged": fasta})
@@ -166,6 +178,39 @@ def test_service_role_must_exist_and_trust_omics(aws: LocalAws, trust, expected)
     assert done["status"] == "FAILED"
     assert expected in done["statusMessage"]
     assert expected in done["sources"][0]["statusMessage"]
+
+
+@pytest.mark.parametrize("change", [("arn:aws:", "arn:aws-cn:"), (":123456789012:", ":999999999999:")],
+                         ids=["partition", "account"])
+def test_a_role_of_another_account_or_partition_is_not_passed(aws: LocalAws, change: tuple[str, str]) -> None:
+    bucket = aws.bucket()
+    aws.s3.put_object(Bucket=bucket, Key="g.fa", Body=generate_fasta(5))
+    role = aws.role().replace(*change)  # a role of this name exists, but in this account and partition
+    store = aws.omics.create_reference_store(name="store")["id"]
+    with pytest.raises(ClientError) as excinfo:
+        aws.omics.start_reference_import_job(referenceStoreId=store, roleArn=role, sources=[
+            {"sourceFile": f"s3://{bucket}/g.fa", "name": "genome"}])
+    assert error_code(excinfo) == "AccessDeniedException"
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert excinfo.value.response["Error"]["Message"] == (
+        f"User: arn:aws:iam::123456789012:user/local is not authorized to perform: iam:PassRole on resource: {role}")
+    assert aws.omics.list_reference_import_jobs(referenceStoreId=store)["importJobs"] == []
+
+
+def test_a_role_arn_with_another_path_names_no_role(aws: LocalAws) -> None:
+    bucket = aws.bucket()
+    aws.s3.put_object(Bucket=bucket, Key="g.fa", Body=generate_fasta(6))
+    role = aws.role().replace(":role/", ":role/service-role/")
+    with pytest.raises(ClientError) as excinfo:
+        aws.iam.simulate_principal_policy(PolicySourceArn=role, ActionNames=["s3:GetObject"])
+    assert error_code(excinfo) == "NoSuchEntity"
+    store = aws.omics.create_reference_store(name="store")["id"]
+    job = aws.omics.start_reference_import_job(referenceStoreId=store, roleArn=role, sources=[
+        {"sourceFile": f"s3://{bucket}/g.fa", "name": "genome"}])
+    done = aws.job(store, job["id"])
+    assert done["status"] == "FAILED"
+    assert done["sources"][0]["statusMessage"] == f"service role {role} does not exist in IAM"
+    assert aws.omics.list_references(referenceStoreId=store)["references"] == []
 
 
 def test_client_token_returns_same_job_or_conflicts(aws: LocalAws) -> None:

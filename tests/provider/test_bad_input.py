@@ -11,7 +11,7 @@ import pytest
 
 from omics_emulator.fasta import FastaIndexer
 from omics_emulator.testing import Sandbox, generate_fasta
-from omics_provider.errors import ImportFailed
+from omics_provider.errors import AccessDenied, ImportFailed
 from omics_provider.import_job import ReferenceImportJobProvider
 from omics_provider.reference_store import ReferenceStoreProvider
 
@@ -135,6 +135,9 @@ FASTA_CASES = {
     "duplicate-names": (b">a\nAC\n>a\nGT\n", "duplicate sequence name 'a' at line 3"),
     "crlf": (b">a\r\nACGT\r\n", "line 1 ends in CRLF"),
     "crlf-in-sequence": (b">a\nACGT\r\nACGT\r\n", "line 2 ends in CRLF"),
+    "cr-only": (b">a\rACGT\rACGT\r", "line 1 ends in a bare CR (CR line endings); convert the file to LF"),
+    "cr-in-sequence": (b">a\nACGT\rACGT\r", "line 2 ends in a bare CR (CR line endings)"),
+    "duplicate-non-utf8-names": (b">\xff\xfe1\nAC\n>\xff\xfe1\nGT\n", r"duplicate sequence name '\xff\xfe1' at line 3"),
     "longer-line": (b">a\nACG\nACGTA\n", "record 'a', line 3: lines differ in length (5 after 3)"),
     "short-line-mid-record": (b">a\nACGT\nAC\nACGT\n", "record 'a', line 4: lines differ in length"),
     "blank-line-mid-file": (b">a\nACGT\n\n>b\nACGT\n", "line 3 is blank"),
@@ -170,7 +173,7 @@ def test_a_100mb_single_line_sequence_is_valid_and_streams() -> None:
         indexer.feed(line[i:i + (1 << 20)])
     indexer.feed(b"\n")
     [entry] = indexer.finish()
-    assert (entry.name, entry.length, entry.line_bases) == ("chrLong", 100_000_000, 100_000_000)
+    assert (entry.name, entry.length, entry.line_bases) == (b"chrLong", 100_000_000, 100_000_000)
     assert indexer._header_part == b"" and indexer._open == 0  # nothing of the line was held
 
 
@@ -213,4 +216,31 @@ def test_an_unusable_role_is_refused_at_preview_and_fails_an_import_started_anyw
     with pytest.raises(ImportFailed) as excinfo:
         provider.create(props)
     assert expected in str(excinfo.value) and name in str(excinfo.value)
+    assert world.references() == []
+
+
+@pytest.mark.parametrize("change, differs, started_anyway", [
+    pytest.param(("arn:aws:", "arn:aws-cn:"), "partition aws-cn (the role's is aws)", AccessDenied, id="partition"),
+    pytest.param((":123456789012:", ":999999999999:"), "account 999999999999 (the role's is 123456789012)",
+                 AccessDenied, id="account"),
+    pytest.param((":role/", ":role/service-role/"), "path /service-role/ (the role's is /)", ImportFailed,
+                 id="path"),
+])
+def test_a_role_arn_that_is_not_the_role_of_its_name_is_refused_naming_what_differs(
+        world: Sandbox, change: tuple[str, str], differs: str, started_anyway: type) -> None:
+    role = world.role.replace(*change)  # the sandbox's own role, trusting omics, named otherwise
+    provider = ReferenceImportJobProvider()
+    uri = world.upload("g.fa", generate_fasta(10))
+    props = {**world.props([{"name": "genome", "source_file": uri}]), "role_arn": role}
+    [failure] = provider.check({}, props).failures
+    assert failure.property == "role_arn", failure
+    assert failure.reason.startswith(f"role_arn {role} is not the role {role.rsplit('/', 1)[1]} that IAM holds")
+    assert differs in failure.reason and f"set role_arn to {world.role}" in failure.reason, failure.reason
+    assert world.jobs() == []
+
+    # Started anyway: the service refuses to be passed another account's role, and finds no role
+    # at a path the role is not in.
+    with pytest.raises(started_anyway) as excinfo:
+        provider.create({**props, "resolved_client_token": f"role-{change[1]}"})
+    assert role in str(excinfo.value)
     assert world.references() == []
