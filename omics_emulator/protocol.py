@@ -18,9 +18,14 @@ from botocore.model import OperationModel
 from botocore.utils import parse_timestamp as botocore_timestamp
 
 from omics_rules import service_model
+from omics_rules.quotas import MAX_TAGS
 
 from .exceptions import OmicsError, ValidationException
 
+# At most 50 tags wherever tags are given (the documented quota): the model counts the tags of
+# TagResource (TagResourceRequestTagsMap) but not those of CreateReferenceStore or of each source
+# of StartReferenceImportJob (TagMap).
+DOCUMENTED_LIMITS = {"TagMap": {"max": MAX_TAGS}}
 OPERATIONS = (
     "CreateReferenceStore", "GetReferenceStore", "ListReferenceStores", "DeleteReferenceStore",
     "StartReferenceImportJob", "GetReferenceImportJob", "ListReferenceImportJobs",
@@ -92,7 +97,7 @@ def parse_request(route: Route, path: str, query: str, headers: dict, body: byte
     unknown = set(payload) - {n for n, m in shape.members.items() if "location" not in m.serialization}
     if unknown:
         raise ValidationException("; ".join(f"{name}: is not a known field" for name in sorted(unknown)))
-    problems = list(service_model.violations(shape, params))
+    problems = list(service_model.violations(shape, params, limits=DOCUMENTED_LIMITS))
     if problems:
         raise ValidationException("; ".join(str(p) for p in problems[:10]))
     return params

@@ -9,7 +9,7 @@ the provider: the endpoint depends on this module, not on `omics_provider`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
@@ -69,14 +69,17 @@ def _compiled(pattern: str) -> regex.Pattern:
     return regex.compile(pattern)
 
 
-def violations(shape: Shape, value: Any, path: str = "") -> Iterator[Violation]:
+def violations(shape: Shape, value: Any, path: str = "",
+               limits: Mapping[str, Mapping[str, int]] | None = None) -> Iterator[Violation]:
     """Every rule of `shape` that `value` breaks, depth first, with the path that names it.
 
     Patterns must match the whole value (AWS validates that way; the Smithy model leaves
-    anchoring unsaid). Members that are None count as absent.
+    anchoring unsaid). Members that are None count as absent. `limits` adds count rules the
+    documentation gives and the model lacks, by shape name (e.g. `{"TagMap": {"max": 50}}`);
+    the model's own rules win.
     """
     kind = shape.type_name
-    meta = shape.metadata
+    meta = {**(limits or {}).get(shape.name, {}), **shape.metadata}
     if kind == "structure":
         if not isinstance(value, dict):
             yield Violation(path or "request", "must be an object")
@@ -89,22 +92,22 @@ def violations(shape: Shape, value: Any, path: str = "") -> Iterator[Violation]:
             if member is None:
                 yield Violation(_join(path, name), "is not a known field")
             elif member_value is not None:
-                yield from violations(member, member_value, _join(path, name))
+                yield from violations(member, member_value, _join(path, name), limits)
     elif kind == "list":
         if not isinstance(value, list):
             yield Violation(path, "must be a list")
             return
         yield from _count_rule(meta, len(value), path, "items")
         for i, item in enumerate(value):
-            yield from violations(shape.member, item, f"{path}[{i}]")
+            yield from violations(shape.member, item, f"{path}[{i}]", limits)
     elif kind == "map":
         if not isinstance(value, dict):
             yield Violation(path, "must be a map")
             return
         yield from _count_rule(meta, len(value), path, "entries")
         for key, item in value.items():
-            yield from violations(shape.key, key, f"{path} key {key!r}")
-            yield from violations(shape.value, item, f"{path}[{key!r}]")
+            yield from violations(shape.key, key, f"{path} key {key!r}", limits)
+            yield from violations(shape.value, item, f"{path}[{key!r}]", limits)
     elif kind == "string":
         if not isinstance(value, str):
             yield Violation(path, "must be a string")

@@ -347,6 +347,8 @@ def test_reference_is_not_reachable_through_another_store(aws: LocalAws, endpoin
 
 # -- validation from the service model -------------------------------------------------------
 
+TAGS_50 = {f"k{n}": "v" for n in range(50)}
+TAGS_51 = {**TAGS_50, "k50": "v"}
 VALIDATION_CASES = [
     pytest.param({"sources": [{"sourceFile": "http://bucket/key.fa", "name": "genome"}]},
                  "sources[0].sourceFile: must match the pattern", id="http-uri"),
@@ -362,6 +364,8 @@ VALIDATION_CASES = [
     pytest.param({"sources": [{"sourceFile": "s3://bucket/k.fa", "name": "same"},
                               {"sourceFile": "s3://bucket/j.fa", "name": "same"}]},
                  "names must be unique within a job", id="duplicate-names"),
+    pytest.param({"sources": [{"sourceFile": "s3://bucket/k.fa", "name": "genome", "tags": TAGS_51}]},
+                 "sources[0].tags: must have at most 50 entries (has 51)", id="51-source-tags"),
 ]
 
 
@@ -375,6 +379,30 @@ def test_start_import_validation(aws: LocalAws, change: dict, message: str) -> N
     assert error_code(excinfo) == "ValidationException"
     assert message in str(excinfo.value)
     assert aws.omics.list_reference_import_jobs(referenceStoreId=store)["importJobs"] == []
+
+
+def test_tags_are_counted_wherever_they_are_given(aws: LocalAws) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        aws.omics.create_reference_store(name="store", tags=TAGS_51)
+    assert error_code(excinfo) == "ValidationException"
+    assert excinfo.value.response["Error"]["Message"] == "tags: must have at most 50 entries (has 51)"
+    assert aws.omics.list_reference_stores()["referenceStores"] == []
+    store = aws.omics.create_reference_store(name="store", tags=TAGS_50)
+    assert len(aws.omics.list_tags_for_resource(resourceArn=store["arn"])["tags"]) == 50
+    with pytest.raises(ClientError) as excinfo:  # the model's own count, per request
+        aws.omics.tag_resource(resourceArn=store["arn"], tags=TAGS_51)
+    assert excinfo.value.response["Error"]["Message"] == "tags: must have 0 to 50 entries (has 51)"
+    with pytest.raises(ClientError) as excinfo:  # and the resource's total
+        aws.omics.tag_resource(resourceArn=store["arn"], tags={"one-more": "v"})
+    assert error_code(excinfo) == "ServiceQuotaExceededException"
+
+    bucket = aws.bucket()
+    aws.s3.put_object(Bucket=bucket, Key="g.fa", Body=generate_fasta(7))
+    job = aws.omics.start_reference_import_job(referenceStoreId=store["id"], roleArn=aws.role(), sources=[
+        {"sourceFile": f"s3://{bucket}/g.fa", "name": "genome", "tags": TAGS_50}])
+    reference = aws.job(store["id"], job["id"])["sources"][0]["referenceId"]
+    arn = f"{store['arn']}/reference/{reference}"
+    assert aws.omics.list_tags_for_resource(resourceArn=arn)["tags"] == TAGS_50
 
 
 def test_ids_are_validated(aws: LocalAws) -> None:
