@@ -62,7 +62,7 @@ def test_the_example_program_lives_through_create_noop_retag_and_destroy(
     [tag_step] = [s for s in preview["steps"] if s["urn"].endswith("::grch38")]
     assert tag_step["op"] == "update", tag_step
     assert tag_step["detailedDiff"] == {"sources[0].tags": {"kind": "update", "inputDiff": True}}, tag_step
-    assert "`assembly`: GRCh38 → GRCh38-p14" in review.summarize(preview)  # what the reviewer reads
+    assert "`assembly`: `GRCh38` → `GRCh38-p14`" in review.summarize(preview)  # what the reviewer reads
     project.run("up", "--yes")
     assert user_tags(aws.omics.list_tags_for_resource(resourceArn=arn)["tags"]) == {"assembly": "GRCh38-p14"}
     assert project.cli.outputs("test")["grch38"] == reference["id"]  # the same reference, in place

@@ -34,7 +34,7 @@ def test_native_previews_read_as_the_dynamic_ones_do() -> None:
     replaced = review.summarize(recorded("native-object-changed"))
     assert "**⚠ 1 reference(s) will be deleted**" in replaced and "the S3 object changed: s3://" in replaced
     assert "`GRCh38` (new S3 version)" in replaced
-    assert "`assembly`: GRCh38 → GRCh38-p14" in review.summarize(recorded("native-tag-change"))
+    assert "`assembly`: `GRCh38` → `GRCh38-p14`" in review.summarize(recorded("native-tag-change"))
     assert "| `genomes` | created |" in review.summarize(recorded("native-new-stack"))
 
 
@@ -145,4 +145,4 @@ def test_an_adopted_import_removed_is_released_not_deleted_unless_delete_adopted
     else:
         assert "will be deleted" not in summary and not change.deleted_references()
         assert "1 reference(s) released, left in place" in summary
-        assert "| `CHM13` | 3376251665 | `t2t-chm13` | it was adopted (`delete_adopted` deletes it) |" in summary
+        assert "| `CHM13` | `3376251665` | `t2t-chm13` | it was adopted (`delete_adopted` deletes it) |" in summary

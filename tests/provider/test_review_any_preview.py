@@ -1,0 +1,193 @@
+"""The reviewer's summary and the apply guard over previews with secret and unknown values and
+awkward names: what GitHub shows (each table parsed as GFM parses it), and what the guard
+lets through."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import json
+import re
+from pathlib import Path
+
+from omics_provider import guard, previews, review
+from omics_provider.previews import SECRET
+from omics_provider.values import UNKNOWN
+
+PREVIEWS = Path(__file__).resolve().parent.parent / "fixtures" / "previews"
+NCBI = "gi|568815597|ref|NC_000001.11|"  # an NCBI-style name, allowed by the model's name pattern
+
+
+def recorded(kind: str) -> dict:
+    return json.loads((PREVIEWS / f"{kind}.json").read_text())
+
+
+def gfm_cells(line: str) -> list[str]:
+    """A table row's cells as GFM splits them: at each `|` that no backslash escapes (even in a
+    code span), the outer pipes dropped, each cell trimmed and its `\\|` made `|`."""
+    cells = [""]
+    for i, char in enumerate(line.strip()):
+        if char == "|" and not (i and line.strip()[i - 1] == "\\"):
+            cells.append("")
+        else:
+            cells[-1] += char
+    if line.strip().startswith("|"):
+        cells = cells[1:]
+    if line.strip().endswith("|") and not line.strip().endswith("\\|"):
+        cells = cells[:-1]
+    return [cell.strip().replace("\\|", "|") for cell in cells]
+
+
+DELIMITER = re.compile(r"^\|?(\s*:?-+:?\s*\|)+\s*:?-*:?\s*$")
+
+
+def gfm_tables(markdown: str) -> list[tuple[list[str], list[list[str]]]]:
+    """Every table in the Markdown: its header's cells and each row's cells, as GFM reads them."""
+    lines = markdown.splitlines()
+    tables = []
+    for i in range(len(lines) - 1):
+        if lines[i].startswith("|") and DELIMITER.match(lines[i + 1]) and (i == 0 or not lines[i - 1].startswith("|")):
+            rows = []
+            for line in lines[i + 2:]:
+                if not line.startswith("|"):
+                    break
+                rows.append(gfm_cells(line))
+            tables.append((gfm_cells(lines[i]), rows))
+    return tables
+
+
+def table(markdown: str, first_column: str) -> list[dict[str, str]]:
+    """The rows of the one table whose first column is named so, by column name."""
+    [(header, rows)] = [(h, r) for h, r in gfm_tables(markdown) if h[0] == first_column]
+    assert all(len(row) == len(header) for row in rows), (header, rows)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def deleted_rows(markdown: str) -> list[dict[str, str]]:
+    return table(markdown, "reference")
+
+
+def run_guard(reviewed: dict | None, planned: dict) -> tuple[int, str]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = guard._verdict(json.dumps(reviewed) if reviewed else "", json.dumps(planned), "planned.json")
+    return code, out.getvalue()
+
+
+def import_step(preview: dict, op: str) -> dict:
+    [step] = [s for s in preview["steps"] if s["op"] == op and "ReferenceImportJob" in s["urn"]]
+    return step
+
+
+def test_the_row_splitter_reads_gfm_as_github_does() -> None:
+    assert gfm_cells("| `a\\|b` | c |") == ["`a|b`", "c"]
+    assert gfm_cells("| a | b |") == ["a", "b"]
+    assert gfm_cells("| `x\\\\|y` |") == ["`x\\|y`"]  # a backslash before `\|` stays
+    assert gfm_cells("| a | `b|c` |") == ["a", "`b", "c`"]  # backticks do not protect a pipe
+
+
+def test_an_ncbi_style_name_renders_in_its_own_cell() -> None:
+    preview = recorded("import-removed")
+    import_step(preview, "delete")["oldState"]["outputs"]["sources"][0]["name"] = NCBI
+    [row] = deleted_rows(review.summarize(preview))
+    assert row == {"reference": f"`{NCBI}`", "id": "`3376251665`", "import": "`t2t-chm13`",
+                   "why": "the import is removed from the stack"}
+    created = recorded("new-stack")
+    for step in created["steps"]:
+        for source in (step.get("newState") or {}).get("inputs", {}).get("sources") or []:
+            source["name"] = NCBI
+    rows = table(review.summarize(created), "import")
+    assert [r["reference"] for r in rows] == [f"`{NCBI}`"] * 2
+    assert rows[0]["source"] == "`s3://refs-eu-west-1-1/grch38-demo.fa`"
+
+
+def test_backticks_newlines_and_edge_spaces_stay_in_the_cell_and_show() -> None:
+    preview = recorded("import-removed")
+    source = import_step(preview, "delete")["oldState"]["outputs"]["sources"][0]
+    source["name"], source["reference_id"] = "a ``b`` |\nc", " 3376251665\t"
+    [row] = deleted_rows(review.summarize(preview))
+    assert row["reference"] == '```"a ``b`` |\\nc"```'  # quoted (a newline shows as \n), fenced by ```
+    assert row["id"] == '`" 3376251665\\t"`'
+    created = recorded("new-stack")
+    created["steps"][2]["newState"]["inputs"]["sources"][0]["source_file"] = "s3://refs/ref.fa "
+    assert '`"s3://refs/ref.fa "`' in review.summarize(created)
+
+
+def test_a_secret_tag_change_says_the_tag_changed_and_no_value() -> None:
+    preview = recorded("native-tag-change")  # the native plugin: only the secret tag is secret
+    step = import_step(preview, "update")
+    for state in (step["oldState"]["inputs"], step["oldState"]["outputs"], step["newState"]["inputs"]):
+        state["sources"][0]["tags"] = {"assembly": "GRCh38", "billing": SECRET}
+    rows = table(review.summarize(preview), "import")
+    assert rows == [{"import": "`grch38`", "reference": "`GRCh38`", "tags": "tag `billing` changed"}]
+    step["detailedDiff"] = {"sources[0].tags.billing": {"kind": "update"}, "sources[0].tags.team": {"kind": "add"}}
+    step["newState"]["inputs"]["sources"][0]["tags"]["team"] = "genomics"
+    [row] = table(review.summarize(preview), "import")
+    assert row["tags"] == "tag `billing` changed, added `team`: `genomics`"  # tags in key order
+    # the dynamic provider (`Output.secret`): all of `sources` is secret
+    rows = table(review.summarize(recorded("secret-tag-change")), "import")
+    assert [r["import"] for r in rows] == ["`grch38`", "`t2t-chm13`"]
+    assert all("tags changed in place" in r["tags"] and "`sources` is secret" in r["tags"] for r in rows)
+
+
+def test_a_secret_sources_removal_is_listed_as_deleting_every_reference() -> None:
+    summary = review.summarize(recorded("secret-import-removed"))
+    assert "**⚠ Every reference of 1 import(s) whose sources the preview hides will be deleted**" in summary
+    assert deleted_rows(summary) == [{"reference": "every source (`sources` is secret in the preview)",
+                                      "id": "`[secret]`", "import": "`t2t-chm13`",
+                                      "why": "the import is removed from the stack"}]
+    assert review.main([str(PREVIEWS / "secret-import-removed.json")]) == 0
+
+
+def test_secret_sources_of_a_create_and_a_replacement_are_listed() -> None:
+    rows = table(review.summarize(recorded("secret-new-stack")), "import")
+    assert [(r["import"], r["source"]) for r in rows] == [("`grch38`", "`[secret]`"), ("`t2t-chm13`", "`[secret]`")]
+    summary = review.summarize(recorded("secret-object-changed"))
+    assert "the S3 object changed: [secret] version etag:55eb2acd9e495df6a8c5caf9aca02ce3 → " in summary
+    assert "`[secret] #1` (new S3 version)" in summary
+
+
+def test_a_value_unknown_at_preview_reads_known_after_apply() -> None:
+    created = recorded("new-stack")
+    created["steps"][2]["newState"]["inputs"]["sources"][0]["source_file"] = UNKNOWN
+    summary = review.summarize(created)
+    preview = previews.parse(created)
+    assert UNKNOWN not in summary + review.comment(summary, preview)
+    assert table(summary, "import")[0]["source"] == "(known after apply)"
+    replaced = recorded("object-changed")
+    import_step(replaced, "replace")["newState"]["inputs"]["sources"][0]["source_file"] = UNKNOWN
+    summary = review.summarize(replaced)
+    assert UNKNOWN not in summary and "GRCh38: source_file s3://refs-eu-west-1-1/grch38-demo.fa → (known after apply)" in summary
+
+
+def test_the_guard_applies_a_reviewed_removal_with_secret_sources() -> None:
+    removal = recorded("secret-import-removed")
+    assert run_guard(removal, removal) == (0, "guard: every deletion and import job of this apply was in the reviewed preview.\n")
+    code, out = run_guard(recorded("no-change"), removal)
+    assert code == 1 and "import `t2t-chm13` would delete every reference it holds (secret in the preview: those of " \
+        "import job `7232965546`, clientToken `pulumi-bc2a65c6568e09e2b073e8742020e4581d97ab8a`)" in out
+    other = copy.deepcopy(removal)  # the same import, but another job: not what was reviewed
+    import_step(other, "delete")["oldState"]["id"] = "1111111111"
+    assert run_guard(removal, other)[0] == 1
+
+
+def test_the_guard_refuses_a_deletion_whose_references_and_job_are_all_hidden() -> None:
+    removal = recorded("secret-import-removed")
+    state = import_step(removal, "delete")["oldState"]
+    state["id"], state["outputs"]["used_client_token"] = SECRET, SECRET
+    code, out = run_guard(removal, removal)
+    assert code == 1 and "the preview hides which" in out and "Apply it by hand" in out
+
+
+def test_the_guard_names_what_it_could_not_read() -> None:
+    broken = recorded("import-removed")
+    import_step(broken, "delete")["oldState"]["outputs"]["sources"] = 5
+    broken["steps"].append({"op": "delete"})
+    code, out = run_guard(broken, broken)
+    assert code == 1 and "could not be read" in out and "- step 3 (it has no urn or op)" in out
+    assert "the old outputs: sources (not a list)" in out
+    code, out = run_guard(None, {"steps": "none"})
+    assert code == 1 and "- steps (not a list)" in out
+    assert "could not be read" in review.summarize(broken)
+    assert guard.main(["/nonexistent/reviewed.json", "/nonexistent/planned.json"]) == 1
