@@ -13,9 +13,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import contextvars
 import functools
 import gc
 import json
+import operator
 import sys
 from collections.abc import Callable
 from importlib import import_module
@@ -43,11 +45,17 @@ Kind = provider_pb2.PropertyDiff  # its kinds: Kind.UPDATE, Kind.UPDATE_REPLACE,
 
 class PartialState(Exception):
     """A create that started something and then failed: the engine keeps `resource_id` and
-    `properties` in the state (ErrorResourceInitFailed), so the next run resumes it."""
+    `properties` (the core's dict) in the state (ErrorResourceInitFailed), so the next run
+    resumes it."""
 
-    def __init__(self, resource_id: str, properties: struct_pb2.Struct, reason: str) -> None:
+    def __init__(self, resource_id: str, properties: dict, reason: str) -> None:
         super().__init__(reason)
         self.resource_id, self.properties, self.reason = resource_id, properties, reason
+
+
+# The secrets of the request being answered: every message to the engine shows them as [secret].
+# Each gRPC call runs in its own task, and `asyncio.to_thread` carries the value into its thread.
+_SECRETS: contextvars.ContextVar[wire.Secrets] = contextvars.ContextVar("secrets", default=wire.NO_SECRETS)
 
 
 class EngineLog:
@@ -57,6 +65,7 @@ class EngineLog:
         self.engine, self.urn = engine, urn
 
     def _log(self, severity: int, message: str) -> None:
+        message = _SECRETS.get().redact(message)
         if self.engine is None:
             print(message, file=sys.stderr)
             return
@@ -167,8 +176,7 @@ class Resources:
             job_id, outs = await self._run(core.import_lifecycle.create, self.settings, props, log,
                                            timeout or None, recorded)
         except WaitTimedOut as exc:
-            raise PartialState(f"{props['reference_store_id']}/{exc.job_id}",
-                               wire.to_wire(exc.partial, schema.REFERENCE_IMPORT_JOB), str(exc)) from None
+            raise PartialState(f"{props['reference_store_id']}/{exc.job_id}", exc.partial, str(exc)) from None
         return f"{props['reference_store_id']}/{job_id}", outs
 
     async def update(self, urn: str, shape: schema.Shape, olds: dict, news: dict, timeout: float,
@@ -300,79 +308,96 @@ def planned_outputs(shape: schema.Shape, props: dict) -> dict:
     return outs
 
 
-def _answering(method: Callable[..., Any]) -> Callable[..., Any]:
-    """A resource operation of the servicer: called with the request and its resource's shape;
-    a failure ends the call with the error's own message (`_abort`)."""
-    @functools.wraps(method)
-    async def answer(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        try:
-            return await method(self, request, SHAPES[_type(request.urn)])
-        except Exception as exc:
-            await _abort(context, exc)
-    return answer
+_PROPERTY_FIELDS = ("olds", "news", "properties", "inputs")
+
+
+def _answering(*secret_fields: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A resource operation of the servicer: called with the request, its resource's shape and
+    the secrets of the request's `secret_fields` (which its answer marks secret again); a failure
+    ends the call with the error's own message, secrets redacted (`_abort`)."""
+    def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        async def answer(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
+            shape = SHAPES[_type(request.urn)]
+            found = {name: wire.secrets_of(getattr(request, name), shape)
+                     for name in _PROPERTY_FIELDS if request.DESCRIPTOR.fields_by_name.get(name)}
+            secrets = functools.reduce(operator.or_, (found[name] for name in secret_fields), wire.NO_SECRETS)
+            # Messages hide every secret the request holds, old ones too; the answer marks its own.
+            _SECRETS.set(functools.reduce(operator.or_, found.values(), wire.NO_SECRETS))
+            try:
+                return await method(self, request, shape, secrets)
+            except Exception as exc:
+                await _abort(context, exc, shape, secrets, _SECRETS.get())
+        return answer
+    return decorate
 
 
 class HealthOmicsServicer(ProviderServicer):
     """The experimental SDK's servicer, with the resource operations served here: the wire read
-    and written directly (`wire`), a create or update that fails with a `PartialState` keeping
-    the resource's id and properties in the state (ErrorResourceInitFailed), which the SDK's own
-    servicer cannot do, and a failure reading as its message, without the provider's Python
-    stack."""
+    and written directly (`wire`), secrets kept at their paths, a create or update that fails
+    with a `PartialState` keeping the resource's id and properties in the state
+    (ErrorResourceInitFailed), which the SDK's own servicer cannot do, and a failure reading as
+    its message, without the provider's Python stack."""
 
     def __init__(self, args: list[str], version: str, provider: HealthOmicsProvider,
                  engine_address: str | None) -> None:
         super().__init__(args, version, provider, engine_address=engine_address)
         self.resources = Resources(provider, engine_address)
 
-    @_answering
-    async def Check(self, request, shape):
+    @_answering("news")
+    async def Check(self, request, shape, secrets):
         inputs, failures = self.resources.check(request.urn, shape, wire.to_plain(request.olds, shape),
                                                 wire.to_plain(request.news, shape))
-        return provider_pb2.CheckResponse(inputs=wire.to_wire(inputs, shape), failures=[
-            provider_pb2.CheckFailure(property=path, reason=why) for path, why in failures])
+        hidden = _SECRETS.get()
+        return provider_pb2.CheckResponse(inputs=wire.to_wire(inputs, shape, secrets), failures=[
+            provider_pb2.CheckFailure(property=path, reason=hidden.redact(why)) for path, why in failures])
 
-    @_answering
-    async def Diff(self, request, shape):
+    @_answering("olds", "news")
+    async def Diff(self, request, shape, secrets):
         return self.resources.diff(request.urn, shape, wire.to_plain(request.olds, shape),
                                    wire.to_plain(request.news, shape))
 
-    @_answering
-    async def Create(self, request, shape):
+    @_answering("properties")
+    async def Create(self, request, shape, secrets):
         props = wire.to_plain(request.properties, shape)
         resource_id, outs = await self.resources.create(request.urn, shape, props, request.timeout,
                                                         request.preview)
-        return provider_pb2.CreateResponse(id=resource_id, properties=wire.to_wire(outs, shape))
+        return provider_pb2.CreateResponse(id=resource_id, properties=wire.to_wire(outs, shape, secrets))
 
-    @_answering
-    async def Update(self, request, shape):
+    @_answering("news")
+    async def Update(self, request, shape, secrets):
         outs = await self.resources.update(request.urn, shape, wire.to_plain(request.olds, shape),
                                            wire.to_plain(request.news, shape), request.timeout,
                                            request.preview)
-        return provider_pb2.UpdateResponse(properties=wire.to_wire(outs, shape))
+        return provider_pb2.UpdateResponse(properties=wire.to_wire(outs, shape, secrets))
 
-    @_answering
-    async def Read(self, request, shape):
+    @_answering("properties", "inputs")
+    async def Read(self, request, shape, secrets):
         found = await self.resources.read(request.urn, shape, request.id,
                                           wire.to_plain(request.properties, shape))
         if found is None:  # gone: the engine drops it from the state
             return provider_pb2.ReadResponse(properties=struct_pb2.Struct(), inputs=struct_pb2.Struct())
         outs, inputs = found
-        return provider_pb2.ReadResponse(id=request.id, properties=wire.to_wire(outs, shape),
-                                         inputs=wire.to_wire(inputs, shape))
+        return provider_pb2.ReadResponse(id=request.id, properties=wire.to_wire(outs, shape, secrets),
+                                         inputs=wire.to_wire(inputs, shape, secrets))
 
-    @_answering
-    async def Delete(self, request, shape):
+    @_answering("properties")
+    async def Delete(self, request, shape, secrets):
         props = wire.to_plain(request.properties, shape)
         await self.resources.delete(request.urn, shape, request.id, props, request.timeout)
         return empty_pb2.Empty()
 
 
-async def _abort(context: grpc.aio.ServicerContext, exc: Exception) -> None:
-    """End the call with the error's own message; a `PartialState` also keeps its resource."""
+async def _abort(context: grpc.aio.ServicerContext, exc: Exception, shape: schema.Shape,
+                 secrets: wire.Secrets, hidden: wire.Secrets) -> None:
+    """End the call with the error's own message (`hidden`'s values redacted); a `PartialState`
+    also keeps its resource, `secrets`' paths marked."""
     if not isinstance(exc, PartialState):
-        await context.abort(grpc.StatusCode.UNKNOWN, str(exc))
-    await context.abort(grpc.StatusCode.UNKNOWN, exc.reason,
-                        trailing_metadata=partial_state.details(exc.resource_id, exc.properties, exc.reason))
+        await context.abort(grpc.StatusCode.UNKNOWN, hidden.redact(str(exc)))
+    properties = wire.to_wire(exc.properties, shape, secrets)
+    reason = hidden.redact(exc.reason)
+    await context.abort(grpc.StatusCode.UNKNOWN, reason,
+                        trailing_metadata=partial_state.details(exc.resource_id, properties, reason))
 
 
 def main() -> None:

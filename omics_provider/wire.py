@@ -1,7 +1,9 @@
 """The native plugin's wire form and the core's plain dicts, both ways, by the declared schema:
 camelCase names (`referenceStoreId`, `sources[0].sourceFile`) for snake_case ones, numbers as
-floats, unknowns as the protocol's unknown string, and secrets unwrapped (nothing here is
-secret).
+floats, unknowns as the protocol's unknown string. Secrets are unwrapped for the core, which
+never sees which values were secret, and wrapped again on the way out at the same paths
+(`Secrets`): a secret tag stays secret in the checked inputs, the outputs and the state, and
+the rest of the import (its reference ids) stays plain.
 
 The wire form is the protocol's own protobuf `Struct`, read and written here directly rather
 than through the SDK's `PropertyValue`: every request of a preview passes through this module,
@@ -11,7 +13,7 @@ and the SDK's objects cost a preview of 100 imports about a tenth of a second
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from google.protobuf import struct_pb2
@@ -38,6 +40,85 @@ def to_plain(props: struct_pb2.Struct, shape: Shape) -> dict:
     return plain
 
 
+Path = tuple  # plain names, map keys, and for a list element its `name` (("name", x)) or its index
+
+
+class Secrets:
+    """Where a request's properties held secrets, by path in the core's dict, and their values:
+    `to_wire` marks the same paths secret again, and `redact` keeps the values out of messages."""
+
+    def __init__(self, paths: Iterable[Path] = (), values: Iterable[str] = ()) -> None:
+        self.paths, self.values = frozenset(paths), frozenset(v for v in values if v)
+
+    def __bool__(self) -> bool:
+        return bool(self.paths)
+
+    def __or__(self, other: Secrets) -> Secrets:
+        return Secrets(self.paths | other.paths, self.values | other.values)
+
+    def redact(self, message: str) -> str:
+        """`message` with every secret value (longest first) shown as `[secret]`; a value of
+        under 4 characters only where it stands alone (a secret `1` leaves job ids readable)."""
+        for value in sorted(self.values, key=len, reverse=True):
+            if len(value) >= 4:
+                message = message.replace(value, "[secret]")
+            else:
+                message = re.sub(rf"(?<![\w-]){re.escape(value)}(?![\w-])", "[secret]", message)
+        return message
+
+
+NO_SECRETS = Secrets()
+
+
+def secrets_of(props: struct_pb2.Struct, shape: Shape) -> Secrets:
+    """The paths of `props` (wire properties) that are secret, and the secret values."""
+    if _SECRET_SIG.encode() not in props.SerializeToString():  # the common case: no walk
+        return NO_SECRETS
+    paths: list[Path] = []
+    values: list[str] = []
+    by_wire = shape.by_wire_name
+    for key, value in props.fields.items():
+        prop = by_wire.get(key)
+        if prop is not None:
+            _find_secrets(value, (prop.name,), _nested(prop.type), paths, values)
+    return Secrets(paths, values)
+
+
+def _find_secrets(value: struct_pb2.Value, path: Path, shape: Shape | None, paths: list,
+                  values: list) -> None:
+    kind = value.WhichOneof("kind")
+    if kind == "struct_value":
+        fields = value.struct_value.fields
+        if _SIG_KEY in fields:
+            if fields[_SIG_KEY].string_value == _SECRET_SIG and "value" in fields:
+                paths.append(path)
+                values.extend(_strings(plain_value(fields["value"], shape)))
+            return
+        by_wire = shape.by_wire_name if shape else {}
+        for key, item in fields.items():
+            prop = by_wire.get(key)
+            _find_secrets(item, (*path, prop.name if prop else key), _nested(prop.type) if prop else None,
+                          paths, values)
+    elif kind == "list_value":
+        for i, item in enumerate(value.list_value.values):
+            _find_secrets(item, (*path, _element(plain_value(item, shape), i)), shape, paths, values)
+
+
+def _element(item: Any, index: int) -> Any:
+    """A list element's place in a path: its `name` when it has a plain one (sources keep their
+    secrets when the outputs list them in another order), else its index."""
+    name = item.get("name") if isinstance(item, Mapping) else None
+    return ("name", name) if isinstance(name, str) else index
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, Mapping):
+        return [s for k, v in value.items() for s in (str(k), *_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [] if value is None or isinstance(value, bool) else [str(value)]
+
+
 def plain_value(value: struct_pb2.Value, shape: Shape | None) -> Any:
     """One wire value as the core holds it (`shape`: the declared type of an object in it)."""
     kind = value.WhichOneof("kind")
@@ -61,11 +142,37 @@ def plain_value(value: struct_pb2.Value, shape: Shape | None) -> Any:
     return None
 
 
-def to_wire(plain: Mapping[str, Any], shape: Shape) -> struct_pb2.Struct:
-    """The core's dict -> wire properties (keys the shape does not declare are dropped)."""
+def to_wire(plain: Mapping[str, Any], shape: Shape, secrets: Secrets = NO_SECRETS) -> struct_pb2.Struct:
+    """The core's dict -> wire properties (keys the shape does not declare are dropped), the
+    values at `secrets`' paths marked secret."""
     struct = struct_pb2.Struct()
-    struct.update(_wire_names(plain, shape))
+    wired = _wire_names(plain, shape)
+    if secrets:
+        wired = _mark(plain, wired, shape, (), secrets.paths)
+    struct.update(wired)
     return struct
+
+
+def _mark(plain: Any, wired: Any, shape: Shape | None, path: Path, secret: frozenset) -> Any:
+    """`wired` (the wire form of `plain` at `path`) with each secret path's value wrapped."""
+    if path in secret:
+        return {_SIG_KEY: _SECRET_SIG, "value": wired}
+    if not any(p[:len(path)] == path for p in secret):
+        return wired
+    if isinstance(plain, Mapping) and isinstance(wired, dict):
+        names = {p.name: p for p in shape.properties} if shape else {}
+        marked = dict(wired)
+        for key, value in plain.items():
+            prop = names.get(key)
+            wire_key = prop.wire_name if prop else key
+            if wire_key in wired:
+                marked[wire_key] = _mark(value, wired[wire_key], _nested(prop.type) if prop else None,
+                                         (*path, key), secret)
+        return marked
+    if isinstance(plain, list | tuple) and isinstance(wired, list):
+        return [_mark(item, w, shape, (*path, _element(item, i)), secret)
+                for i, (item, w) in enumerate(zip(plain, wired, strict=True))]
+    return wired
 
 
 def _wire_names(plain: Mapping[str, Any], shape: Shape) -> dict:

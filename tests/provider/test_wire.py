@@ -59,3 +59,58 @@ def test_a_null_and_an_empty_struct_read_as_nothing():
     struct.update({"clientToken": None})
     assert wire.to_plain(struct, IMPORT) == {"client_token": None}
     assert wire.to_plain(struct_pb2.Struct(), IMPORT) == {}
+
+
+def _secret(value: PropertyValue) -> PropertyValue:
+    return value.with_secret(True)
+
+
+SECRET_TAG = PropertyValue.marshal_map({
+    "roleArn": _secret(PropertyValue("arn:aws:iam::123456789012:role/omics")),
+    "sources": PropertyValue([
+        PropertyValue({"name": PropertyValue("hg38"), "sourceFile": PropertyValue("s3://b/hg38.fa"),
+                       "tags": PropertyValue({"team": PropertyValue("genomics"),
+                                              "billing": _secret(PropertyValue("CC-4711"))})}),
+        PropertyValue({"name": PropertyValue("chm13"), "sourceFile": PropertyValue("s3://b/chm13.fa")}),
+    ]),
+})
+
+
+def _read(struct) -> dict:
+    return PropertyValue.unmarshal_map(struct)
+
+
+def test_secrets_are_marked_again_at_their_own_paths_and_nowhere_else():
+    secrets = wire.secrets_of(SECRET_TAG, IMPORT)
+    outputs = {**wire.to_plain(SECRET_TAG, IMPORT), "status": "COMPLETED"}
+    # The outputs list the sources in another order, each with what the service made.
+    outputs["sources"] = [{**outputs["sources"][1], "reference_id": "222"},
+                          {**outputs["sources"][0], "reference_id": "111"}]
+    read = _read(wire.to_wire(outputs, IMPORT, secrets))
+    assert read["roleArn"].is_secret and read["roleArn"].value == "arn:aws:iam::123456789012:role/omics"
+    assert not read["sources"].is_secret and not read["status"].is_secret
+    chm13, hg38 = (s.value for s in read["sources"].value)
+    assert hg38["tags"].value["billing"].is_secret and hg38["tags"].value["billing"].value == "CC-4711"
+    assert not hg38["tags"].value["team"].is_secret and not hg38["referenceId"].is_secret
+    assert not any(v.is_secret for v in chm13.values())
+
+
+def test_a_whole_secret_map_or_list_is_marked_whole():
+    struct = PropertyValue.marshal_map({"sources": _secret(PropertyValue([
+        PropertyValue({"name": PropertyValue("hg38"), "sourceFile": PropertyValue("s3://b/hg38.fa")})]))})
+    secrets = wire.secrets_of(struct, IMPORT)
+    read = _read(wire.to_wire(wire.to_plain(struct, IMPORT), IMPORT, secrets))
+    assert read["sources"].is_secret
+    assert secrets.redact("source hg38 reads s3://b/hg38.fa") == "source [secret] reads [secret]"
+
+
+def test_messages_show_secret_values_as_secret():
+    secrets = wire.secrets_of(SECRET_TAG, IMPORT)
+    assert secrets.redact("service role arn:aws:iam::123456789012:role/omics → x; tag CC-4711") == (
+        "service role [secret] → x; tag [secret]")
+    short = wire.Secrets([("region",)], ["1"])
+    assert short.redact("job 1234 of store 1") == "job 1234 of store [secret]"  # a short value alone
+
+
+def test_a_request_without_secrets_is_not_walked():
+    assert wire.secrets_of(wire.to_wire(PLAIN, IMPORT), IMPORT) is wire.NO_SECRETS
