@@ -11,15 +11,27 @@
 
 `store` and `imports` are the stack's first store (in `store.region`, else `aws:region`);
 each `regions` entry adds a store and its imports in another Region.
+
+Secret config stays secret: a value set with `pulumi config set --secret` (a whole key) or
+`--path --secret` (one value inside a key, e.g. `imports[0].sources[0].tags.billing`) reaches
+the resources as a secret (`StackConfig.secrets`), and only that value.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pulumi
+import yaml
+from pulumi.runtime.config import is_config_secret
+
+NAMESPACE = "omics-references"
+KEYS = ("store", "role_arn", "create_role", "imports", "regions")
+# Keys and list indexes from a config key, e.g. ("imports", 0, "sources", 0, "tags", "billing").
+SecretPath = tuple
 
 
 class StackConfigError(ValueError):
@@ -76,10 +88,29 @@ class StackConfig:
     role_arn: str | None = None
     create_role: bool = False
     regions: list[RegionConfig] = field(default_factory=list)
+    secrets: frozenset[SecretPath] = frozenset()  # where the config holds secrets
+
+    def secret(self, value: Any, *path: Any) -> Any:
+        """`value` (the config's at `path`) as the program declares it: a secret where the config
+        holds one, a map with only its secret values secret, else the plain value."""
+        if value is None or not self.secrets:
+            return value
+        if any(path[:len(p)] == p for p in self.secrets):
+            return pulumi.Output.secret(value)
+        if isinstance(value, dict) and any(p[:len(path)] == path for p in self.secrets):
+            return {k: self.secret(v, *path, k) for k, v in value.items()}
+        return value
 
     def placements(self) -> list[RegionConfig]:
         """The first store with its imports, then each further Region's."""
         return [RegionConfig(self.store.region, self.store, self.imports), *self.regions]
+
+    @staticmethod
+    def paths(index: int) -> tuple[SecretPath, SecretPath]:
+        """Where the `index`th placement's store and imports are in the config."""
+        if index == 0:
+            return ("store",), ("imports",)
+        return ("regions", index - 1, "store"), ("regions", index - 1, "imports")
 
 
 def _mapping(value: Any, key: str) -> dict:
@@ -152,10 +183,12 @@ def _regions(raw: Any) -> list[RegionConfig]:
     return regions
 
 
-def parse(raw: dict[str, Any]) -> StackConfig:
-    """Build a StackConfig from the raw values (store, role_arn, create_role, imports, regions)."""
+def parse(raw: dict[str, Any], secrets: frozenset[SecretPath] = frozenset()) -> StackConfig:
+    """Build a StackConfig from the raw values (store, role_arn, create_role, imports, regions)
+    and where they hold secrets."""
     config = StackConfig(_store(raw.get("store"), "store"), _imports(raw.get("imports"), "imports"),
-                         raw.get("role_arn"), bool(raw.get("create_role")), _regions(raw.get("regions")))
+                         raw.get("role_arn"), bool(raw.get("create_role")), _regions(raw.get("regions")),
+                         secrets)
     if not config.role_arn and not config.create_role:
         raise StackConfigError("role_arn: give an existing service role ARN, or create_role: true")
     regions = [p.region for p in config.placements()]
@@ -173,8 +206,41 @@ def parse(raw: dict[str, Any]) -> StackConfig:
 def load() -> StackConfig:
     """The current stack's config."""
     config = pulumi.Config()
+    secret_keys = [key for key in KEYS if is_config_secret(f"{NAMESPACE}:{key}")]
     return parse({
         "store": config.get_object("store"), "role_arn": config.get("role_arn"),
         "create_role": config.get_bool("create_role"), "imports": config.get_object("imports"),
         "regions": config.get_object("regions"),
-    })
+    }, secret_paths(secret_keys, _stack_file_config()))
+
+
+def secret_paths(secret_keys: list[str], stack_file: dict[str, Any] | None) -> frozenset[SecretPath]:
+    """Where the secret keys hold their secrets: each `secure` value that the stack's config
+    file shows inside them, else (a key set whole, or config from elsewhere) the whole key."""
+    found: set[SecretPath] = set()
+    for key in secret_keys:
+        inside = _secure((stack_file or {}).get(f"{NAMESPACE}:{key}"), (key,))
+        found |= inside or {(key,)}
+    return frozenset(found)
+
+
+def _secure(value: Any, path: SecretPath) -> set[SecretPath]:
+    if isinstance(value, dict) and set(value) == {"secure"}:
+        return {path}
+    if isinstance(value, dict):
+        return {p for k, v in value.items() for p in _secure(v, (*path, k))}
+    if isinstance(value, list):
+        return {p for i, v in enumerate(value) for p in _secure(v, (*path, i))}
+    return set()
+
+
+def _stack_file_config() -> dict[str, Any] | None:
+    """The `config` of the stack's settings file (Pulumi.STACK.yaml, in the project's
+    `stackConfigDir`), or None where there is none to read."""
+    try:
+        project = yaml.safe_load(Path("Pulumi.yaml").read_text()) or {}
+        folder = Path(project.get("stackConfigDir") or ".")
+        settings = yaml.safe_load((folder / f"Pulumi.{pulumi.get_stack()}.yaml").read_text()) or {}
+    except (OSError, yaml.YAMLError):
+        return None
+    return settings.get("config") if isinstance(settings, dict) else None

@@ -138,3 +138,27 @@ def test_config_shape_errors_name_the_key(raw: dict, message: str) -> None:
 
 def test_output_names_are_what_the_tests_read() -> None:
     assert (outputs.STORE_ID, outputs.REFERENCES, outputs.ROLE_ARN) == ("store_id", "references", "role_arn")
+
+
+def test_secret_paths_are_the_secure_values_the_stack_file_shows_else_the_whole_key() -> None:
+    stack_file = {"omics-references:imports": [{"name": "a", "sources": [
+        {"name": "s", "source_file": "s3://b/k.fa", "tags": {"billing": {"secure": "v1:abc"}}}]}],
+        "omics-references:role_arn": {"secure": "v1:def"}}
+    assert stack_config.secret_paths(["imports", "role_arn", "store"], stack_file) == {
+        ("imports", 0, "sources", 0, "tags", "billing"), ("role_arn",), ("store",)}
+    assert stack_config.secret_paths(["imports"], None) == {("imports",)}  # config from elsewhere
+
+
+def test_only_the_secret_values_of_the_config_are_declared_secret() -> None:
+    raw = {"store": {"name": "genomes", "tags": {"team": "g", "cost": "CC-1"}},
+           "role_arn": "arn:aws:iam::1:role/r",
+           "imports": [{"name": "grch38", "sources": [{"name": "GRCh38", "source_file": SOURCES[0],
+                                                      "tags": {"assembly": "38", "billing": "CC-2"}}]}]}
+    billing = ("imports", 0, "sources", 0, "tags")
+    config = stack_config.parse(raw, frozenset({("role_arn",), ("store", "tags", "cost"), (*billing, "billing")}))
+    assert isinstance(config.secret(config.role_arn, "role_arn"), pulumi.Output)
+    tags = config.secret(config.imports[0].sources[0].tags, *billing)
+    assert isinstance(tags["billing"], pulumi.Output) and tags["assembly"] == "38"
+    assert config.secret("GRCh38", "imports", 0, "sources", 0, "name") == "GRCh38"
+    whole = stack_config.parse(raw, frozenset({("imports",)}))
+    assert isinstance(whole.secret("s3://b/k.fa", "imports", 0, "sources", 0, "source_file"), pulumi.Output)
