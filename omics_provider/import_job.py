@@ -50,6 +50,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
                 inputs = planning.carry_outputs(found, inputs)
         return CheckResult(inputs, failures)
 
+    @partial_state.plain_failures
     def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
         """Inputs only (`olds` are the old outputs): identity changes replace, tags update."""
         change = lifecycle.diff(olds, news, self.region_changed(olds, news), log=pulumi.log)
@@ -57,6 +58,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
             pulumi.log.info(f"import job {_id} will be replaced: {change.why}")
         return DiffResult(changes=change.changes, replaces=change.replaces, delete_before_replace=False)
 
+    @partial_state.plain_failures
     @explain_access_denied
     def create(self, props: dict) -> CreateResult:
         """Start the job (or find the one this token started) and wait until it completes; at
@@ -68,6 +70,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
             raise
         return CreateResult(job_id, outs)
 
+    @partial_state.plain_failures
     @explain_access_denied
     def update(self, _id: str, olds: dict, news: dict) -> UpdateResult:
         """Tag changes on each reference, or the wait for a job recorded at a create's deadline;
@@ -78,12 +81,14 @@ class ReferenceImportJobProvider(ConfiguredProvider):
             partial_state.keep(_id, exc.partial, str(exc))
             raise
 
+    @partial_state.plain_failures
     @explain_access_denied
     def read(self, id_: str, props: dict) -> ReadResult:
         """Current job and reference state; gone when every reference is gone."""
         outs = lifecycle.read(self.settings, id_, props, pulumi.log)
         return ReadResult(None, {}) if outs is None else ReadResult(id_, outs)
 
+    @partial_state.plain_failures
     @explain_access_denied
     def delete(self, _id: str, props: dict) -> None:
         """Delete the references this import owns (a running job first waited for) and wait

@@ -98,7 +98,13 @@ def check(settings: ConnectionSettings, olds: dict, news: dict, log: Log,
     if not same:
         try:
             held = _held_elsewhere(settings.with_attempts(planning.CHECK_ATTEMPTS), news, log)
-        except (ClientError, BotoCoreError) as exc:
+        except ClientError as exc:
+            if _store_missing(exc):
+                return Checked(news, [("reference_store_id", _not_in_region(settings, news, exc))])
+            log.warn(f"whether store {news['reference_store_id']} already holds references of these "
+                     f"names was not checked ({exc})")
+            held = []
+        except BotoCoreError as exc:
             log.warn(f"whether store {news['reference_store_id']} already holds references of these "
                      f"names was not checked ({exc})")
             held = []
@@ -231,14 +237,22 @@ def create(settings: ConnectionSettings, props: dict, log: Log,
     try:
         return _create(settings, props, log, timeout, recorded)
     except ClientError as exc:
-        if error_code(exc) != "ResourceNotFoundException" or exc.operation_name not in STORE_OPERATIONS:
+        if not _store_missing(exc):
             raise
-        raise OmicsProviderError(message=(
-            f"Reference store {props['reference_store_id']} was not found in Region "
-            f"{settings.region_of(props) or '(none set)'} ({error_message(exc)}); nothing was started. "
-            "If the store was just replaced or deleted, its imports must follow it: run `pulumi up` "
-            "without --target, or with --target-dependents. If the store is in another Region, set "
-            "the import's region.")) from None
+        raise OmicsProviderError(message=_not_in_region(settings, props, exc) + (
+            "; nothing was started. If the store was just replaced or deleted, its imports must "
+            "follow it: run `pulumi up` without --target, or with --target-dependents")) from None
+
+
+def _store_missing(exc: ClientError) -> bool:
+    return error_code(exc) == "ResourceNotFoundException" and exc.operation_name in STORE_OPERATIONS
+
+
+def _not_in_region(settings: ConnectionSettings, props: dict, exc: ClientError) -> str:
+    region = settings.region_of(props)
+    return (f"reference store {props['reference_store_id']} was not found in Region "
+            f"{region or '(none set)'} ({error_message(exc)}). A store lives in one Region: if it is "
+            "in another, set this import's `region` (or the provider's) to that Region")
 
 
 def _create(settings: ConnectionSettings, props: dict, log: Log, timeout: float | None,

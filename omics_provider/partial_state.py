@@ -6,15 +6,28 @@ sends it itself; pulumi's dynamic provider server (`pulumi/dynamic/__main__.py`)
 exception into a plain error. `keep` sets those details on the gRPC call being served, which
 the server's own abort then sends: the engine records the import's job, and the next `up`
 waits for it, a refresh reads it, and a destroy deletes what it made.
+
+The same server sends every failure as its Python traceback; `plain_failures` makes a failure
+the provider explains (its own errors, AWS's answers) read as its message alone, by the status
+details' message, which the engine reads in place of the server's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import sys
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 import grpc
+from botocore.exceptions import BotoCoreError, ClientError
 from pulumi.runtime.proto import provider_pb2, status_pb2
+
+from .errors import OmicsProviderError, WaitTimedOut
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 STATUS_DETAILS = "grpc-status-details-bin"
 
@@ -45,11 +58,32 @@ def keep(resource_id: str, outputs: dict, reason: str) -> bool:
     return True
 
 
-def _serving_context() -> grpc.ServicerContext | None:
-    """The servicer context of the Create or Update call up this thread's stack."""
+def plain_failures(method: Callable[P, R]) -> Callable[P, R]:
+    """A dynamic provider's operation whose explained failures (the provider's errors, AWS's
+    answers) reach the engine as their message, without the server's traceback."""
+
+    @functools.wraps(method)
+    def plain(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except (OmicsProviderError, ClientError, BotoCoreError) as exc:
+            context = None if isinstance(exc, WaitTimedOut) else _serving_context(_ANY_OPERATION)
+            if context is not None:  # a WaitTimedOut keeps its resource: `keep` set the details
+                status = status_pb2.Status(code=grpc.StatusCode.UNKNOWN.value[0], message=str(exc))
+                context.set_trailing_metadata(((STATUS_DETAILS, status.SerializeToString()),))
+            raise
+
+    return plain
+
+
+_ANY_OPERATION = ("Check", "Diff", "Create", "Update", "Read", "Delete")
+
+
+def _serving_context(operations: tuple[str, ...] = ("Create", "Update")) -> grpc.ServicerContext | None:
+    """The servicer context of the call (one of `operations`) up this thread's stack."""
     frame = sys._getframe(1)
     while frame is not None:
-        if frame.f_code.co_name in ("Create", "Update"):
+        if frame.f_code.co_name in operations:
             context = frame.f_locals.get("context")
             if isinstance(context, grpc.ServicerContext):
                 return context

@@ -13,7 +13,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import schema
+from . import partial_state, schema
 from . import store_lifecycle as lifecycle
 from .configured import ConfiguredProvider
 from .service_errors import explain_access_denied
@@ -35,23 +35,27 @@ class ReferenceStoreProvider(ConfiguredProvider):
                    or bool(lifecycle.settings_changed(olds, news)))
         return DiffResult(changes=changes, replaces=replaces, delete_before_replace=True)
 
+    @partial_state.plain_failures
     @explain_access_denied
     def create(self, props: dict) -> CreateResult:
         """Create the store (idempotently), or adopt the region's store when asked."""
         store_id, outs = lifecycle.create(self.settings, props, pulumi.log)
         return CreateResult(store_id, outs)
 
+    @partial_state.plain_failures
     @explain_access_denied
     def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
         """Tag changes; all outputs returned."""
         return UpdateResult(lifecycle.update(self.settings, olds, news))
 
+    @partial_state.plain_failures
     @explain_access_denied
     def read(self, id_: str, props: dict) -> ReadResult:
         """The store as it is; gone when it was deleted outside Pulumi."""
         outs = lifecycle.read(self.settings, id_, props)
         return ReadResult(None, {}) if outs is None else ReadResult(id_, outs)
 
+    @partial_state.plain_failures
     @explain_access_denied
     def delete(self, id_: str, props: dict) -> None:
         """Delete the store once it is empty (references still DELETING are waited for); an

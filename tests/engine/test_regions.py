@@ -49,3 +49,27 @@ def test_stores_and_imports_in_two_regions(tmp_path: Path, aws: LocalAws) -> Non
     moved = project.up()
     assert "1 replaced" in moved.stdout, moved.stdout
     assert names(west) == ["alpha", "beta"] and names(north) == []
+
+
+def test_a_store_of_another_region_is_refused_at_preview_naming_the_region(tmp_path: Path, aws: LocalAws) -> None:
+    elsewhere = LocalAws(aws.url, f"far-{next(_n)}")
+    store_id = elsewhere.omics.create_reference_store(name="far-away")["id"]
+    project = StackProject(tmp_path / "project", aws)
+    project.configure([{"name": "import-far", "sources": [
+        {"name": "far", "source_file": project.upload("far.fa", generate_fasta(403))}]}], store={"id": store_id})
+    preview = project.preview(check=False)
+    shown = preview.stdout + preview.stderr
+    assert preview.returncode != 0
+    assert f"reference store {store_id} was not found in Region {aws.region}" in shown, shown
+    assert "Traceback" not in shown, shown
+
+
+def test_a_failed_import_reads_as_its_message_without_a_traceback(tmp_path: Path, aws: LocalAws) -> None:
+    project = StackProject(tmp_path / "project", aws)
+    crlf = generate_fasta(404).replace(b"\n", b"\r\n")
+    project.configure([{"name": "import-crlf", "sources": [
+        {"name": "crlf", "source_file": project.upload("crlf.fa", crlf)}]}])
+    up = project.up(check=False)
+    shown = up.stdout + up.stderr
+    assert up.returncode != 0 and "ended FAILED" in shown, shown
+    assert "Traceback" not in shown, shown

@@ -275,5 +275,10 @@ def test_a_store_that_is_not_there_is_named_with_its_region_and_what_to_do(world
     provider = ReferenceImportJobProvider()
     source = {"name": "nowhere", "source_file": world.upload("n.fa", generate_fasta(3013))}
     props = {**checked(provider, world.props([source], owner=urn("nowhere"))), "reference_store_id": "9999999999"}
-    with pytest.raises(OmicsProviderError, match=f"Reference store 9999999999 was not found in Region {world.aws.region}"):
+    with pytest.raises(OmicsProviderError, match=f"reference store 9999999999 was not found in Region {world.aws.region}"):
         provider.create(props)
+    # The preview can read the store: its check already refuses, naming the Region.
+    result = provider.check({}, {**world.props([source], owner=urn("nowhere")), "reference_store_id": "9999999999"})
+    [failure] = result.failures
+    assert failure.property == "reference_store_id", failure
+    assert f"not found in Region {world.aws.region}" in failure.reason and "set this import's `region`" in failure.reason
