@@ -18,6 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from omics_rules.quotas import MAX_SOURCE_BYTES, has_fasta_extension
 from omics_rules.service_role import OMICS_PRINCIPAL, READ_ACTION, object_arn, role_name, trusts_omics
 
+from . import s3_keys
 from .controls import Controls
 from .fasta import FastaError, FastaIndexer, is_plain_gzip, is_protein_file, render_fai
 from .records import Records, new_id
@@ -216,7 +217,7 @@ class Importer:
             if size > MAX_SOURCE_BYTES:
                 raise SourceFailed(f"{size} bytes is over the reference file limit of "
                                    f"{MAX_SOURCE_BYTES // 1000**3} GB")
-            body = self._storage.get_object(Bucket=bucket, Key=key)["Body"]
+            body = self._storage.get_object(Bucket=bucket, Key=s3_keys.stored(key))["Body"]
         except ClientError as exc:
             code = exc.response["Error"]["Code"]
             if code in ("NoSuchKey", "NoSuchBucket", "404"):

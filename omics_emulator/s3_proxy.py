@@ -10,14 +10,17 @@ since their chunk signatures were made with the client's keys.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import http.client
+import io
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from urllib.parse import quote, unquote
 from xml.sax.saxutils import escape
 
+from . import s3_keys
 from .s3_server import REGION, RootKeys, S3Storage
 
 CHUNK = 1024 * 1024
@@ -158,14 +161,46 @@ class S3Proxy:
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"]
-        host, port = self.server.host, self.server.port
-        path, query = canonical_target(environ.get("RAW_URI") or environ.get("REQUEST_URI") or "/")
+        raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI") or "/"
+        bucket, key = _bucket_and_key(raw_uri)
+        path, query = canonical_target(raw_uri)
         headers = _forwarded_headers(environ)
         headers.setdefault("x-amz-content-sha256", UNSIGNED)
         try:
+            if key is not None:  # the key as the server stores it (s3_keys)
+                path = _uri_encode(f"/{bucket}/{s3_keys.stored(key)}", slash=True)
+            _stored_copy_source(headers)
+            kind = s3_keys.listing_kind(query) if method == "GET" and bucket and key is None else None
+            if kind and s3_keys.has_encoded(self._fetcher(bucket)):
+                return _xml(start_response, s3_keys.listing(kind, bucket, query, self._fetcher(bucket)))
+            if method == "POST" and key is None and "delete=" in query.split("&"):
+                _stored_delete_keys(environ, headers)
             body = _request_body(environ, headers)
+        except s3_keys.KeyTooLong:
+            return _error(start_response, 400, "KeyTooLongError", "Your key is too long")
         except ValueError as exc:
             return _error(start_response, 400, "IncompleteBody", str(exc))
+        names_keys = key is None or method == "POST" or "upload" in query  # not an object's own bytes
+        return self._send(method, path, query, headers, body, start_response, names_keys)
+
+    def _fetcher(self, bucket: str) -> s3_keys.Fetch:
+        """One page of the server's own listing of `bucket` for these query parameters."""
+        def fetch(params: dict[str, str]) -> bytes:
+            query = "&".join(f"{_uri_encode(k, slash=False)}={_uri_encode(v, slash=False)}"
+                             for k, v in sorted(params.items()))
+            answer: list = []
+            body = b"".join(self._send("GET", f"/{bucket}", query, {"x-amz-content-sha256": UNSIGNED}, None,
+                                       lambda status, headers, *_: answer.append(status)))
+            if not answer[0].startswith("200"):
+                raise OSError(f"listing {bucket} answered {answer[0]}: {body[:200]!r}")
+            return body
+        return fetch
+
+    def _send(self, method: str, path: str, query: str, headers: dict[str, str], body: Iterable[bytes] | None,
+              start_response, names_keys: bool = False) -> Iterable[bytes]:
+        """Sign and send one request to the server; relay its answer (with stored names in an
+        XML answer turned back into keys, when `names_keys`: not an object's own bytes)."""
+        host, port = self.server.host, self.server.port
         headers["host"] = f"{host}:{port}"
         if body is not None and "content-length" not in headers:
             headers["transfer-encoding"] = "chunked"
@@ -190,9 +225,52 @@ class S3Proxy:
             connection.close()
             return _error(start_response, 503, "ServiceUnavailable",
                           f"the local S3 server at {host}:{port} did not answer: {exc}")
-        start_response(f"{answer.status} {answer.reason}",
-                       [(k, v) for k, v in answer.getheaders() if k.lower() not in _NOT_RELAYED])
+        relayed = [(k, v) for k, v in answer.getheaders() if k.lower() not in _NOT_RELAYED]
+        xml = "xml" in (answer.getheader("content-type") or "")
+        if (names_keys or answer.status >= 300) and method != "HEAD" and xml:
+            data = s3_keys.decode_keys(b"".join(_relay(answer, connection)))
+            start_response(f"{answer.status} {answer.reason}",
+                           [*[(k, v) for k, v in relayed if k.lower() != "content-length"],
+                            ("Content-Length", str(len(data)))])
+            return [data]
+        start_response(f"{answer.status} {answer.reason}", relayed)
         return _relay(answer, connection)
+
+
+def _bucket_and_key(raw_uri: str) -> tuple[str, str | None]:
+    """The bucket and key a path-style request names (key None for a bucket or the service)."""
+    bucket, slash, key = unquote(raw_uri.partition("?")[0]).lstrip("/").partition("/")
+    return bucket, (key if slash and key else None)
+
+
+def _stored_copy_source(headers: dict[str, str]) -> None:
+    """x-amz-copy-source (`[/]bucket/key[?versionId=...]`, URL-encoded) naming the stored key."""
+    source = headers.get("x-amz-copy-source")
+    if not source:
+        return
+    path, mark, version = source.partition("?")
+    bucket, _, key = unquote(path).lstrip("/").partition("/")
+    if s3_keys.stored(key) != key:
+        headers["x-amz-copy-source"] = quote(f"/{bucket}/{s3_keys.stored(key)}", safe="/") + mark + version
+
+
+def _stored_delete_keys(environ: dict, headers: dict[str, str]) -> None:
+    """A DeleteObjects body naming each stored key (its checksum headers made again)."""
+    body = b"".join(_read(environ["wsgi.input"], int(environ.get("CONTENT_LENGTH") or 0)))
+    changed = s3_keys.encode_delete_keys(body) if body else None
+    if changed is not None:
+        body = changed
+        for name in [n for n in headers if n.startswith(("x-amz-checksum-", "x-amz-sdk-checksum-"))]:
+            del headers[name]
+        headers["content-md5"] = base64.b64encode(hashlib.md5(body, usedforsecurity=False).digest()).decode()
+        headers["x-amz-content-sha256"] = UNSIGNED
+    headers["content-length"] = str(len(body))
+    environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+
+
+def _xml(start_response, body: bytes) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
+    return [body]
 
 
 def _forwarded_headers(environ: dict) -> dict[str, str]:

@@ -453,3 +453,18 @@ def test_get_reference_of_a_deleting_reference_answers_a_modelled_error(aws: Loc
     assert error_code(excinfo) == "ResourceNotFoundException" and "DELETING" in str(excinfo.value)
     assert "ResourceNotFoundException" in [e.name for e in aws.omics.meta.service_model.operation_model(
         "GetReference").error_shapes]
+
+
+def test_an_import_reads_exactly_its_key(aws: LocalAws) -> None:
+    bucket = aws.bucket()
+    store = aws.omics.create_reference_store(name="store")["id"]
+    files = {"a/b.fa": generate_fasta(31), "a/./b.fa": generate_fasta(32), "a//b.fa": generate_fasta(33),
+             "a/" + "s" * 300 + ".fa": generate_fasta(34)}
+    for key, data in files.items():
+        aws.s3.put_object(Bucket=bucket, Key=key, Body=data)
+    job = aws.omics.start_reference_import_job(referenceStoreId=store, roleArn=aws.role(), sources=[
+        {"sourceFile": f"s3://{bucket}/{key}", "name": f"genome-{n}"} for n, key in enumerate(files)])
+    done = aws.job(store, job["id"])
+    assert done["status"] == "COMPLETED", done
+    for source, data in zip(done["sources"], files.values(), strict=True):
+        assert aws.read_file(store, source["referenceId"], "SOURCE") == data

@@ -131,3 +131,68 @@ def test_the_s3_server_stops_with_the_endpoint(tmp_path: Path) -> None:
     endpoint.stop()  # SIGTERM, as `kill PID` (a SIGKILL is tests/engine/test_storage_restart.py)
     wait_until(lambda: process_gone(s3_server), 10, "the S3 server stopping with the endpoint")
     assert "shutting down" in (tmp_path / "data" / "s3" / "versitygw.log").read_text()
+
+
+# -- keys are opaque strings, as in S3 -------------------------------------------------------
+
+ODD_KEYS = {  # key: body. None of these is a file path the S3 server's backend keeps as it is.
+    "a/b.fa": b"plain", "a/./b.fa": b"dot", "a//b.fa": b"double slash", "a/../b.fa": b"dot dot",
+    "/leading.fa": b"leading slash", "a/" + "s" * 300 + ".fa": b"300-byte segment",
+    "é" * 512: b"1,024 bytes of UTF-8", "a/" + "x" * 197 + ".fa": b"200-byte segment, kept as a path",
+}
+
+
+def test_keys_are_opaque_strings_of_up_to_1024_bytes(aws: LocalAws, endpoint: EmulatorProcess) -> None:
+    bucket = aws.bucket()
+    for key, body in ODD_KEYS.items():
+        aws.s3.put_object(Bucket=bucket, Key=key, Body=body)
+    for key, body in ODD_KEYS.items():  # each its own object: none overwrote another
+        assert aws.s3.get_object(Bucket=bucket, Key=key)["Body"].read() == body, key
+        assert aws.s3.head_object(Bucket=bucket, Key=key)["ContentLength"] == len(body)
+    listed = [o["Key"] for o in aws.s3.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert listed == sorted(ODD_KEYS, key=str.encode)
+    paged = [o["Key"] for page in aws.s3.get_paginator("list_objects").paginate(
+        Bucket=bucket, PaginationConfig={"PageSize": 3}) for o in page.get("Contents", [])]
+    assert paged == listed
+    folders = aws.s3.list_objects_v2(Bucket=bucket, Prefix="a/", Delimiter="/")
+    assert [p["Prefix"] for p in folders["CommonPrefixes"]] == ["a/../", "a/./", "a//"]
+    assert [o["Key"] for o in folders["Contents"]] == ["a/b.fa", "a/" + "s" * 300 + ".fa", "a/" + "x" * 197 + ".fa"]
+    versions = aws.s3.list_object_versions(Bucket=bucket, Prefix="a//")["Versions"]
+    assert [v["Key"] for v in versions] == ["a//b.fa"]
+
+    with pytest.raises(ClientError) as too_long:
+        aws.s3.put_object(Bucket=bucket, Key="k" * 1025, Body=b"x")
+    assert too_long.value.response["Error"]["Code"] == "KeyTooLongError"
+    assert too_long.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+    aws.s3.copy_object(Bucket=bucket, Key="a//copy.fa", CopySource={"Bucket": bucket, "Key": "a//b.fa"})
+    assert aws.s3.get_object(Bucket=bucket, Key="a//copy.fa")["Body"].read() == b"double slash"
+    gone = aws.s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "a//copy.fa"}, {"Key": "a/./b.fa"}]})
+    assert sorted(d["Key"] for d in gone["Deleted"]) == ["a/./b.fa", "a//copy.fa"]
+    assert aws.s3.get_object(Bucket=bucket, Key="a/b.fa")["Body"].read() == b"plain"
+    with pytest.raises(ClientError) as missing:
+        aws.s3.get_object(Bucket=bucket, Key="a/./b.fa")
+    assert missing.value.response["Error"]["Code"] == "NoSuchKey"
+
+    # An ordinary key is the file it always was, so data written by earlier versions reads as before.
+    objects = endpoint.data_dir / "s3" / "objects" / bucket
+    assert (objects / "a" / "b.fa").read_bytes() == b"plain"
+    assert (objects / "a" / ("x" * 197 + ".fa")).read_bytes() == b"200-byte segment, kept as a path"
+
+
+def test_a_multipart_upload_and_a_versioned_bucket_keep_odd_keys(aws: LocalAws) -> None:
+    bucket = aws.bucket()
+    aws.s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    key = "m//" + "p" * 300 + ".fa"
+    upload = aws.s3.create_multipart_upload(Bucket=bucket, Key=key)
+    assert upload["Key"] == key
+    part = aws.s3.upload_part(Bucket=bucket, Key=key, UploadId=upload["UploadId"], PartNumber=1, Body=b"one")
+    done = aws.s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload["UploadId"],
+                                            MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+    assert done["Key"] == key
+    second = aws.s3.put_object(Bucket=bucket, Key=key, Body=b"two")
+    versions = aws.s3.list_object_versions(Bucket=bucket)["Versions"]
+    assert [(v["Key"], v["IsLatest"]) for v in versions] == [(key, True), (key, False)]
+    assert versions[0]["VersionId"] == second["VersionId"]
+    first = aws.s3.get_object(Bucket=bucket, Key=key, VersionId=versions[1]["VersionId"])
+    assert first["Body"].read() == b"one"

@@ -199,3 +199,13 @@ def test_adopt_existing_refuses_a_different_file(world: Sandbox) -> None:
         provider.create(checked(provider, world.props(
             [{"name": "never-imported", "source_file": other}], adopt_existing=True)))
     assert "has no ACTIVE reference named 'never-imported'" in str(excinfo.value)
+
+
+def test_a_source_whose_key_has_a_300_byte_segment_is_checked_and_imported(world: Sandbox) -> None:
+    provider = ReferenceImportJobProvider()
+    fasta = generate_fasta(seed=43)
+    uri = world.upload("refs/" + "grch38-" * 43 + ".fa", fasta)  # a 305-byte segment
+    inputs = checked(provider, world.props([{"name": "genome", "source_file": uri}]))
+    assert inputs["source_objects"][0]["bytes"] == len(fasta)
+    [source] = provider.create(inputs).outs["sources"]
+    assert source["md5"] == hashlib.md5(fasta).hexdigest() and source["status"] == "ACTIVE"
