@@ -141,6 +141,8 @@ def _import_change(change: Change, summary: Summary, store_replaced: bool) -> No
         sizes = _sizes(change.new_inputs, summary)
         if isinstance(new_sources, str):  # hidden: one row stands for all of them
             summary.started.append((name, _every(new_sources), _code(new_sources), _size(_total(sizes))))
+        elif not new_sources:
+            summary.started.append((name, "(no sources)", "", _size(0)))
         for source, size in zip(new_sources if isinstance(new_sources, list) else [], sizes, strict=False):
             summary.started.append((name, _code(_field(source, "name")), _code(_field(source, "source_file")),
                                     _size(size)))
@@ -404,7 +406,16 @@ def _duration(summary: Summary) -> str:
 def _code(value: object) -> str:
     """A name or value as Markdown: a code span of its visible text (`visible`), a secret as
     `[secret]`, a value unknown at preview as (known after apply)."""
-    return KNOWN_AFTER_APPLY if value == UNKNOWN else _span(visible(value))
+    return KNOWN_AFTER_APPLY if value == UNKNOWN else _span(visible(_masked(value)))
+
+
+def _masked(value: object) -> object:
+    """The value with whatever inside it is unknown at preview read as known after apply."""
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return KNOWN_AFTER_APPLY if value == UNKNOWN else value
 
 
 def _span(text: str) -> str:

@@ -11,6 +11,9 @@ import json
 import re
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from omics_provider import guard, previews, review
 from omics_provider.previews import SECRET
 from omics_provider.values import UNKNOWN
@@ -191,3 +194,159 @@ def test_the_guard_names_what_it_could_not_read() -> None:
     assert code == 1 and "- steps (not a list)" in out
     assert "could not be read" in review.summarize(broken)
     assert guard.main(["/nonexistent/reviewed.json", "/nonexistent/planned.json"]) == 1
+
+
+# --- The property: any preview of these resources, both faces, secret and unknown values anywhere.
+
+TYPES = {"import": ("pulumi-python:dynamic/omics:ReferenceImportJob", "healthomics:index:ReferenceImportJob"),
+         "store": ("pulumi-python:dynamic/omics:ReferenceStore", "healthomics:index:ReferenceStore")}
+HIDDEN = st.sampled_from([SECRET, UNKNOWN])
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=10).filter(lambda t: t not in (SECRET, UNKNOWN))
+NAMES = st.one_of(TEXT, st.sampled_from([NCBI, "a|b", "`x`", " lead", "trail\t", "two\nlines", "a::b", '"q"', "\\|"]))
+FLAG = st.one_of(st.none(), st.booleans(), HIDDEN)
+STATUS = st.sampled_from(["ACTIVE", "DELETING", "DELETED", "FAILED"])
+
+
+def maybe(strategy: st.SearchStrategy) -> st.SearchStrategy:
+    """The values of `strategy`, or a secret, or a value unknown at preview."""
+    return st.one_of(strategy, HIDDEN)
+
+
+TAGS = maybe(st.dictionaries(NAMES, maybe(NAMES), max_size=3))
+SOURCE_IN = maybe(st.fixed_dictionaries({"name": maybe(NAMES), "source_file": maybe(NAMES)},
+                                        optional={"description": maybe(NAMES), "tags": TAGS}))
+SOURCE_OUT = maybe(st.fixed_dictionaries(
+    {"name": maybe(NAMES), "source_file": maybe(NAMES), "reference_id": maybe(NAMES), "status": maybe(STATUS)},
+    optional={"tags": TAGS, "arn": maybe(TEXT), "md5": maybe(TEXT)}))
+OBJECTS = maybe(st.lists(maybe(st.fixed_dictionaries(
+    {"bytes": st.one_of(st.integers(0, 20 * 1000**3), HIDDEN), "version": maybe(TEXT)})), max_size=3))
+IMPORT_IN = st.fixed_dictionaries(
+    {"reference_store_id": maybe(TEXT), "role_arn": maybe(TEXT), "sources": maybe(st.lists(SOURCE_IN, max_size=3)),
+     "source_objects": OBJECTS, "resolved_client_token": maybe(TEXT)},
+    optional={"adopt_existing": FLAG, "delete_adopted": FLAG, "client_token": maybe(TEXT), "region": maybe(TEXT)})
+IMPORT_OUT = st.tuples(IMPORT_IN, st.fixed_dictionaries(
+    {"sources": maybe(st.lists(SOURCE_OUT, max_size=3)), "job_id": maybe(TEXT), "used_client_token": maybe(TEXT),
+     "status": maybe(TEXT)})).map(lambda both: {**both[0], **both[1]})
+STORE_IN = st.fixed_dictionaries({"name": maybe(NAMES)},
+                                 optional={"description": maybe(NAMES), "tags": TAGS, "adopt_existing": FLAG,
+                                           "delete_adopted": FLAG})
+STORE_OUT = st.tuples(STORE_IN, st.fixed_dictionaries({"store_id": maybe(TEXT)}, optional={"adopted": FLAG})).map(
+    lambda both: {**both[0], **both[1]})
+OPS = ["create", "update", "delete", "replace", "same"]
+
+
+def camel(props: object, top: bool = True) -> object:
+    """Properties as the native plugin's preview names them (camelCase), tags' keys kept."""
+    if isinstance(props, list):
+        return [camel(p, top=False) for p in props]
+    if not isinstance(props, dict):
+        return props
+    return {re.sub(r"_(\w)", lambda m: m[1].upper(), k): v if k == "tags" else camel(v, top=False)
+            for k, v in props.items()}
+
+
+@st.composite
+def resources(draw: st.DrawFn) -> list[dict]:
+    """A model of each resource of a preview: kind, face, op, name, id, states (snake_case)."""
+    found = []
+    for name in draw(st.lists(NAMES.filter(bool), max_size=5, unique=True)):
+        kind = draw(st.sampled_from(["import", "store"]))
+        old_props, new_props = (IMPORT_OUT, IMPORT_IN) if kind == "import" else (STORE_OUT, STORE_IN)
+        op = draw(st.sampled_from(OPS))
+        refreshed = draw(st.booleans())
+        found.append({
+            "kind": kind, "native": draw(st.booleans()), "op": op, "name": name,
+            "parent": draw(st.sampled_from(["", "my:index:Component$"])),
+            "id": draw(maybe(TEXT)), "old": draw(old_props) if op != "create" or refreshed else None,
+            "new": draw(new_props) if op != "delete" else None, "refreshed": refreshed,
+            "three_steps": draw(st.booleans()), "diff": draw(st.lists(st.sampled_from(
+                ["sources[0].tags", "sources[0].tags.a", 'sources[1].tags["x y"]', "sources"]), max_size=2)),
+            "reasons": draw(st.lists(st.sampled_from(["name", "description", "tags"]), max_size=2))})
+    return found
+
+
+def preview_json(model: list[dict], diagnostics: list[dict]) -> dict:
+    """The `pulumi preview --json` those resources make, as recorded previews are shaped."""
+    steps = []
+    for r in model:
+        type_ = TYPES[r["kind"]][r["native"]]
+        urn = f"urn:pulumi:test::omics-references::{r['parent']}{type_}::{r['name']}"
+        names = camel if r["native"] else (lambda props: props)
+        old = r["old"] and {"urn": urn, "type": type_, "id": r["id"], "inputs": names(r["old"]),
+                            "outputs": names(r["old"])}
+        new = r["new"] and {"urn": urn, "type": type_, "inputs": names(r["new"])}
+        if r["refreshed"]:
+            steps.append({"op": "refresh", "urn": urn, "oldState": old, "newState": old})
+        ops = ["create-replacement", "replace", "delete-replaced"] if r["op"] == "replace" and r["three_steps"] \
+            else [r["op"]]
+        for op in ops:
+            steps.append({"op": op, "urn": urn, **({"oldState": old} if op != "create" else {}),
+                          **({"newState": new} if new else {}), "detailedDiff": {path: {"kind": "update"} for path in r["diff"]},
+                          "replaceReasons": r["reasons"] if r["op"] == "replace" else None})
+    return {"steps": steps, "diagnostics": diagnostics}
+
+
+def leaving(r: dict) -> list[object]:
+    """The ids of the references a removed or replaced import lets go of (one stands for all of
+    a hidden `sources`): those with an id and not deleted already, or hidden."""
+    if r["kind"] != "import" or r["op"] not in ("delete", "replace"):
+        return []
+    held = r["old"]["sources"]
+    if isinstance(held, str):
+        return [held]
+    return [s if isinstance(s, str) else s["reference_id"] for s in held
+            if isinstance(s, str) or (s["reference_id"] and s["status"] not in ("DELETING", "DELETED"))]
+
+
+def expected_risks(r: dict) -> tuple[int, int]:
+    """How many guarded changes a resource makes, and how many of them the guard cannot verify."""
+    if r["kind"] == "store":
+        return int(r["op"] in ("replace", "delete")), 0
+    risks = blind = 0
+    ids = leaving(r)
+    released = r["old"] and r["old"].get("adopt_existing") is True and r["old"].get("delete_adopted") in (None, False)
+    if ids and not released:
+        risks += 1
+        job = (r["id"], r["old"]["used_client_token"])
+        blind += any(previews.hidden(i) for i in ids) and not all(v and not previews.hidden(v) for v in job)
+    if r["op"] in ("create", "replace") and r["new"].get("adopt_existing") is not True:
+        risks += 1
+        blind += r["new"]["resolved_client_token"] == SECRET
+    return risks, blind
+
+
+DIAGNOSTICS = st.lists(st.fixed_dictionaries(
+    {"message": st.one_of(TEXT, TEXT.map(lambda t: f"warning: {t}")),
+     "severity": st.sampled_from(["info", "warning", "info#err", "error"])}), max_size=2)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model=resources(), diagnostics=DIAGNOSTICS, stack=NAMES)
+def test_any_preview_is_summarized_and_guarded_whole(model: list[dict], diagnostics: list[dict], stack: str) -> None:
+    raw = preview_json(model, diagnostics)
+    preview = previews.parse(copy.deepcopy(raw))
+    summary = review.summarize(raw, stack or None, "0123456789abcdef")
+    folded = review.comment(summary, preview)
+    assert UNKNOWN not in folded  # a value unknown at preview reads "known after apply"
+    tables = gfm_tables(folded)
+    for header, rows in tables:
+        assert all(len(row) == len(header) for row in rows), (header, rows)  # no cell split or lost
+    risks = [expected_risks(r) for r in model]
+    code, out = run_guard(raw, raw)
+    assert code == (0 if not preview.failed and not any(blind for _, blind in risks) else 1), out
+    assert len(guard.unreviewed(previews.Preview(), preview)) == sum(n for n, _ in risks)
+    # a failed preview reviews nothing; else only what the guard cannot verify is refused
+    assert len(guard.unreviewed(preview, preview)) == sum(n if preview.failed else blind for n, blind in risks)
+    if preview.failed:
+        return
+    cells = [cell for _, rows in tables for row in rows for cell in row]
+    changed = [r for r in model if r["op"] != "same"]
+    for r in changed:
+        if r["kind"] == "import":
+            assert review._code(r["name"]) in cells, r["name"]  # every changed import has its row
+        for reference_id in leaving(r):
+            assert review._code(reference_id) in cells  # every reference it lets go of
+    [stores] = [rows for header, rows in tables if header[0] == "store"] or [[]]
+    assert len(stores) == sum(r["kind"] == "store" for r in changed)  # every changed store
+    deleting = [rows for header, rows in tables if header[0] == "reference"]
+    assert sum(map(len, deleting)) == sum(len(leaving(r)) for r in changed)
