@@ -8,6 +8,14 @@ file: nothing was reviewed); `planned.json` is a preview made just before the ap
 commit and the current state. Exits 0 when each risky change of the plan was reviewed as the very
 same change (the same reference ids deleted, an import job with the same clientToken), else 1,
 naming each change that was not and what to do. Tag updates are not guarded. A JSON reader only.
+
+Secrets: where the preview hides the ids a removal deletes (an import's `sources` given as a
+secret shows as "[secret]"), the deletion is known by what the state records of the import's
+job, its id and the clientToken it used: the references an import deletes are those its own job
+left in the state, and a reviewed preview of that state shows the same job. This keeps a
+reviewed removal appliable; when the preview hides the job too, or an import job's clientToken
+is secret, the guard cannot tell the change from one no one reviewed and refuses, saying why.
+A plan it cannot read whole is refused, naming each part.
 """
 
 from __future__ import annotations
