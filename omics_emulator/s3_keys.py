@@ -71,7 +71,7 @@ def decode_keys(xml: bytes) -> bytes:
     name in a <Key> turned back into its key."""
     def key(match: re.Match) -> str:
         return "<Key>" + _escape(client_key(match[1])) + "</Key>"
-    return _ENCODED_KEY.sub(lambda m: key(m), xml.decode()).encode() if RESERVED.encode() in xml else xml
+    return _ENCODED_KEY.sub(key, xml.decode()).encode() if RESERVED.encode() in xml else xml
 
 
 def encode_delete_keys(xml: bytes) -> bytes | None:
