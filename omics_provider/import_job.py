@@ -6,7 +6,7 @@ makes every rerun find the job it already started.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import pulumi
 from pulumi.dynamic import (
@@ -19,8 +19,8 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from . import hidden, partial_state, planning
 from . import import_lifecycle as lifecycle
-from . import partial_state, planning
 from .configured import ConfiguredProvider
 from .errors import WaitTimedOut
 from .service_errors import explain_access_denied
@@ -28,17 +28,30 @@ from .service_errors import explain_access_denied
 TYPE = "pulumi-python:dynamic/omics:ReferenceImportJob"  # the type token state records
 
 
+def _split(props: dict) -> tuple[dict, dict]:
+    """(the properties the core reads, the `secret_inputs` record to keep beside them)."""
+    kept = {hidden.SECRET_INPUTS: props[hidden.SECRET_INPUTS]} if props.get(hidden.SECRET_INPUTS) else {}
+    return {k: v for k, v in props.items() if k != hidden.SECRET_INPUTS}, kept
+
+
+def _log(*props: dict) -> hidden.HiddenLog:
+    """pulumi.log, the secret values of `props` shown as [secret]."""
+    return hidden.HiddenLog(pulumi.log, hidden.of_dynamic(*props))
+
+
 class ReferenceImportJobProvider(ConfiguredProvider):
     """The dynamic provider: a thin adapter over `import_lifecycle`. Holds no client, session
     or credential: only connection settings."""
 
+    @partial_state.plain_failures
     def check(self, olds: dict, news: dict) -> CheckResult:
         """Every input against the service model's rules, then the plan: the clientToken, the
         source objects recorded, warnings and pre-flight refusals. For an import that stays,
         the known outputs are carried into the inputs, since a preview shows an update's
         checked inputs as its outputs."""
-        checked = lifecycle.check(self.settings, olds, news, pulumi.log)
-        failures = [CheckFailure(path, reason) for path, reason in checked.failures]
+        log, (olds, _), (news, kept) = _log(olds, news), _split(olds), _split(news)
+        checked = lifecycle.check(self.settings, olds, news, log)
+        failures = [CheckFailure(path, log.secrets.redact(reason)) for path, reason in checked.failures]
         inputs = checked.inputs
         if checked.same:
             if olds.get("job_id"):
@@ -46,16 +59,17 @@ class ReferenceImportJobProvider(ConfiguredProvider):
             elif planning.tags_changed(olds, news):
                 # Only an update's preview shows these inputs as the outputs (an unchanged import
                 # keeps its outputs): look them up for it alone, so a no-op preview calls nothing.
-                found = lifecycle.find_outputs(self.settings, olds, pulumi.log)
+                found = lifecycle.find_outputs(self.settings, olds, log)
                 inputs = planning.carry_outputs(found, inputs)
-        return CheckResult(inputs, failures)
+        return CheckResult({**inputs, **kept}, failures)
 
     @partial_state.plain_failures
     def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
         """Inputs only (`olds` are the old outputs): identity changes replace, tags update."""
-        change = lifecycle.diff(olds, news, self.region_changed(olds, news), log=pulumi.log)
+        log, (olds, _), (news, _) = _log(olds, news), _split(olds), _split(news)
+        change = lifecycle.diff(olds, news, self.region_changed(olds, news), log=log)
         if change.replaces:  # one line per replaced import in the preview: why
-            pulumi.log.info(f"import job {_id} will be replaced: {change.why}")
+            log.info(f"import job {_id} will be replaced: {change.why}")
         return DiffResult(changes=change.changes, replaces=change.replaces, delete_before_replace=False)
 
     @partial_state.plain_failures
@@ -63,37 +77,41 @@ class ReferenceImportJobProvider(ConfiguredProvider):
     def create(self, props: dict) -> CreateResult:
         """Start the job (or find the one this token started) and wait until it completes; at
         the deadline the state keeps the job, which the next `up` waits for."""
+        log, (props, kept) = _log(props), _split(props)
         try:
-            job_id, outs = lifecycle.create(self.settings, props, pulumi.log)
+            job_id, outs = lifecycle.create(self.settings, props, log)
         except WaitTimedOut as exc:
-            partial_state.keep(exc.job_id, exc.partial, str(exc))
+            partial_state.keep(exc.job_id, {**exc.partial, **kept}, log.secrets.redact(str(exc)))
             raise
-        return CreateResult(job_id, outs)
+        return CreateResult(job_id, {**outs, **kept})
 
     @partial_state.plain_failures
     @explain_access_denied
     def update(self, _id: str, olds: dict, news: dict) -> UpdateResult:
         """Tag changes on each reference, or the wait for a job recorded at a create's deadline;
         all outputs returned."""
+        log, (olds, _), (news, kept) = _log(olds, news), _split(olds), _split(news)
         try:
-            return UpdateResult(lifecycle.update(self.settings, olds, news, pulumi.log))
+            return UpdateResult({**lifecycle.update(self.settings, olds, news, log), **kept})
         except WaitTimedOut as exc:
-            partial_state.keep(_id, exc.partial, str(exc))
+            partial_state.keep(_id, {**exc.partial, **kept}, log.secrets.redact(str(exc)))
             raise
 
     @partial_state.plain_failures
     @explain_access_denied
     def read(self, id_: str, props: dict) -> ReadResult:
         """Current job and reference state; gone when every reference is gone."""
-        outs = lifecycle.read(self.settings, id_, props, pulumi.log)
-        return ReadResult(None, {}) if outs is None else ReadResult(id_, outs)
+        log, (props, kept) = _log(props), _split(props)
+        outs = lifecycle.read(self.settings, id_, props, log)
+        return ReadResult(None, {}) if outs is None else ReadResult(id_, {**outs, **kept})
 
     @partial_state.plain_failures
     @explain_access_denied
     def delete(self, _id: str, props: dict) -> None:
         """Delete the references this import owns (a running job first waited for) and wait
         until they are gone; others are left in place, with a message."""
-        lifecycle.delete(self.settings, props, pulumi.log)
+        log, (props, _) = _log(props), _split(props)
+        lifecycle.delete(self.settings, props, log)
 
 
 class ReferenceSourceArgs:
@@ -167,4 +185,33 @@ class ReferenceImportJob(Resource, module="omics", name="ReferenceImportJob"):
         outputs = dict.fromkeys(lifecycle.OUTPUT_FIELDS)
         # The owner: this resource's URN, as the engine will name it (what a native provider is given).
         outputs["owner"] = pulumi.create_urn(resource_name, TYPE, opts.parent if opts else None)
-        super().__init__(ReferenceImportJobProvider(), resource_name, {**args.to_props(), **outputs}, opts)
+        props = args.to_props()
+        outputs[hidden.SECRET_INPUTS] = _secret_inputs(props)
+        super().__init__(ReferenceImportJobProvider(), resource_name, {**props, **outputs}, opts)
+
+
+def _secret_inputs(props: dict) -> pulumi.Output[list[str] | None] | None:
+    """The paths (`sources[0].tags.billing`) of the inputs given as secrets, for the provider's
+    messages to hide (the engine strips secrets before a dynamic provider sees them)."""
+    given = list(_outputs(props, ""))
+    if not given:
+        return None
+
+    async def secret() -> list[str] | None:
+        return [path for path, value in given if await value.is_secret()] or None
+
+    async def known() -> bool:
+        return True
+
+    return pulumi.Output(set(), secret(), known())
+
+
+def _outputs(value: object, path: str) -> Iterator[tuple[str, pulumi.Output]]:
+    if isinstance(value, pulumi.Output):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _outputs(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _outputs(item, f"{path}[{i}]")

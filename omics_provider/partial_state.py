@@ -24,6 +24,7 @@ import grpc
 from botocore.exceptions import BotoCoreError, ClientError
 from pulumi.runtime.proto import provider_pb2, status_pb2
 
+from . import hidden
 from .errors import OmicsProviderError, WaitTimedOut
 
 P = ParamSpec("P")
@@ -60,7 +61,8 @@ def keep(resource_id: str, outputs: dict, reason: str) -> bool:
 
 def plain_failures(method: Callable[P, R]) -> Callable[P, R]:
     """A dynamic provider's operation whose explained failures (the provider's errors, AWS's
-    answers) reach the engine as their message, without the server's traceback."""
+    answers) reach the engine as their message, without the server's traceback, secret values
+    shown as [secret]."""
 
     @functools.wraps(method)
     def plain(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -69,7 +71,8 @@ def plain_failures(method: Callable[P, R]) -> Callable[P, R]:
         except (OmicsProviderError, ClientError, BotoCoreError) as exc:
             context = None if isinstance(exc, WaitTimedOut) else _serving_context(_ANY_OPERATION)
             if context is not None:  # a WaitTimedOut keeps its resource: `keep` set the details
-                status = status_pb2.Status(code=grpc.StatusCode.UNKNOWN.value[0], message=str(exc))
+                shown = hidden.of_dynamic(*(a for a in args if isinstance(a, dict))).redact(str(exc))
+                status = status_pb2.Status(code=grpc.StatusCode.UNKNOWN.value[0], message=shown)
                 context.set_trailing_metadata(((STATUS_DETAILS, status.SerializeToString()),))
             raise
 

@@ -30,7 +30,7 @@ from pulumi.provider.experimental import provider as p
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, provider_pb2_grpc
 
-from . import partial_state, schema, wire
+from . import hidden, partial_state, schema, wire
 from .errors import WaitTimedOut
 from .settings import ConnectionSettings
 from .values import GONE, UNKNOWN
@@ -55,7 +55,8 @@ class PartialState(Exception):
 
 # The secrets of the request being answered: every message to the engine shows them as [secret].
 # Each gRPC call runs in its own task, and `asyncio.to_thread` carries the value into its thread.
-_SECRETS: contextvars.ContextVar[wire.Secrets] = contextvars.ContextVar("secrets", default=wire.NO_SECRETS)
+_SECRETS: contextvars.ContextVar[hidden.Secrets] = contextvars.ContextVar("secrets",
+                                                                     default=hidden.NO_SECRETS)
 
 
 class EngineLog:
@@ -321,9 +322,10 @@ def _answering(*secret_fields: str) -> Callable[[Callable[..., Any]], Callable[.
             shape = SHAPES[_type(request.urn)]
             found = {name: wire.secrets_of(getattr(request, name), shape)
                      for name in _PROPERTY_FIELDS if request.DESCRIPTOR.fields_by_name.get(name)}
-            secrets = functools.reduce(operator.or_, (found[name] for name in secret_fields), wire.NO_SECRETS)
+            secrets = functools.reduce(operator.or_, (found[name] for name in secret_fields),
+                                       hidden.NO_SECRETS)
             # Messages hide every secret the request holds, old ones too; the answer marks its own.
-            _SECRETS.set(functools.reduce(operator.or_, found.values(), wire.NO_SECRETS))
+            _SECRETS.set(functools.reduce(operator.or_, found.values(), hidden.NO_SECRETS))
             try:
                 return await method(self, request, shape, secrets)
             except Exception as exc:
@@ -348,9 +350,9 @@ class HealthOmicsServicer(ProviderServicer):
     async def Check(self, request, shape, secrets):
         inputs, failures = self.resources.check(request.urn, shape, wire.to_plain(request.olds, shape),
                                                 wire.to_plain(request.news, shape))
-        hidden = _SECRETS.get()
+        shown = _SECRETS.get()
         return provider_pb2.CheckResponse(inputs=wire.to_wire(inputs, shape, secrets), failures=[
-            provider_pb2.CheckFailure(property=path, reason=hidden.redact(why)) for path, why in failures])
+            provider_pb2.CheckFailure(property=path, reason=shown.redact(why)) for path, why in failures])
 
     @_answering("olds", "news")
     async def Diff(self, request, shape, secrets):
@@ -389,13 +391,13 @@ class HealthOmicsServicer(ProviderServicer):
 
 
 async def _abort(context: grpc.aio.ServicerContext, exc: Exception, shape: schema.Shape,
-                 secrets: wire.Secrets, hidden: wire.Secrets) -> None:
-    """End the call with the error's own message (`hidden`'s values redacted); a `PartialState`
+                 secrets: hidden.Secrets, shown: hidden.Secrets) -> None:
+    """End the call with the error's own message (`shown`'s values redacted); a `PartialState`
     also keeps its resource, `secrets`' paths marked."""
     if not isinstance(exc, PartialState):
-        await context.abort(grpc.StatusCode.UNKNOWN, hidden.redact(str(exc)))
+        await context.abort(grpc.StatusCode.UNKNOWN, shown.redact(str(exc)))
     properties = wire.to_wire(exc.properties, shape, secrets)
-    reason = hidden.redact(exc.reason)
+    reason = shown.redact(exc.reason)
     await context.abort(grpc.StatusCode.UNKNOWN, reason,
                         trailing_metadata=partial_state.details(exc.resource_id, properties, reason))
 

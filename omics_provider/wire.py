@@ -13,11 +13,12 @@ and the SDK's objects cost a preview of 100 imports about a tenth of a second
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from google.protobuf import struct_pb2
 
+from .hidden import NO_SECRETS, Secrets, strings
 from .schema import SOURCE_OBJECT, SSE_CONFIG, TYPES, Shape
 
 _SHAPES = {shape.name: shape for shape in (*TYPES, SOURCE_OBJECT, SSE_CONFIG)}
@@ -43,33 +44,6 @@ def to_plain(props: struct_pb2.Struct, shape: Shape) -> dict:
 Path = tuple  # plain names, map keys, and for a list element its `name` (("name", x)) or its index
 
 
-class Secrets:
-    """Where a request's properties held secrets, by path in the core's dict, and their values:
-    `to_wire` marks the same paths secret again, and `redact` keeps the values out of messages."""
-
-    def __init__(self, paths: Iterable[Path] = (), values: Iterable[str] = ()) -> None:
-        self.paths, self.values = frozenset(paths), frozenset(v for v in values if v)
-
-    def __bool__(self) -> bool:
-        return bool(self.paths)
-
-    def __or__(self, other: Secrets) -> Secrets:
-        return Secrets(self.paths | other.paths, self.values | other.values)
-
-    def redact(self, message: str) -> str:
-        """`message` with every secret value (longest first) shown as `[secret]`; a value of
-        under 4 characters only where it stands alone (a secret `1` leaves job ids readable)."""
-        for value in sorted(self.values, key=len, reverse=True):
-            if len(value) >= 4:
-                message = message.replace(value, "[secret]")
-            else:
-                message = re.sub(rf"(?<![\w-]){re.escape(value)}(?![\w-])", "[secret]", message)
-        return message
-
-
-NO_SECRETS = Secrets()
-
-
 def secrets_of(props: struct_pb2.Struct, shape: Shape) -> Secrets:
     """The paths of `props` (wire properties) that are secret, and the secret values."""
     if _SECRET_SIG.encode() not in props.SerializeToString():  # the common case: no walk
@@ -81,7 +55,7 @@ def secrets_of(props: struct_pb2.Struct, shape: Shape) -> Secrets:
         prop = by_wire.get(key)
         if prop is not None:
             _find_secrets(value, (prop.name,), _nested(prop.type), paths, values)
-    return Secrets(paths, values)
+    return Secrets(values, paths)
 
 
 def _find_secrets(value: struct_pb2.Value, path: Path, shape: Shape | None, paths: list,
@@ -92,7 +66,7 @@ def _find_secrets(value: struct_pb2.Value, path: Path, shape: Shape | None, path
         if _SIG_KEY in fields:
             if fields[_SIG_KEY].string_value == _SECRET_SIG and "value" in fields:
                 paths.append(path)
-                values.extend(_strings(plain_value(fields["value"], shape)))
+                values.extend(strings(plain_value(fields["value"], shape)))
             return
         by_wire = shape.by_wire_name if shape else {}
         for key, item in fields.items():
@@ -109,14 +83,6 @@ def _element(item: Any, index: int) -> Any:
     secrets when the outputs list them in another order), else its index."""
     name = item.get("name") if isinstance(item, Mapping) else None
     return ("name", name) if isinstance(name, str) else index
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, Mapping):
-        return [s for k, v in value.items() for s in (str(k), *_strings(v))]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return [] if value is None or isinstance(value, bool) else [str(value)]
 
 
 def plain_value(value: struct_pb2.Value, shape: Shape | None) -> Any:

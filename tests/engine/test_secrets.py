@@ -145,3 +145,20 @@ def test_the_stack_program_declares_secret_config_as_secrets_and_the_ids_stay_pl
     assert "`grch38`" in summary and "tags changed" in summary, summary  # the change is still said
     tags = user_tags(aws.omics.list_tags_for_resource(resourceArn=reference["arn"])["tags"])
     assert tags["billing"] == "DYNSECRET-v2"
+
+
+def test_a_secret_role_that_changes_is_hidden_in_the_reason_for_the_replacement(
+        tmp_path: Path, aws: LocalAws) -> None:
+    project = StackProject(tmp_path, aws)
+    uri = project.upload("secret/role.fa", generate_fasta(4002))
+    project.configure([{"name": "grch38", "sources": [{"name": "GRCh38", "source_file": uri}]}])
+    cli, stack, first, second = project.cli, project.stack, project.role, aws.role()
+    cli.run("config", "set", "--secret", "omics-references:role_arn", first, "--stack", stack)
+    project.up()
+    cli.run("config", "set", "--secret", "omics-references:role_arn", second, "--stack", stack)
+    preview = cli.run("preview", "--diff", "--stack", stack)
+    shown = preview.stdout + preview.stderr
+    assert "will be replaced: service role [secret] → [secret]" in shown, shown
+    up = project.up("--diff")
+    assert leaks([preview.stdout, preview.stderr, up.stdout, up.stderr, *state_files(project.root)],
+                 [first, second]) == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 from google.protobuf import struct_pb2
 from pulumi.provider.experimental.property_value import PropertyValue
 
-from omics_provider import schema, wire
+from omics_provider import hidden, schema, wire
 from omics_provider.values import UNKNOWN
 
 IMPORT = schema.REFERENCE_IMPORT_JOB
@@ -108,9 +108,9 @@ def test_messages_show_secret_values_as_secret():
     secrets = wire.secrets_of(SECRET_TAG, IMPORT)
     assert secrets.redact("service role arn:aws:iam::123456789012:role/omics → x; tag CC-4711") == (
         "service role [secret] → x; tag [secret]")
-    short = wire.Secrets([("region",)], ["1"])
+    short = hidden.Secrets(["1"])
     assert short.redact("job 1234 of store 1") == "job 1234 of store [secret]"  # a short value alone
 
 
 def test_a_request_without_secrets_is_not_walked():
-    assert wire.secrets_of(wire.to_wire(PLAIN, IMPORT), IMPORT) is wire.NO_SECRETS
+    assert wire.secrets_of(wire.to_wire(PLAIN, IMPORT), IMPORT) is hidden.NO_SECRETS
