@@ -53,4 +53,5 @@ class StoreNotEmpty(OmicsProviderError):
 
 class AccessDenied(OmicsProviderError):
     fmt = ("Access denied: {operation} was refused ({detail}). Grant the identity that runs Pulumi "
-           "the IAM action {action}{also}, then run again. Nothing was changed by this call.")
+           "the IAM action {action}{resource}{also}{where}, then run again. Nothing was changed by "
+           "this call.")

@@ -4,11 +4,14 @@ passing (worth asking again later) rather than answers."""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
+
+from omics_rules import policies
 
 from .errors import AccessDenied
 
@@ -42,6 +45,30 @@ def is_transient(exc: Exception) -> bool:
     return isinstance(exc, (BotocoreConnectionError, HTTPClientError))
 
 
+def denied(exc: ClientError) -> AccessDenied:
+    """The AccessDenied that says what to grant: the action and resource AWS names in its answer
+    (`User: ARN is not authorized to perform: ACTION on resource: ARN`), else the operation's
+    own action, and the policy file of this package that grants it."""
+    operation, detail = exc.operation_name, error_message(exc)
+    named = _NOT_AUTHORIZED.search(detail)
+    if named:
+        action, resource, also = named[1], f" on {named[2]}", ""
+    else:
+        action = _S3_ACTIONS.get(operation) or f"omics:{operation}"
+        resource, also = "", ALSO_NEEDED.get(operation, "")
+    files = policies.granting(action)
+    where = (f" (policies/{files[0]} grants it: `python -m omics_rules.policies {files[0][:-5]}` prints it)"
+             if files else "")
+    return AccessDenied(operation=operation, action=action, resource=resource, also=also, where=where,
+                        detail=detail or error_code(exc))
+
+
+# AWS's answer to a denied request names the action and the resource it was asked on.
+_NOT_AUTHORIZED = re.compile(r"not authorized to perform: (\S+) on resource: (\S+?)(?:\s|$)")
+_S3_ACTIONS = {"HeadObject": "s3:GetObject", "GetObject": "s3:GetObject",
+               "ListObjectVersions": "s3:ListBucketVersions"}
+
+
 def explain_access_denied(method: Callable[P, R]) -> Callable[P, R]:
     """Turn an AccessDenied answer from any call inside `method` into AccessDenied naming the
     operation and the IAM action to grant (botocore never retries it; neither do we)."""
@@ -53,9 +80,6 @@ def explain_access_denied(method: Callable[P, R]) -> Callable[P, R]:
         except ClientError as exc:
             if error_code(exc) not in ACCESS_DENIED_CODES:
                 raise
-            operation = exc.operation_name
-            service = "s3" if operation in ("HeadObject", "GetObject") else "omics"
-            raise AccessDenied(operation=operation, action=f"{service}:{operation}",
-                               also=ALSO_NEEDED.get(operation, ""), detail=error_message(exc)) from None
+            raise denied(exc) from None
 
     return explained

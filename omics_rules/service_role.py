@@ -10,26 +10,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from . import policies
+
 OMICS_PRINCIPAL = "omics.amazonaws.com"
 ASSUME_ACTIONS = ("sts:AssumeRole", "sts:*", "*")
 
 
 def trust_policy() -> dict:
-    """Only HealthOmics may assume the role."""
-    return {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": OMICS_PRINCIPAL}, "Action": "sts:AssumeRole"}]}
+    """Only HealthOmics may assume the role (policies/service-role-trust.json)."""
+    return policies.document("service-role-trust")
 
 
 def read_policy(source_files: Iterable[str]) -> dict:
-    """Least privilege: s3:GetObject on the named objects (`s3://bucket/key`; a key may be a
-    wildcard), s3:GetBucketLocation on their buckets, nothing else."""
+    """Least privilege (policies/service-role-permissions.json): s3:GetObject on the named
+    objects (`s3://bucket/key`; a key may be a wildcard), s3:GetBucketLocation on their
+    buckets, nothing else."""
     files = sorted(set(source_files))
-    buckets = sorted({f[len("s3://"):].split("/", 1)[0] for f in files})
-    return {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": READ_ACTION, "Resource": [object_arn(f) for f in files]},
-        {"Effect": "Allow", "Action": "s3:GetBucketLocation",
-         "Resource": [f"arn:aws:s3:::{b}" for b in buckets]},
-    ]}
+    return policies.render("service-role-permissions",
+                           SOURCE_OBJECT=[f[len("s3://"):] for f in files],
+                           SOURCE_BUCKET=[f[len("s3://"):].split("/", 1)[0] for f in files])
 
 
 READ_ACTION = "s3:GetObject"  # what HealthOmics needs of each source object
