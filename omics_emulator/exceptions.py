@@ -6,6 +6,8 @@
     ├── AccessDeniedException          403
     ├── MissingAuthenticationTokenException  403  (no signature: answered before any service)
     ├── IncompleteSignatureException   403  (a signature that cannot be read)
+    ├── UnrecognizedClientException    403  (a key or session token that is not valid)
+    ├── ExpiredTokenException          403  (a session past its expiry)
     ├── RequestTimeoutException        408
     ├── RequestEntityTooLargeException 413
     ├── ResourceNotFoundException      404
@@ -47,6 +49,14 @@ class MissingAuthenticationTokenException(OmicsError):
 
 class IncompleteSignatureException(OmicsError):
     code, status = "IncompleteSignatureException", 403
+
+
+class UnrecognizedClientException(OmicsError):
+    code, status = "UnrecognizedClientException", 403
+
+
+class ExpiredTokenException(OmicsError):
+    code, status = "ExpiredTokenException", 403
 
 
 class RequestEntityTooLargeException(OmicsError):

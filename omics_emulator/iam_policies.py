@@ -1,7 +1,8 @@
-"""What the local IAM lets a role do, as IAM's SimulatePrincipalPolicy reports it: the role's
-inline and attached policies, each evaluated by moto's policy evaluator (moto serves IAM but not
-this API). An explicit Deny wins, then any Allow; otherwise the action is implicitly denied.
-Permission boundaries, conditions' context and resource policies are not simulated."""
+"""What the local IAM lets a role, user or group do, as IAM's SimulatePrincipalPolicy reports it
+(moto serves IAM but not this API): the identity's inline and attached policies (a user's groups'
+too), evaluated as the endpoint authorizes requests (policy_evaluation). An explicit Deny wins,
+then any Allow; otherwise the action is implicitly denied. Permission boundaries, condition
+context and resource policies are not simulated."""
 
 from __future__ import annotations
 
@@ -9,35 +10,24 @@ import uuid
 from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
-from moto.core.models import DEFAULT_ACCOUNT_ID
-from moto.iam.access_control import IAMPolicy, PermissionResult
-from moto.iam.exceptions import NotFoundException
-from moto.iam.models import iam_backends
-
 from omics_rules.service_role import role_name
 
-ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY = "allowed", "explicitDeny", "implicitDeny"
+from .callers import identity_policies
+from .policy_evaluation import Request, decide
+
 _NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/"
 
 
 class NoSuchRole(Exception):
-    """The policy source names no role of the local IAM."""
+    """The policy source names no role, user or group of the local IAM (by its whole ARN)."""
 
 
-def decision(role_arn: str, action: str, resource: str) -> str:
-    """allowed, explicitDeny or implicitDeny for `action` on `resource` by the role."""
-    try:
-        role = iam_backends[DEFAULT_ACCOUNT_ID]["aws"].get_role(role_name(role_arn) or "")
-    except NotFoundException:
-        raise NoSuchRole(role_arn) from None
-    if role.arn != role_arn:  # the name of a role, in another path, account or partition
-        raise NoSuchRole(role_arn)
-    policies = [IAMPolicy(document) for document in role.policies.values()]
-    policies += [IAMPolicy(policy) for policy in role.managed_policies.values()]
-    results = [p.is_action_permitted(action, resource) for p in policies]
-    if PermissionResult.DENIED in results:
-        return EXPLICIT_DENY
-    return ALLOWED if PermissionResult.PERMITTED in results else IMPLICIT_DENY
+def decision(source_arn: str, action: str, resource: str) -> str:
+    """allowed, explicitDeny or implicitDeny for `action` on `resource` by the role, user or group."""
+    documents = identity_policies(source_arn)
+    if documents is None:  # no such identity, or its name in another path, account or partition
+        raise NoSuchRole(source_arn)
+    return decide(documents, Request(action, resource))
 
 
 def is_simulation(body: bytes) -> bool:
@@ -55,7 +45,8 @@ def simulate(body: bytes) -> tuple[int, bytes]:
     try:
         results = [(a, r, decision(source, a, r)) for a in actions for r in resources]
     except NoSuchRole:
-        return 404, error("NoSuchEntity", f"The role with name {role_name(source)} cannot be found.")
+        name = role_name(source) or source.rsplit("/", 1)[-1]
+        return 404, error("NoSuchEntity", f"The role with name {name} cannot be found.")
     members = "".join(
         f"<member><EvalActionName>{escape(a)}</EvalActionName><EvalResourceName>{escape(r)}"
         f"</EvalResourceName><EvalDecision>{d}</EvalDecision><MatchedStatements/>"
@@ -73,8 +64,8 @@ def _members(form: dict[str, list[str]], name: str) -> list[str]:
     return [v for _, v in found]
 
 
-def error(code: str, message: str) -> bytes:
-    """An IAM error response."""
-    return (f'<ErrorResponse xmlns="{_NAMESPACE}"><Error><Type>Sender</Type><Code>{code}</Code>'
+def error(code: str, message: str, namespace: str = _NAMESPACE) -> bytes:
+    """An IAM error response (or STS's, with its namespace)."""
+    return (f'<ErrorResponse xmlns="{namespace}"><Error><Type>Sender</Type><Code>{code}</Code>'
             f"<Message>{escape(message)}</Message></Error><RequestId>{uuid.uuid4()}</RequestId>"
             f"</ErrorResponse>").encode()

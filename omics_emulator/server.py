@@ -20,8 +20,9 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from omics_rules.quotas import REQUESTS_PER_SECOND
 
-from . import iam_policies, protocol
+from . import gate, iam_actions, iam_policies, protocol
 from .answers import FileRange
+from .callers import remember_session_policies
 from .controls import CALLER_ARN, CallCounter, Controls, RequestQuotas
 from .exceptions import (
     IncompleteSignatureException,
@@ -74,6 +75,8 @@ class EmulatorApp:
         scope = _SCOPE.search(authorization) or _QUERY_SCOPE.search(query)
         if scope is None and (_S3_SIGV2.search(authorization) or _S3_SIGV2.search(query)):
             return self._s3(environ, start_response)
+        if scope is None and not authorization and _federation(environ):
+            return self._query(environ, start_response, "sts", "us-east-1", signed=False)
         if scope is None:  # AWS answers these before any service sees them
             error = (IncompleteSignatureException(
                 f"Authorization header is not a SigV4 signature: {authorization[:60]!r}")
@@ -83,23 +86,41 @@ class EmulatorApp:
             return self._omics(environ, start_response, path, scope[1])
         if scope[2] == "s3":
             return self._s3(environ, start_response)
-        if scope[2] == "iam":
-            simulated = self._simulation(environ, start_response)
-            if simulated is not None:
-                return simulated
-        answer = self.moto(environ, start_response)
-        if scope[2] == "iam":
-            self.iam.save_if_changed()  # moto answered in full: its IAM state is settled
-        return answer
+        if scope[2] in ("iam", "sts"):
+            return self._query(environ, start_response, scope[2], scope[1])
+        return self.moto(environ, start_response)
 
-    def _simulation(self, environ: dict, start_response) -> Iterable[bytes] | None:
-        """iam:SimulatePrincipalPolicy, which moto does not serve (AccessDenied when the
-        `deny_operations` control names it); None for any other IAM request, whose body is
-        left for moto to read."""
-        body = _small_body(environ)
+    def _query(self, environ: dict, start_response, service: str, region: str,
+               signed: bool = True) -> Iterable[bytes]:
+        """An IAM or STS request: authorized (or, unsigned, let through by the role's trust),
+        then answered by moto, or here for SimulatePrincipalPolicy. Moto's IAM and STS state is
+        saved once it has answered."""
+        try:
+            body = _small_body(environ)
+        except OmicsError as exc:
+            return _respond(start_response, exc.status, {"Content-Type": "text/xml"},
+                            iam_policies.error(exc.code, exc.message))
         environ["wsgi.input"] = io.BytesIO(body)
-        if not iam_policies.is_simulation(body):
-            return None
+        form = iam_actions.query_form(body, environ.get("QUERY_STRING", ""))
+        refused = gate.query(environ, service, region, form) if signed else gate.federation(form)
+        if refused is not None:
+            return _respond(start_response, *refused)
+        if service == "iam" and iam_policies.is_simulation(body):
+            return self._simulation(environ, start_response, body)
+        answer: list = []
+        body_out = b"".join(self.moto(environ, lambda status, headers, *_: answer.extend((status, headers))))
+        if form.get("Action", "").startswith("AssumeRole") and answer[0].startswith("200"):
+            arns = [v for k, v in sorted(form.items()) if k.startswith("PolicyArns.member.")]
+            key = re.search(rb"<AccessKeyId>([^<]+)</AccessKeyId>", body_out)
+            if arns and key:
+                remember_session_policies(key[1].decode(), arns)
+        self.iam.save_if_changed()
+        start_response(answer[0], answer[1])
+        return [body_out]
+
+    def _simulation(self, environ: dict, start_response, body: bytes) -> Iterable[bytes]:
+        """iam:SimulatePrincipalPolicy, which moto does not serve (AccessDenied when the
+        `deny_operations` control names it)."""
         if "SimulatePrincipalPolicy" in self.controls.deny_operations:
             status, answer = 403, iam_policies.error(
                 "AccessDenied", f"User: {CALLER_ARN} is not authorized to perform: "
@@ -109,6 +130,9 @@ class EmulatorApp:
         return _respond(start_response, status, {"Content-Type": "text/xml"}, answer)
 
     def _s3(self, environ: dict, start_response) -> Iterable[bytes]:
+        refused = gate.s3(environ)
+        if refused is not None:
+            return _respond(start_response, *refused)
         read = _source_read(environ)
         if read:
             self.calls.record_s3_read(read)
@@ -176,6 +200,7 @@ class EmulatorApp:
         name = route.operation.name
         error = None
         try:
+            gate.omics(environ, name, region, route.pattern.match(path).groupdict(), body)
             if self.controls.request_quotas:
                 self.quotas.admit(region, name, shared=self.controls.import_job_quota == "shared")
             self.controls.inject_fault(name)
@@ -217,6 +242,21 @@ class EmulatorApp:
         except (OmicsError, ValueError) as exc:
             return _json(start_response, 400, {"message": str(exc)})
         return _json(start_response, 404, {"message": f"no admin path {method} {path}"})
+
+
+def _federation(environ: dict) -> bool:
+    """An unsigned STS AssumeRoleWithWebIdentity or AssumeRoleWithSAML (form body or query)."""
+    actions = (b"Action=AssumeRoleWithWebIdentity", b"Action=AssumeRoleWithSAML")
+    if any(a.decode() in environ.get("QUERY_STRING", "") for a in actions):
+        return True
+    if not environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+        return False
+    try:
+        body = _small_body(environ)
+    except OmicsError:
+        return False
+    environ["wsgi.input"] = io.BytesIO(body)
+    return any(a in body for a in actions)
 
 
 def _source_read(environ: dict) -> str | None:
