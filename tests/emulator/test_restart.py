@@ -91,3 +91,20 @@ def test_iam_roles_survive_a_restart(data_dir: Path) -> None:
     finally:
         restarted.stop()
     assert "restored 1 IAM role(s)" in " ".join(restarted.banner)
+
+
+def test_an_iam_file_of_roles_only_is_read_as_before(data_dir: Path) -> None:
+    data_dir.mkdir(parents=True)
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "omics.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    (data_dir / "iam-roles.json").write_text(json.dumps([{
+        "name": "old", "path": "/", "assume_role_policy_document": trust, "description": "", "tags": [],
+        "policies": {"read": json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})},
+        "max_session_duration": 3600, "permissions_boundary": None}]))
+    with EmulatorProcess(data_dir) as endpoint:
+        aws = LocalAws(endpoint.url, "us-east-1")
+        assert aws.iam.list_role_policies(RoleName="old")["PolicyNames"] == ["read"]
+        aws.iam.create_user(UserName="new")
+        saved = json.loads((data_dir / "iam-roles.json").read_text())
+    assert [r["name"] for r in saved["roles"]] == ["old"] and [u["name"] for u in saved["users"]] == ["new"]
