@@ -1,14 +1,18 @@
 """Test support for code that runs against the local endpoint: boto3 clients for one Region
-of it, a ready sandbox (bucket, service role, store), FASTA generators and a polling helper.
+of it, a ready sandbox (bucket, service role, store), IAM identities holding exactly a given
+policy (a user, an assumed-role session, a GitHub OIDC web-identity session), FASTA generators
+and a polling helper.
 
     with EmulatorProcess(tmp_path / "data") as endpoint:
         aws = LocalAws(endpoint.url, "eu-west-1")
         sandbox = Sandbox(aws)
         uri = sandbox.upload("genome.fa", generate_fasta(seed=1))
+        reader = aws.as_caller(aws.user(allow("omics:Get*", "omics:List*")))
 """
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import random
@@ -17,6 +21,7 @@ import time
 import urllib.request
 import zlib
 from collections.abc import Callable
+from functools import cached_property
 from typing import TypeVar
 
 import boto3
@@ -27,12 +32,32 @@ from omics_rules.service_role import read_policy, trust_policy
 from .controls import Controls
 from .launcher import EmulatorProcess
 
-__all__ = ["EmulatorProcess", "LocalAws", "Sandbox", "bgzip_like", "generate_fasta", "simple_fai",
-           "wait_until"]
+__all__ = ["EmulatorProcess", "LocalAws", "Sandbox", "allow", "bgzip_like", "generate_fasta", "github_token",
+           "simple_fai", "wait_until"]
 
 T = TypeVar("T")
 _names = itertools.count(1)
 RESET_CONTROLS = Controls().public()  # every control at its default, so no test leaks into the next
+ACCOUNT = "123456789012"  # the local endpoint's account
+GITHUB_OIDC = "token.actions.githubusercontent.com"
+GITHUB_AUDIENCE = "sts.amazonaws.com"
+
+
+def allow(*actions: str, resource: str | list[str] = "*") -> dict:
+    """A policy document allowing exactly these actions on `resource` (one ARN, a list, or `*`)."""
+    return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": list(actions),
+                                                    "Resource": resource}]}
+
+
+def github_token(subject: str = "repo:octo-org/octo-repo:ref:refs/heads/main",
+                 audience: str = GITHUB_AUDIENCE, lifetime: float = 3600.0) -> str:
+    """A JWT shaped as GitHub Actions' OIDC token (its signature is not checked locally)."""
+    def part(data: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+    now = int(time.time())
+    claims = {"iss": f"https://{GITHUB_OIDC}", "aud": audience, "sub": subject, "iat": now,
+              "exp": now + int(lifetime)}
+    return f"{part({'alg': 'RS256', 'typ': 'JWT'})}.{part(claims)}.c2lnbmF0dXJl"
 
 
 def wait_until(probe: Callable[[], T | None], timeout: float = 30.0, what: str = "the condition",
@@ -54,13 +79,82 @@ class LocalAws:
     request quotas, as a real client would; `attempts=1` lets every error (injected faults too)
     surface."""
 
-    def __init__(self, url: str, region: str, attempts: int = 10) -> None:
-        self.url, self.region = url, region
+    def __init__(self, url: str, region: str, attempts: int = 10, keys: dict[str, str] | None = None) -> None:
+        self.url, self.region, self.attempts, self.keys = url, region, attempts, keys
         config = Config(inject_host_prefix=False, parameter_validation=False,
                         retries={"mode": "standard", "total_max_attempts": attempts})
-        self.omics = boto3.client("omics", endpoint_url=url, region_name=region, config=config)
-        self.s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1")
-        self.iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1")
+        signing = {} if keys is None else {
+            "aws_access_key_id": keys["AWS_ACCESS_KEY_ID"],
+            "aws_secret_access_key": keys["AWS_SECRET_ACCESS_KEY"],
+            "aws_session_token": keys.get("AWS_SESSION_TOKEN")}
+        self._signing = signing
+        self.omics = boto3.client("omics", endpoint_url=url, region_name=region, config=config, **signing)
+        self.s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1", **signing)
+        self.iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1", **signing)
+
+    @cached_property
+    def sts(self):
+        """An STS client of the endpoint, signing as this LocalAws does."""
+        return boto3.client("sts", endpoint_url=self.url, region_name="us-east-1", **self._signing)
+
+    def as_caller(self, keys: dict[str, str]) -> LocalAws:
+        """Clients of the same endpoint and Region that sign with `keys` (as user() returns them)."""
+        return LocalAws(self.url, self.region, self.attempts, keys)
+
+    def user(self, policy: dict, name: str | None = None) -> dict[str, str]:
+        """A new IAM user holding exactly `policy` (inline); its access key as AWS_ACCESS_KEY_ID
+        and AWS_SECRET_ACCESS_KEY."""
+        name = name or f"user-{self.region}-{next(_names)}"
+        self.iam.create_user(UserName=name)
+        self.iam.put_user_policy(UserName=name, PolicyName="exactly", PolicyDocument=json.dumps(policy))
+        key = self.iam.create_access_key(UserName=name)["AccessKey"]
+        return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+
+    def assumed(self, policy: dict, name: str | None = None, session_policy: dict | None = None,
+                by: dict[str, str] | None = None) -> dict[str, str]:
+        """A new role trusting this account, holding exactly `policy`, assumed by the caller with
+        keys `by` (by default this LocalAws' own: the account's root unless made with keys): the
+        session's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (`session_policy`
+        narrows it further)."""
+        account = {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
+        trust = {"Version": "2012-10-17",
+                 "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": account}]}
+        arn = self._role_holding(policy, trust, name)
+        extra = {"Policy": json.dumps(session_policy)} if session_policy else {}
+        sts = self.sts if by is None else self.as_caller(by).sts
+        return _session_keys(sts.assume_role(RoleArn=arn, RoleSessionName="tests", **extra))
+
+    def github_oidc(self) -> str:
+        """The account's OIDC provider for GitHub Actions (made on first use); its ARN."""
+        arn = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GITHUB_OIDC}"
+        known = self.iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+        if arn not in [p["Arn"] for p in known]:
+            self.iam.create_open_id_connect_provider(
+                Url=f"https://{GITHUB_OIDC}", ClientIDList=[GITHUB_AUDIENCE], ThumbprintList=["f" * 40])
+        return arn
+
+    def github_role(self, policy: dict, subject: str = "repo:octo-org/octo-repo:*",
+                    name: str | None = None) -> str:
+        """A new role holding exactly `policy` that GitHub Actions' OIDC tokens whose `sub` is like
+        `subject` may assume (AssumeRoleWithWebIdentity, audience sts.amazonaws.com); its ARN."""
+        trust = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Federated": self.github_oidc()},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {f"{GITHUB_OIDC}:aud": GITHUB_AUDIENCE},
+                          "StringLike": {f"{GITHUB_OIDC}:sub": subject}}}]}
+        return self._role_holding(policy, trust, name)
+
+    def web_identity(self, role_arn: str, token: str | None = None) -> dict[str, str]:
+        """The keys of a session of `role_arn` by AssumeRoleWithWebIdentity (unsigned, as boto3 and
+        GitHub's aws-actions send it) with `token` (github_token() by default)."""
+        return _session_keys(self.sts.assume_role_with_web_identity(
+            RoleArn=role_arn, RoleSessionName="github-actions", WebIdentityToken=token or github_token()))
+
+    def _role_holding(self, policy: dict, trust: dict, name: str | None) -> str:
+        name = name or f"role-{self.region}-{next(_names)}"
+        arn = self.iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        self.iam.put_role_policy(RoleName=name, PolicyName="exactly", PolicyDocument=json.dumps(policy))
+        return arn
 
     def bucket(self) -> str:
         """A new, empty bucket."""
@@ -126,6 +220,13 @@ class LocalAws:
             return None if any(r["status"] == "DELETING" for r in refs) else refs or [{}]
         refs = wait_until(settled, timeout, f"deletions in store {store} finishing", interval=0.25)
         return [r for r in refs if r]
+
+
+def _session_keys(answer: dict) -> dict[str, str]:
+    credentials = answer["Credentials"]
+    return {"AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
+            "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
+            "AWS_SESSION_TOKEN": credentials["SessionToken"]}
 
 
 class Sandbox:
