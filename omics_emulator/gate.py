@@ -6,6 +6,7 @@ AccessDenied XML, no body for HEAD; IAM and STS: their AccessDenied XML). A key 
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from xml.sax.saxutils import escape
 
@@ -19,6 +20,7 @@ Answer = tuple[int, dict[str, str], bytes]  # status, headers, body
 _STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
 _INVALID = "The security token included in the request is invalid."
 _EXPIRED = "The security token included in the request is expired"
+_S3_REGION = re.compile(r"\d{8}(?:/|%2F)([^/&%]+)(?:/|%2F)s3(?:/|%2F)", re.IGNORECASE)
 
 
 def request_context(environ: dict, region: str) -> dict[str, str]:
@@ -62,7 +64,9 @@ def s3(environ: dict) -> Answer | None:
             body = environ["wsgi.input"].read(length) if length else b""
             environ["wsgi.input"] = io.BytesIO(body)
         headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
-        context = {**request_context(environ, "us-east-1"), **s3_actions.signature_context(environ)}
+        region = _S3_REGION.search(environ.get("HTTP_AUTHORIZATION", "") + environ.get("QUERY_STRING", ""))
+        context = {**request_context(environ, region[1] if region else "us-east-1"),
+                   **s3_actions.signature_context(environ)}
         authorize(who, s3_actions.checks(method, raw_uri, headers, body), context)
     except BadToken as bad:
         if bad.expired:

@@ -264,3 +264,13 @@ def test_users_groups_policies_and_oidc_providers_survive_a_restart(data_dir: Pa
         assert aws.iam.list_groups_for_user(UserName="alice")["Groups"][0]["GroupName"] == "readers"
         assert _denied(aws.as_caller(session).omics.list_reference_stores)["Code"] == "ExpiredTokenException"
         assert aws.as_caller(aws.web_identity(role)).omics.list_reference_stores()["referenceStores"]
+
+
+def test_s3_requests_carry_the_region_they_were_signed_for(aws: LocalAws) -> None:
+    import boto3
+    keys = aws.user(_policy(_statement("Allow", ["s3:ListAllMyBuckets"]), {
+        "Effect": "Deny", "Action": "s3:*", "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}}}))
+    signing = {"aws_access_key_id": keys["AWS_ACCESS_KEY_ID"], "aws_secret_access_key": keys["AWS_SECRET_ACCESS_KEY"]}
+    assert boto3.client("s3", endpoint_url=aws.url, region_name="eu-west-1", **signing).list_buckets()["Buckets"] is not None
+    assert "explicit deny" in _denied(aws.as_caller(keys).s3.list_buckets)["Message"]  # signed for us-east-1
