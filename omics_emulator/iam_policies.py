@@ -45,8 +45,9 @@ def simulate(body: bytes) -> tuple[int, bytes]:
     try:
         results = [(a, r, decision(source, a, r)) for a in actions for r in resources]
     except NoSuchRole:
+        kind = next((k for k in ("user", "group") if f":{k}/" in source), "role")
         name = role_name(source) or source.rsplit("/", 1)[-1]
-        return 404, error("NoSuchEntity", f"The role with name {name} cannot be found.")
+        return 404, error("NoSuchEntity", f"The {kind} with name {name} cannot be found.")
     members = "".join(
         f"<member><EvalActionName>{escape(a)}</EvalActionName><EvalResourceName>{escape(r)}"
         f"</EvalResourceName><EvalDecision>{d}</EvalDecision><MatchedStatements/>"

@@ -274,3 +274,14 @@ def test_s3_requests_carry_the_region_they_were_signed_for(aws: LocalAws) -> Non
     signing = {"aws_access_key_id": keys["AWS_ACCESS_KEY_ID"], "aws_secret_access_key": keys["AWS_SECRET_ACCESS_KEY"]}
     assert boto3.client("s3", endpoint_url=aws.url, region_name="eu-west-1", **signing).list_buckets()["Buckets"] is not None
     assert "explicit deny" in _denied(aws.as_caller(keys).s3.list_buckets)["Message"]  # signed for us-east-1
+
+
+def test_simulate_principal_policy_takes_users_as_well_as_roles(aws: LocalAws) -> None:
+    keys = aws.user(allow("omics:List*"), name=f"simulated-{aws.region}")
+    user = _user_arn(keys, aws)
+    results = aws.iam.simulate_principal_policy(PolicySourceArn=user, ActionNames=[
+        "omics:ListReferences", "omics:GetReference"])["EvaluationResults"]
+    assert [r["EvalDecision"] for r in results] == ["allowed", "implicitDeny"]
+    error = _denied(aws.iam.simulate_principal_policy, PolicySourceArn=f"{user}-nobody", ActionNames=["s3:GetObject"])
+    assert (error["Code"], error["Message"]) == ("NoSuchEntity", f"The user with name simulated-{aws.region}-nobody "
+                                                 "cannot be found.")
