@@ -5,8 +5,10 @@ and a file backend standing in for the state bucket. Each `uses:` step has a loc
 - actions/checkout: a fresh clone of the test's origin repository at the event's commit;
 - actions/setup-python, actions/setup-go: nothing (this machine has Python 3.11 and Go);
 - actions/cache: a folder per key; the `.tools` entry starts warm with the CLI `make setup` built;
-- aws-actions/configure-aws-credentials: keys named after the role; for the read-only preview
-  role the endpoint refuses every omics write (AccessDenied) while the job runs;
+- aws-actions/configure-aws-credentials: AssumeRoleWithWebIdentity at the endpoint's STS with a
+  token shaped like GitHub's for the job (pull request, main, or the stack's environment), of
+  the two roles the README describes: the previewer (previewer.json) and the deployer
+  (caller.json), each trusted as its github-oidc-trust file says;
 - actions/upload-artifact, dawidd6/action-download-artifact: a folder per artifact name;
 - marocchino/sticky-pull-request-comment: the comment, kept per header;
 - peter-evans/create-issue-from-file: the issue, kept.
@@ -22,14 +24,14 @@ from pathlib import Path
 
 import pytest
 
-from omics_emulator.testing import LocalAws, generate_fasta, wait_until
+from omics_emulator.testing import ACCOUNT, LocalAws, generate_fasta, github_token, wait_until
+from omics_rules import policies
 from omics_stack.actions import Event, JobContext, JobResult, WorkflowRunner
 from omics_stack.testing import PULUMI, REPO, StackProject
 
 WORKFLOW = REPO / ".github" / "workflows" / "pulumi-gitops.yml"
 STACK = "refs"
-PREVIEW_ROLE = "arn:aws:iam::123456789012:role/gitops-preview"
-DEPLOY_ROLE = "arn:aws:iam::123456789012:role/gitops-deploy"
+REPOSITORY = "octo-org/stacks"
 OMICS_WRITES = ["StartReferenceImportJob", "CreateReferenceStore", "DeleteReferenceStore", "DeleteReference",
                 "TagResource", "UntagResource"]
 
@@ -56,8 +58,7 @@ class GitHub:
         self.roles: list[str] = []
         self.secrets = {"PULUMI_BACKEND_URL": f"file://{self.backend}",
                         "PULUMI_CONFIG_PASSPHRASE": "gitops-test-passphrase"}
-        self.variables = {"PULUMI_STACKS": STACK, "AWS_REGION": aws.region,
-                          "AWS_PREVIEW_ROLE_ARN": PREVIEW_ROLE, "AWS_DEPLOY_ROLE_ARN": DEPLOY_ROLE}
+        self.variables = {"PULUMI_STACKS": STACK, "AWS_REGION": aws.region}
         self.runner = WorkflowRunner(WORKFLOW, self.workspace, actions={
             "actions/checkout": self.checkout, "actions/setup-python": lambda w, j: {},
             "actions/setup-go": lambda w, j: {}, "actions/cache": self.cache,
@@ -85,14 +86,35 @@ class GitHub:
                 ["cp", "-al", str(target), str(stored)], check=True))
         return {"cache-hit": "true" if stored.exists() else "false"}
 
+    def identities(self, service_role: str, bucket: str) -> None:
+        """The previewer and deployer roles, as the README's policy files describe them, for
+        this service role and source bucket."""
+        values = {"ACCOUNT_ID": ACCOUNT, "SERVICE_ROLE_NAME": service_role.split(":role/", 1)[1],
+                  "SOURCE_BUCKET": bucket, "GITHUB_REPOSITORY": REPOSITORY, "STACK": STACK}
+        self.aws.github_oidc()
+        for variable, role, permissions in (("AWS_PREVIEW_ROLE_ARN", "previewer", "previewer"),
+                                            ("AWS_DEPLOY_ROLE_ARN", "deployer", "caller")):
+            name = f"gitops-{role}-{self.aws.region}"
+            trust = policies.render(f"github-oidc-trust-{role}", **values)
+            self.variables[variable] = self.aws.iam.create_role(
+                RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+            self.aws.iam.put_role_policy(RoleName=name, PolicyName=permissions, PolicyDocument=json.dumps(
+                policies.render(permissions, **values)))
+
+    def session(self, role: str, event: str) -> dict[str, str]:
+        """The keys GitHub's OIDC token for this job gets for `role` (the deployer's job runs in
+        the stack's environment)."""
+        if role == self.variables["AWS_DEPLOY_ROLE_ARN"]:
+            subject = f"repo:{REPOSITORY}:environment:{STACK}"
+        else:
+            subject = f"repo:{REPOSITORY}:pull_request" if event == "pull_request" else \
+                f"repo:{REPOSITORY}:ref:refs/heads/main"
+        return self.aws.web_identity(role, github_token(subject=subject))
+
     def credentials(self, given: dict, job: JobContext) -> dict:
         role = given["role-to-assume"]
         self.roles.append(role)
-        job.env.update(AWS_ACCESS_KEY_ID=f"local-{role.rsplit('/', 1)[-1]}", AWS_SECRET_ACCESS_KEY="local-secret",
-                       AWS_REGION=given["aws-region"])
-        if role == PREVIEW_ROLE:
-            self.aws.controls(deny_operations=OMICS_WRITES)
-            job.posts.append(lambda ok: self.aws.controls(deny_operations=[]))
+        job.env.update(self.session(role, job.event.name), AWS_REGION=given["aws-region"])
         return {}
 
     def upload(self, given: dict, job: JobContext) -> dict:
@@ -150,8 +172,8 @@ class GitHub:
 
     def start_apply_by_hand(self) -> subprocess.Popen:
         """`pulumi up` of the checked-out tree with the deploy role's keys, in its own session."""
-        env = {**self.runner.base_env, **self.secrets, "AWS_ACCESS_KEY_ID": "local-gitops-deploy",
-               "AWS_SECRET_ACCESS_KEY": "local-secret", "AWS_REGION": self.aws.region}
+        env = {**self.runner.base_env, **self.secrets, "AWS_REGION": self.aws.region,
+               **self.session(self.variables["AWS_DEPLOY_ROLE_ARN"], "push")}
         return subprocess.Popen([str(self.workspace / "scripts" / "pulumi"), "up", "--yes", "--stack", STACK,
                                  "--non-interactive"], cwd=self.workspace, env=env, start_new_session=True,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -184,6 +206,7 @@ def calls(aws: LocalAws, operation: str) -> int:
 def test_the_workflow_reviews_applies_what_was_reviewed_and_reports_drift(tmp_path: Path, aws: LocalAws) -> None:
     hub = GitHub(tmp_path, aws)
     bucket, role = aws.bucket(), aws.role()
+    hub.identities(role, bucket)
     aws.s3.put_object(Bucket=bucket, Key="grch38.fa", Body=generate_fasta(4001))
     # The platform team creates the stack once (README): its salt is committed with its config.
     env = {"PULUMI_BACKEND_URL": hub.secrets["PULUMI_BACKEND_URL"],
@@ -210,7 +233,7 @@ def test_the_workflow_reviews_applies_what_was_reviewed_and_reports_drift(tmp_pa
     assert "<details>" in comment and "+ sources[0].source_file:" in comment
     tree = git(hub.origin, "rev-parse", "add-refs^{tree}")
     assert (hub.artifacts / f"reviewed-{STACK}-{tree}" / "preview.json").exists()
-    assert hub.roles == [PREVIEW_ROLE]
+    assert hub.roles == [hub.variables["AWS_PREVIEW_ROLE_ARN"]]
     assert sum(calls(aws, op) for op in OMICS_WRITES) == 0
     assert hub.backend_digest() == backend_before  # a preview needs only read access to the state
 
@@ -221,7 +244,7 @@ def test_the_workflow_reviews_applies_what_was_reviewed_and_reports_drift(tmp_pa
     guard_step = run["apply"].step("Guard, then apply").output
     assert "every deletion and import job of this apply was in the reviewed preview" in guard_step, guard_step
     assert calls(aws, "StartReferenceImportJob") == 1
-    assert hub.roles[-1] == DEPLOY_ROLE
+    assert hub.roles[-1] == hub.variables["AWS_DEPLOY_ROLE_ARN"]
     [store] = aws.omics.list_reference_stores()["referenceStores"]
     [reference] = aws.omics.list_references(referenceStoreId=store["id"])["references"]
     assert reference["name"] == "GRCh38" and reference["status"] == "ACTIVE"
