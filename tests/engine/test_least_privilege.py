@@ -138,3 +138,22 @@ def test_an_explicit_deny_of_starting_an_import_fails_the_up_naming_the_action(
     assert "omics:StartReferenceImportJob" in shown and "explicit deny" in shown, shown
     [store] = aws.omics.list_reference_stores()["referenceStores"]
     assert aws.omics.list_reference_import_jobs(referenceStoreId=store["id"])["importJobs"] == []
+
+
+def test_the_native_plugin_without_one_action_of_the_caller_policy_names_it_and_the_file(
+        tmp_path: Path, aws: LocalAws) -> None:
+    bucket, role = aws.bucket(), aws.role()
+    aws.s3.put_object(Bucket=bucket, Key="grch38.fa", Body=generate_fasta(6102))
+    project = YamlProject(tmp_path / "yaml", aws, {"roleArn": role, "grch38File": f"s3://{bucket}/grch38.fa"})
+    policy = granted("caller", role, bucket)
+    for statement in policy["Statement"]:
+        if isinstance(statement["Action"], list):
+            statement["Action"] = [a for a in statement["Action"] if a != "omics:ListReferenceImportJobs"]
+    project.cli.env.update(aws.assumed(policy))
+    up = project.run("up", "--yes", check=False)
+    shown = up.stdout + up.stderr
+    assert up.returncode != 0
+    assert "the IAM action omics:ListReferenceImportJobs on arn:aws:omics:" in shown, shown
+    assert "policies/caller.json grants it" in shown, shown
+    [store] = aws.omics.list_reference_stores()["referenceStores"]
+    assert aws.omics.list_reference_import_jobs(referenceStoreId=store["id"])["importJobs"] == []
