@@ -2,8 +2,8 @@
 clientToken (or find the one it already started) and wait for it to end.
 
 They take what they act on (`omics`, a `Deadline` with its clock, `sleep`, and `log`, anything
-with `info` and `warn`), so a test passes a stubbed client and a fake clock, and a native
-provider can reuse them unchanged.
+with `info` and `warn`), so both faces call them, and a test passes a stubbed client and a fake
+clock.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ Every omics client the provider builds gets a `before-send` hook (botocore's eve
 way its own retry handler is attached): each HTTP attempt of an operation waits its turn on a
 limiter shared by the whole process for that Region and quota (one per operation, but one for
 the three import-job operations, which AWS lists in one quota row). No call site can forget it,
-and retries are paced too. Quotas are per account and Region; the four threads of a provider
-process share them.
+and retries are paced too. Quotas are per account and Region; every thread of a provider
+process shares them.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from omics_rules.quotas import REQUESTS_PER_SECOND, quota_of
 
 # A fifth of each quota is kept free: a call can leave a little after its turn (its thread waits
 # for the GIL on a busy machine) and arrive together with the next ones, and other callers and
-# clock skew need room too. At 90 % the spacing (222 ms at 5 per second) let 6 calls arrive
-# within one second under load (seen once in a full test run); at 80 % a call must be 250 ms late.
+# clock skew need room too. At 80 % calls leave 250 ms apart at 5 per second, so a sixth lands
+# within one second only when a call is 250 ms late.
 SHARE_OF_QUOTA = 0.8
 
 
