@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 from typing import Protocol
 
+from omics_rules.job_states import STILL_IMPORTING
 from omics_rules.quotas import MAX_TAGS
 from omics_rules.service_role import parse_role_arn
 
@@ -24,7 +25,7 @@ from .exceptions import (
     ValidationException,
     error_for_code,
 )
-from .records import RUNNING, Records, new_id, now
+from .records import Records, new_id, now
 
 ACCOUNT_ID = "123456789012"  # moto's default account, so ARNs agree with local IAM and S3
 
@@ -101,7 +102,7 @@ class Backend:
                     f"Reference store {store['id']} still holds {count} reference(s); "
                     "delete them (and wait until they are gone) before deleting the store")
             running = self.records.one(
-                "SELECT id FROM jobs WHERE store_id = ? AND status IN (?, ?)", store["id"], *RUNNING)
+                "SELECT id FROM jobs WHERE store_id = ? AND status IN (?, ?)", store["id"], *STILL_IMPORTING)
             if running is not None:
                 raise ConflictException(
                     f"Reference store {store['id']} has import job {running['id']} running")
@@ -141,7 +142,7 @@ class Backend:
                 raise ValidationException(
                     f"sources: names must be unique within a job (repeated: {', '.join(duplicates)})")
             running = self.records.one(
-                "SELECT id FROM jobs WHERE store_id = ? AND status IN (?, ?)", store["id"], *RUNNING)
+                "SELECT id FROM jobs WHERE store_id = ? AND status IN (?, ?)", store["id"], *STILL_IMPORTING)
             answer = self.controls.busy_answer
             if running is not None and answer != "queue":  # "queue": accepted, SUBMITTED until its turn
                 raise error_for_code(answer)(

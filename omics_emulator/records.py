@@ -11,9 +11,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .exceptions import ResourceNotFoundException
+from omics_rules.job_states import STILL_IMPORTING
 
-RUNNING = ("SUBMITTED", "IN_PROGRESS")
+from .exceptions import ResourceNotFoundException
 
 # Job status transitions: the order of states is data. Finals map to nothing.
 JOB_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -142,7 +142,7 @@ class Records:
         """Jobs that were running when the endpoint last stopped."""
         with self.lock:
             return [r["id"] for r in self.all(
-                "SELECT id FROM jobs WHERE status IN (?, ?) ORDER BY created", *RUNNING)]
+                "SELECT id FROM jobs WHERE status IN (?, ?) ORDER BY created", *STILL_IMPORTING)]
 
     def active_reference_named(self, store_id: str, name: str) -> str | None:
         """The id of an ACTIVE reference of this name in the store, if any."""

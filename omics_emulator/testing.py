@@ -27,6 +27,7 @@ from typing import TypeVar
 import boto3
 from botocore.config import Config
 
+from omics_rules.job_states import UNFINISHED
 from omics_rules.service_role import read_policy, trust_policy
 
 from .controls import Controls
@@ -198,7 +199,7 @@ class LocalAws:
         """The import job once it has ended (fails after `timeout` s)."""
         def ended() -> dict | None:
             job = self.omics.get_reference_import_job(referenceStoreId=store, id=job_id)
-            return job if job["status"] not in ("SUBMITTED", "IN_PROGRESS", "CANCELLING") else None
+            return job if job["status"] not in UNFINISHED else None
         return wait_until(ended, timeout, f"import job {job_id} ending", interval=0.25)
 
     def job_while_running(self, store: str, job_id: str, timeout: float = 30.0) -> dict:

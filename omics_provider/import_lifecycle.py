@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from omics_rules import job_states
+
 from . import checks, jobs, ownership, planning, references, s3_objects, schema, tokens
 from .errors import OmicsProviderError, WaitTimedOut
 from .jobs import Log
@@ -31,7 +33,7 @@ OUTPUT_FIELDS = SHAPE.names(schema.PLAN, schema.OUTPUT)
 # Operations on the store itself: ResourceNotFound from them means the store is not there.
 STORE_OPERATIONS = ("ListReferences", "ListReferenceImportJobs", "StartReferenceImportJob")
 SOURCE_INPUTS = schema.REFERENCE_SOURCE.inputs  # a source's outputs may be carried in its inputs
-UNFINISHED = (None, "SUBMITTED", "IN_PROGRESS")  # an import whose create ended at its deadline
+UNFINISHED = (None, *job_states.STILL_IMPORTING)  # an import whose create ended at its deadline
 
 
 @dataclass
@@ -466,7 +468,7 @@ def read(settings: ConnectionSettings, job_id: str, props: dict, log: Log | None
             if error_code(exc) != "ResourceNotFoundException":
                 raise
     recorded = props.get("sources") or []
-    if job is not None and job["status"] in jobs.RUNNING:
+    if job is not None and job["status"] in job_states.UNFINISHED:
         return outs
     if job is not None and any(not s.get("reference_id") for s in recorded):  # ended since
         recorded = jobs.source_outputs(omics, store, recorded, job)

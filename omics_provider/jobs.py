@@ -15,13 +15,13 @@ from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from omics_rules.job_states import STILL_IMPORTING, UNFINISHED
+
 from . import ownership, references, tokens
 from .errors import ImportFailed, OmicsProviderError, TokenConflict, WaitTimedOut
 from .service_errors import error_code, error_message, is_transient
 from .waiting import BUSY_STORE_DELAY_SECONDS, Deadline, PollSchedule, attempts
 
-RUNNING = ("SUBMITTED", "IN_PROGRESS", "CANCELLING")
-STILL_WAITED_FOR = ("SUBMITTED", "IN_PROGRESS")  # a job found in these is waited for, not started again
 NEVER_BUSY = ("AccessDeniedException", "ResourceNotFoundException")  # answers, not a busy store
 MAX_GENERATIONS = 100  # -rN tokens one create tries before it gives up
 VISIBLE_WITHIN_SECONDS = 60.0  # how long a job just started may be "not found" before that is an error
@@ -148,7 +148,7 @@ def find_earlier(omics, request: dict, written: datetime, mark: str | None, dead
     imports one job at a time, so a new start would wait as long) and judged by its references.
     GetReferenceImportJob of it, or None."""
     store = request["referenceStoreId"]
-    candidates = [job["id"] for job in running_jobs(omics, store, STILL_WAITED_FOR)]
+    candidates = [job["id"] for job in running_jobs(omics, store, STILL_IMPORTING)]
     for ref in references.list_references(omics, store, request["sources"][0]["name"]):
         meta = references.metadata(omics, store, ref["id"]) if ref.get("status") == "ACTIVE" else None
         if meta and meta.get("creationJobId"):
@@ -168,7 +168,7 @@ def find_earlier(omics, request: dict, written: datetime, mark: str | None, dead
             found = job_mark(omics, store, job)
         if found != mark:
             continue
-        if job["status"] in STILL_WAITED_FOR or (
+        if job["status"] in STILL_IMPORTING or (
                 job["status"] == "COMPLETED" and not _references_gone(omics, store, job)):
             return job
     return None
@@ -190,7 +190,7 @@ def job_mark(omics, store_id: str, job: dict) -> object:
     for source in job.get("sources", []):
         if source.get("tags"):
             return source["tags"].get(ownership.KEY)
-    return UNSEEN if job.get("status") in STILL_WAITED_FOR else None
+    return UNSEEN if job.get("status") in STILL_IMPORTING else None
 
 
 def _ended(omics, store_id: str, job_id: str, deadline: Deadline,
@@ -198,7 +198,7 @@ def _ended(omics, store_id: str, job_id: str, deadline: Deadline,
     """The job once it has ended, or None when the deadline passes first."""
     for _ in attempts(deadline, PollSchedule(initial=1.0, cap=5.0), sleep):
         job = omics.get_reference_import_job(referenceStoreId=store_id, id=job_id)
-        if job["status"] not in RUNNING:
+        if job["status"] not in UNFINISHED:
             return job
     return None
 
@@ -208,7 +208,7 @@ def _described(job: dict) -> list[tuple]:
     return sorted((s.get("name"), s.get("description") or None) for s in job.get("sources", []))
 
 
-def running_jobs(omics, store_id: str, statuses: tuple[str, ...] = RUNNING) -> list[dict]:
+def running_jobs(omics, store_id: str, statuses: tuple[str, ...] = UNFINISHED) -> list[dict]:
     """The store's import jobs that have not ended (or in these statuses), as the service lists them."""
     pages = omics.get_paginator("list_reference_import_jobs")
     return [job for status in statuses
@@ -268,7 +268,7 @@ def wait_for_job(omics, store_id: str, job_id: str, token: str, schedule: PollSc
             log.info(f"reference import job {job_id}: {job['status']}, "
                      f"{progress[1]}/{len(statuses)} sources finished"
                      + (f", {progress[2]} failed" if progress[2] else ""))
-        if job["status"] not in RUNNING:
+        if job["status"] not in UNFINISHED:
             return _completed(omics, store_id, job)
     raise WaitTimedOut(job_id=job_id, store_id=store_id, status=job["status"] if job else "unknown",
                        seconds=deadline.elapsed(), token=token)
