@@ -18,7 +18,7 @@ from botocore.model import OperationModel
 from botocore.utils import parse_timestamp as botocore_timestamp
 
 from omics_rules import service_model
-from omics_rules.quotas import MAX_TAGS
+from omics_rules.quotas import MAX_TAGS, REQUESTS_PER_SECOND
 
 from .exceptions import OmicsError, ValidationException
 
@@ -26,12 +26,7 @@ from .exceptions import OmicsError, ValidationException
 # TagResource (TagResourceRequestTagsMap) but not those of CreateReferenceStore or of each source
 # of StartReferenceImportJob (TagMap).
 DOCUMENTED_LIMITS = {"TagMap": {"max": MAX_TAGS}}
-OPERATIONS = (
-    "CreateReferenceStore", "GetReferenceStore", "ListReferenceStores", "DeleteReferenceStore",
-    "StartReferenceImportJob", "GetReferenceImportJob", "ListReferenceImportJobs",
-    "ListReferences", "GetReferenceMetadata", "GetReference", "DeleteReference",
-    "TagResource", "UntagResource", "ListTagsForResource",
-)
+OPERATIONS = tuple(REQUESTS_PER_SECOND)  # the reference-store API: each operation has its quota
 
 
 @dataclass(frozen=True)

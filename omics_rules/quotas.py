@@ -12,7 +12,8 @@ MAX_SOURCE_BYTES = 15 * 1000**3
 FASTA_EXTENSIONS = (".fasta", ".fa", ".fas", ".fsa", ".faa", ".fna", ".ffn", ".frn", ".mpfa",
                     ".seq", ".txt")
 
-# Requests per second per account and Region (the api-quotas page), by operation.
+# Requests per second per account and Region (the api-quotas page), by operation: every
+# operation of the reference-store API this project calls or serves.
 REQUESTS_PER_SECOND: dict[str, float] = {
     "StartReferenceImportJob": 5.0, "GetReferenceImportJob": 5.0, "ListReferenceImportJobs": 5.0,
     "ListReferences": 5.0, "GetReferenceMetadata": 5.0, "GetReference": 10.0,
