@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from omics_emulator.testing import LocalAws, generate_fasta
-from omics_provider import migrate
+from omics_review import migrate
 from omics_stack.testing import StackProject, YamlProject
 
 pytestmark = pytest.mark.engine

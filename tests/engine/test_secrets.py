@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from omics_emulator.testing import LocalAws, generate_fasta
-from omics_provider import review
 from omics_provider.ownership import user_tags
+from omics_review import review
 from omics_stack import outputs
 from omics_stack.testing import StackProject, YamlProject
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from omics_provider import guard, previews, review
+from omics_review import guard, previews, review
 
 PREVIEWS = Path(__file__).resolve().parent.parent / "fixtures" / "previews"
 KINDS = sorted(p.stem for p in PREVIEWS.glob("*.json"))

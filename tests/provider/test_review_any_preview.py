@@ -14,9 +14,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from omics_provider import guard, previews, review
-from omics_provider.previews import SECRET
 from omics_provider.values import UNKNOWN
+from omics_review import guard, previews, review
+from omics_review.previews import SECRET
 
 PREVIEWS = Path(__file__).resolve().parent.parent / "fixtures" / "previews"
 NCBI = "gi|568815597|ref|NC_000001.11|"  # an NCBI-style name, allowed by the model's name pattern
