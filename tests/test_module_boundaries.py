@@ -1,6 +1,6 @@
 """Each package loads only what it stands on, each checked in a fresh interpreter: the endpoint
 and the shared rules load no provider; the review tools load no pulumi, under their own names and
-under the old `omics_provider` ones."""
+under the old `omics_provider` ones; the native plugin starts without the dynamic resources."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import omics_provider
+from omics_provider import errors as omics_provider_errors
 from omics_review import review
 
 PREVIEWS = Path(__file__).resolve().parent / "fixtures" / "previews"
@@ -71,3 +73,19 @@ def test_the_old_commands_run_the_review_tools() -> None:
     ran = subprocess.run([sys.executable, "-m", "omics_provider.migrate", "--help"], capture_output=True, text=True)
     assert ran.returncode == 0 and "--import-file" in ran.stdout, ran.stderr
 
+
+def test_the_plugin_starts_without_the_dynamic_resources() -> None:
+    """`omics_provider` hands its resources on at first use: the plugin, which imports the
+    package, loads them (and the lifecycle under them) only when a phase needs them."""
+    loaded = modules_after("import omics_provider.plugin")
+    assert not loaded & {"omics_provider.import_job", "omics_provider.reference_store",
+                         "omics_provider.import_lifecycle", "omics_provider.store_lifecycle"}
+
+
+def test_the_package_exports_every_error_and_resource() -> None:
+    errors = {name for name, value in vars(omics_provider_errors).items()
+              if isinstance(value, type) and issubclass(value, Exception)}
+    assert errors | {"ReferenceImportJob", "ReferenceImportJobArgs", "ReferenceSourceArgs",
+                     "ReferenceStore", "ReferenceStoreArgs"} == set(omics_provider.__all__)
+    for name in omics_provider.__all__:
+        assert getattr(omics_provider, name).__name__ == name
