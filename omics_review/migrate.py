@@ -19,8 +19,7 @@ from pathlib import Path
 
 from omics_provider.schema import REFERENCE_IMPORT_JOB, REFERENCE_STORE, token
 
-DYNAMIC_STORE = "pulumi-python:dynamic/omics:ReferenceStore"
-DYNAMIC_IMPORT = "pulumi-python:dynamic/omics:ReferenceImportJob"
+from .previews import DYNAMIC_IMPORT, DYNAMIC_STORE
 
 
 def plan(state: dict) -> tuple[list[dict], list[str], list[str]]:

@@ -22,10 +22,13 @@ from dataclasses import dataclass, field
 from omics_provider.schema import REFERENCE_IMPORT_JOB, REFERENCE_STORE, provider_name, provider_names, token
 from omics_provider.values import GONE, UNKNOWN
 
-# The type tokens of the resources: the dynamic provider's, then the native plugin's (whose
+# The type tokens of the resources, as previews and states name them: the dynamic provider's
+# (Pulumi's name for a dynamic resource of module `omics`), then the native plugin's (whose
 # properties are named as its schema names them, camelCase, and read here by the provider's names).
-IMPORT_TYPES = ("pulumi-python:dynamic/omics:ReferenceImportJob", token(REFERENCE_IMPORT_JOB))
-STORE_TYPES = ("pulumi-python:dynamic/omics:ReferenceStore", token(REFERENCE_STORE))
+DYNAMIC_IMPORT = f"pulumi-python:dynamic/omics:{REFERENCE_IMPORT_JOB.name}"
+DYNAMIC_STORE = f"pulumi-python:dynamic/omics:{REFERENCE_STORE.name}"
+IMPORT_TYPES = (DYNAMIC_IMPORT, token(REFERENCE_IMPORT_JOB))
+STORE_TYPES = (DYNAMIC_STORE, token(REFERENCE_STORE))
 NATIVE = {token(REFERENCE_IMPORT_JOB): REFERENCE_IMPORT_JOB, token(REFERENCE_STORE): REFERENCE_STORE}
 REPLACE_OPS = ("replace", "create-replacement", "delete-replaced")
 # What `pulumi preview --json` writes in place of a secret value (pulumi's display, whose

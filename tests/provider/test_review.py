@@ -38,6 +38,14 @@ def test_native_previews_read_as_the_dynamic_ones_do() -> None:
     assert "| `genomes` | created |" in review.summarize(recorded("native-new-stack"))
 
 
+def test_the_dynamic_type_tokens_are_those_the_state_records() -> None:
+    from omics_provider import import_job
+
+    assert previews.DYNAMIC_IMPORT == import_job.TYPE
+    assert {c.type for c in previews.parse(recorded("new-stack")).changes} >= {
+        previews.DYNAMIC_IMPORT, previews.DYNAMIC_STORE}
+
+
 def test_deleted_references_come_first() -> None:
     summary = review.summarize(recorded("store-replaced"))
     assert summary.index("will be deleted") < summary.index("import job(s) to run") < summary.index("Reference stores")
