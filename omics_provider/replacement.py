@@ -1,12 +1,16 @@
 """Why an import is replaced, in one line a reviewer reads: the input that changed, the S3 object
 that changed (version before → after), or references deleted outside Pulumi. Used by `diff` (a
-line in the preview) and by the reviewer's summary (`review`)."""
+line in the preview) and by the reviewer's summary (`omics_review.review`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from .schema import REFERENCE_SOURCE, REPLACE
 from .values import GONE, is_known
+
+# A source's inputs, beside its name, whose change imports it again.
+SOURCE_FIELDS = tuple(name for name in REFERENCE_SOURCE.names(REPLACE) if name != "name")
 
 
 def show(value: Any) -> str:
@@ -33,12 +37,12 @@ def why_replaced(old: dict, new: dict) -> str:
     if removed:
         reasons.append(f"source {', '.join(removed)} removed")
     for name in sorted(set(old_sources) & set(new_sources)):
-        for key in ("source_file", "description"):
+        for key in SOURCE_FIELDS:
             before, after = old_sources[name].get(key), new_sources[name].get(key)
             if before != after:
                 reasons.append(f"{name}: {key} {show(before)} → {show(after)}")
-    old_versions = {name: o.get("version") for name, o in zip(old_sources, _objects(old), strict=False)}
-    for name, objects in zip(new_sources, _objects(new), strict=False):
+    old_versions = {name: o.get("version") for name, o in zip(old_sources, source_objects(old), strict=False)}
+    for name, objects in zip(new_sources, source_objects(new), strict=False):
         before, after = old_versions.get(name), objects.get("version")
         if before and after and before != after and name not in added:
             reasons.append(f"the S3 object changed: {new_sources[name].get('source_file')} "
@@ -52,6 +56,7 @@ def why_replaced(old: dict, new: dict) -> str:
     return "; ".join(reasons) or "the provider asked for a replacement"
 
 
-def _objects(props: dict) -> list[dict]:
+def source_objects(props: dict) -> list:
+    """What `check` recorded of the sources' S3 objects, in the sources' order (a list, or none)."""
     objects = props.get("source_objects")
     return objects if isinstance(objects, list) else []

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from omics_provider.replacement import show, why_replaced
+from omics_provider.replacement import SOURCE_FIELDS, show, source_objects, why_replaced
 from omics_provider.values import GONE, UNKNOWN, is_known
 
 from .previews import SECRET, Change, Preview, Reference, hidden, parse, read, sources, visible
@@ -192,7 +192,7 @@ def _comparable(props: dict) -> dict:
     named by its position."""
     entries = sources(props)
     if isinstance(entries, str):
-        entries = [entries] * len(_objects(props))
+        entries = [entries] * len(source_objects(props))
     comparable = []
     for i, entry in enumerate(entries, 1):
         source = dict(entry) if isinstance(entry, dict) else dict.fromkeys(SHOWN, entry)
@@ -205,7 +205,7 @@ def _comparable(props: dict) -> dict:
     return {**props, "sources": comparable, "source_objects": _padded(props)}
 
 
-SHOWN = ("name", "source_file", "description")  # a source's properties a reason names
+SHOWN = ("name", *SOURCE_FIELDS)  # a source's properties a reason names
 
 
 def _hidden_word(marker: object) -> str:
@@ -231,7 +231,7 @@ def _again(change: Change, under_new_store: bool) -> str:
             what = "added"
         elif change.gone_outside or before.get("status") in GONE:
             what = "deleted outside Pulumi"
-        elif any(before.get(k) != source.get(k) for k in ("source_file", "description")):
+        elif any(before.get(k) != source.get(k) for k in SOURCE_FIELDS):
             what = "changed"
         elif old_versions.get(name) and objects.get("version") and old_versions[name] != objects["version"]:
             what = "new S3 version"
@@ -277,14 +277,9 @@ def _value(value: object) -> str:
     return "(none)" if value is None else _code(value)
 
 
-def _objects(props: dict) -> list:
-    objects = props.get("source_objects")
-    return objects if isinstance(objects, list) else []
-
-
 def _padded(props: dict) -> list[dict]:
     """The recorded source objects, one per source ({} where none was recorded)."""
-    objects = _objects(props)
+    objects = source_objects(props)
     entries = sources(props)
     count = len(entries) if isinstance(entries, list) else len(objects)
     return [objects[i] if i < len(objects) and isinstance(objects[i], dict) else {} for i in range(count)]
