@@ -15,7 +15,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from omics_rules.quotas import MAX_SOURCE_BYTES, has_fasta_extension
+from omics_rules.quotas import FASTA_EXTENSIONS_SHOWN, MAX_SOURCE_BYTES, has_fasta_extension
 from omics_rules.service_role import OMICS_PRINCIPAL, READ_ACTION, object_arn, role_name, trusts_omics
 
 from . import s3_keys
@@ -226,7 +226,7 @@ class Importer:
         strict = self.controls.strict_formats
         if strict and not has_fasta_extension(key):
             raise SourceFailed(f"{key.rsplit('/', 1)[-1]} does not end in a FASTA extension "
-                               "(.fasta .fa .fas .fsa .faa .fna .ffn .frn .mpfa .seq .txt, or those + .gz)")
+                               f"{FASTA_EXTENSIONS_SHOWN}")
         indexer = FastaIndexer(protein=is_protein_file(key))
         size = 0
         rate = self.controls.import_bytes_per_second

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from omics_rules.quotas import MAX_SOURCE_BYTES, has_fasta_extension
+from omics_rules.quotas import FASTA_EXTENSIONS_SHOWN, MAX_SOURCE_BYTES, has_fasta_extension
 from omics_rules.service_role import (
     OMICS_PRINCIPAL,
     READ_ACTION,
@@ -99,7 +99,7 @@ def plan_import(settings: ConnectionSettings, olds: dict, news: dict, store_know
                                         f"{MAX_SOURCE_BYTES // 1000**3} GB limit for a reference file"))
         if not has_fasta_extension(head.uri):
             plan.warnings.append(f"{named}: {head.uri!r} does not end in a FASTA extension HealthOmics lists "
-                                 "(.fasta .fa .fas .fsa .faa .fna .ffn .frn .mpfa .seq .txt, or those + .gz)")
+                                 f"{FASTA_EXTENSIONS_SHOWN}")
     role_failure, role_warning = _role_problem(settings.with_attempts(CHECK_ATTEMPTS), news["role_arn"])
     plan.failures += [("role_arn", role_failure)] if role_failure else []
     plan.warnings += [role_warning] if role_warning else []

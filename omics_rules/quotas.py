@@ -35,6 +35,10 @@ def quota_of(operation: str, shared: bool = True) -> str:
     return SHARED_QUOTAS.get(operation, operation) if shared else operation
 
 
+# The extensions as a message lists them.
+FASTA_EXTENSIONS_SHOWN = f"({' '.join(FASTA_EXTENSIONS)}, or those + .gz)"
+
+
 def has_fasta_extension(key: str) -> bool:
     """True when an S3 key ends in a documented FASTA extension (or one of them plus `.gz`)."""
     name = key.lower().removesuffix(".gz")
