@@ -177,3 +177,13 @@ def test_the_installed_endpoint_starts_without_go_or_versitygw_and_an_import_wor
         job = aws.job(store, started["id"])
         assert job["status"] == "COMPLETED", job
         assert aws.read_file(store, job["sources"][0]["referenceId"], "SOURCE") == fasta
+
+
+def test_the_installed_review_tools_run_outside_the_repository(user_venv: Path, tmp_path: Path) -> None:
+    """The wheel holds `omics_review`: the commands users' workflows call run from any folder."""
+    python, preview = user_venv / "bin" / "python", REPO / "tests" / "fixtures" / "previews" / "tag-change.json"
+    for module in ("omics_provider.review", "omics_review.review"):
+        summary = run(python, "-m", module, preview, "--stack", "test", cwd=tmp_path)
+        assert summary == preview.with_suffix(".md").read_text(), module
+    assert run(python, "-m", "omics_provider.guard", preview, preview, cwd=tmp_path).startswith("guard: every")
+    assert "--import-file" in run(python, "-m", "omics_provider.migrate", "--help", cwd=tmp_path)
