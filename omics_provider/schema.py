@@ -47,11 +47,15 @@ class Property:
 
 @dataclass(frozen=True)
 class Shape:
-    """A resource, or an object type inside one."""
+    """A resource, or an object type inside one. An object type that holds both inputs and
+    outputs is two types in the package schema (`split`): `name`, its inputs only, described by
+    `input_description`, for resource inputs; and `name` + `Response`, every property, for
+    resource outputs (as azure-native names them), so that an SDK's input type offers no output."""
 
     name: str
     description: str
     properties: tuple[Property, ...]
+    input_description: str = ""
 
     @cached_property
     def by_wire_name(self) -> dict[str, Property]:
@@ -66,8 +70,13 @@ class Shape:
     def inputs(self) -> tuple[str, ...]:
         return self.names(*INPUT_KINDS)
 
+    @property
+    def split(self) -> bool:
+        """Inputs and outputs both: an input type and an output type in the package schema."""
+        return bool(self.inputs) and bool(self.names(OUTPUT))
 
-REFERENCE_SOURCE = Shape("ReferenceSource", "One FASTA file to import, and the reference it became.", (
+
+REFERENCE_SOURCE = Shape("ReferenceSource", "One FASTA file imported, and the reference it became.", (
     Property("name", "string", REPLACE, "The reference's name (3-255 characters).", required=True),
     Property("source_file", "string", REPLACE, "The FASTA's S3 URI, s3://bucket/key.", required=True),
     Property("description", "string", REPLACE, "The reference's description (1-255 characters)."),
@@ -77,7 +86,7 @@ REFERENCE_SOURCE = Shape("ReferenceSource", "One FASTA file to import, and the r
     Property("md5", "string", OUTPUT, "The MD5 of the imported file."),
     Property("status", "string", OUTPUT, "The reference's status (ACTIVE, DELETING, DELETED)."),
     Property("import_status", "string", OUTPUT, "The job's status for this source."),
-))
+), input_description="One FASTA file to import.")
 
 SOURCE_OBJECT = Shape("SourceObject", "What `check` recorded of a source's S3 object.", (
     Property("version", "string", OUTPUT, "Its VersionId (`version:...`) or ETag (`etag:...`)."),
@@ -164,6 +173,7 @@ CONFIG = (
 ENDPOINTS = Shape("Endpoints", "Custom endpoint URLs.", tuple(
     Property(service, "string", SETTING, f"The {service} endpoint URL.")
     for service in ("omics", "s3", "iam", "sts")))
+_OBJECT_TYPES = {shape.name: shape for shape in (*TYPES, ENDPOINTS)}  # every type of the package schema
 
 
 def provider_name(wire_name: str, shape: Shape) -> str:
@@ -193,20 +203,45 @@ def token(shape: Shape) -> str:
     return f"{PACKAGE}:index:{shape.name}"
 
 
-def _type(type_: str) -> dict:
+RESPONSE = "Response"  # the suffix of a split type's output form: ReferenceSource -> ReferenceSourceResponse
+
+
+def output_token(shape: Shape) -> str:
+    """The type token of a shape where a resource's outputs hold it."""
+    return token(shape) + (RESPONSE if shape.split else "")
+
+
+def _type(type_: str, output: bool) -> dict:
     if type_.endswith("[]"):
-        return {"type": "array", "items": _type(type_[:-2])}
+        return {"type": "array", "items": _type(type_[:-2], output)}
     if type_ == "tags":
         return {"type": "object", "additionalProperties": {"type": "string"}}
     if re.fullmatch(r"[A-Z]\w*", type_):
-        return {"$ref": f"#/types/{PACKAGE}:index:{type_}"}
+        shape = _OBJECT_TYPES[type_]
+        return {"$ref": f"#/types/{output_token(shape) if output else token(shape)}"}
     return {"type": type_}
 
 
-def _properties(props: tuple[Property, ...], replace_marks: bool = True) -> dict:
-    return {p.wire_name: {**_type(p.type), "description": p.description,
+def _properties(props: tuple[Property, ...], output: bool, replace_marks: bool = True) -> dict:
+    return {p.wire_name: {**_type(p.type, output), "description": p.description,
                           **({"willReplaceOnChanges": True} if replace_marks and p.kind == REPLACE else {})}
             for p in props}
+
+
+def _object(description: str, props: tuple[Property, ...], output: bool) -> dict:
+    return {"type": "object", "description": description, "properties": _properties(props, output),
+            "required": [p.wire_name for p in props if p.required]}
+
+
+def _types() -> dict:
+    """Each object type by its token; a split one as its input type and its output type."""
+    types = {}
+    for shape in _OBJECT_TYPES.values():
+        if shape.split:
+            inputs = tuple(p for p in shape.properties if p.kind in INPUT_KINDS)
+            types[token(shape)] = _object(shape.input_description, inputs, output=False)
+        types[output_token(shape)] = _object(shape.description, shape.properties, output=True)
+    return types
 
 
 def package_schema() -> dict:
@@ -216,24 +251,20 @@ def package_schema() -> dict:
         inputs = tuple(p for p in shape.properties if p.kind in INPUT_KINDS)
         resources[token(shape)] = {
             "description": shape.description,
-            "properties": _properties(shape.properties),
+            "properties": _properties(shape.properties, output=True),
             "required": [p.wire_name for p in shape.properties if p.required],
-            "inputProperties": _properties(inputs),
+            "inputProperties": _properties(inputs, output=False),
             "requiredInputs": [p.wire_name for p in inputs if p.required],
         }
-    types = {token(shape): {"type": "object", "description": shape.description,
-                            "properties": _properties(shape.properties),
-                            "required": [p.wire_name for p in shape.properties if p.required]}
-             for shape in (*TYPES, ENDPOINTS)}
     return {
         "name": PACKAGE,
         "displayName": "AWS HealthOmics references",
         "description": "AWS HealthOmics reference stores and reference import jobs.",
         "license": "Apache-2.0",
-        "config": {"variables": _properties(CONFIG, replace_marks=False)},
+        "config": {"variables": _properties(CONFIG, output=False, replace_marks=False)},
         "provider": {"description": "The provider's connection settings.",
-                     "inputProperties": _properties(CONFIG, replace_marks=False)},
-        "types": types,
+                     "inputProperties": _properties(CONFIG, output=False, replace_marks=False)},
+        "types": _types(),
         "resources": resources,
         "version": __version__,
         # The generated SDKs (sdk/) carry this version and ask the engine for this plugin version.

@@ -109,7 +109,7 @@ export class ReferenceImportJob extends pulumi.CustomResource {
     /**
      * The FASTA files to import (1-100). A change of a name, file or description replaces the import; tags update in place.
      */
-    declare public readonly sources: pulumi.Output<outputs.ReferenceSource[]>;
+    declare public readonly sources: pulumi.Output<outputs.ReferenceSourceResponse[]>;
     /**
      * The job's status.
      */

@@ -113,3 +113,21 @@ def test_the_typescript_example_installs_with_npm_as_written_and_typechecks(tmp_
     checked = subprocess.run([str(project / "node_modules/.bin/tsc"), "--noEmit", "-p", "."], cwd=project,
                              capture_output=True, text=True, timeout=300)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_typescript_source_input_offers_no_output(tmp_path: Path) -> None:
+    """The SDK's input type for a source holds its inputs only: setting `arn`, an output, in one
+    does not compile, while the example as written does."""
+    needs_node("typescript")
+    copy_example("typescript", tmp_path)
+    (tmp_path / "node_modules").symlink_to(REPO / ".tools" / "node" / "node_modules")
+
+    def typecheck() -> subprocess.CompletedProcess:
+        return subprocess.run([str(tmp_path / "node_modules/.bin/tsc"), "--noEmit", "-p", "."], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300)
+
+    assert typecheck().returncode == 0
+    program = tmp_path / "index.ts"
+    program.write_text(program.read_text().replace('name: "GRCh38",', 'name: "GRCh38", arn: "arn:x",', 1))
+    checked = typecheck()
+    assert checked.returncode != 0 and "'arn' does not exist in type" in checked.stdout, checked.stdout

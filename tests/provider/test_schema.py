@@ -4,6 +4,7 @@ outputs they build all match it."""
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 
@@ -50,3 +51,47 @@ def test_create_returns_every_declared_output(world: Sandbox) -> None:
     assert set(schema.REFERENCE_IMPORT_JOB.names(schema.PLAN, schema.OUTPUT)) <= set(created.outs)
     [source] = created.outs["sources"]
     assert set(schema.REFERENCE_SOURCE.names(schema.OUTPUT)) <= set(source)
+
+
+def refs(spec: dict | list) -> set[str]:
+    """The type tokens a part of the package schema refers to."""
+    found = set()
+    for value in (spec.values() if isinstance(spec, dict) else spec):
+        if isinstance(value, (dict, list)):
+            found |= refs(value)
+    if isinstance(spec, dict) and "$ref" in spec:
+        found.add(spec["$ref"].removeprefix("#/types/"))
+    return found
+
+
+def test_a_source_is_an_input_type_of_its_inputs_and_an_output_type_of_them_all() -> None:
+    package = schema.package_schema()
+    job = package["resources"][schema.token(schema.REFERENCE_IMPORT_JOB)]
+    source = "healthomics:index:ReferenceSource"
+    assert job["inputProperties"]["sources"]["items"] == {"$ref": f"#/types/{source}"}
+    assert job["properties"]["sources"]["items"] == {"$ref": f"#/types/{source}Response"}
+    assert list(package["types"][source]["properties"]) == ["name", "sourceFile", "description", "tags"]
+    assert list(package["types"][f"{source}Response"]["properties"]) == [
+        p.wire_name for p in schema.REFERENCE_SOURCE.properties]
+    for token in (source, f"{source}Response"):
+        assert package["types"][token]["required"] == ["name", "sourceFile"]
+
+
+def test_no_type_an_input_refers_to_holds_an_output() -> None:
+    package = schema.package_schema()
+    by_token = {schema.token(shape): shape for shape in (*schema.TYPES, schema.ENDPOINTS)}
+    seen = refs([r["inputProperties"] for r in package["resources"].values()])
+    seen |= refs(package["provider"]["inputProperties"])
+    assert seen == {"healthomics:index:ReferenceSource", "healthomics:index:SseConfig", "healthomics:index:Endpoints"}
+    for token in seen:
+        assert set(package["types"][token]["properties"]) == {
+            p.wire_name for p in by_token[token].properties if p.kind in schema.INPUT_KINDS}, token
+
+
+def test_the_python_sdk_source_args_take_the_inputs_only() -> None:
+    import pulumi_healthomics
+
+    parameters = inspect.signature(pulumi_healthomics.ReferenceSourceArgs).parameters
+    assert set(parameters) == {"name", "source_file", "description", "tags"}
+    outputs = inspect.signature(pulumi_healthomics.outputs.ReferenceSourceResponse).parameters
+    assert set(outputs) == {p.name for p in schema.REFERENCE_SOURCE.properties}

@@ -140,24 +140,14 @@ func (o EndpointsArrayOutput) Index(i pulumi.IntInput) EndpointsOutput {
 	}).(EndpointsOutput)
 }
 
-// One FASTA file to import, and the reference it became.
+// One FASTA file to import.
 type ReferenceSource struct {
-	// The reference's ARN.
-	Arn *string `pulumi:"arn"`
 	// The reference's description (1-255 characters).
 	Description *string `pulumi:"description"`
-	// The job's status for this source.
-	ImportStatus *string `pulumi:"importStatus"`
-	// The MD5 of the imported file.
-	Md5 *string `pulumi:"md5"`
 	// The reference's name (3-255 characters).
 	Name string `pulumi:"name"`
-	// The id of the reference the job created.
-	ReferenceId *string `pulumi:"referenceId"`
 	// The FASTA's S3 URI, s3://bucket/key.
 	SourceFile string `pulumi:"sourceFile"`
-	// The reference's status (ACTIVE, DELETING, DELETED).
-	Status *string `pulumi:"status"`
 	// Tags of the reference (at most 50); a change retags it in place.
 	Tags map[string]string `pulumi:"tags"`
 }
@@ -173,24 +163,14 @@ type ReferenceSourceInput interface {
 	ToReferenceSourceOutputWithContext(context.Context) ReferenceSourceOutput
 }
 
-// One FASTA file to import, and the reference it became.
+// One FASTA file to import.
 type ReferenceSourceArgs struct {
-	// The reference's ARN.
-	Arn pulumi.StringPtrInput `pulumi:"arn"`
 	// The reference's description (1-255 characters).
 	Description pulumi.StringPtrInput `pulumi:"description"`
-	// The job's status for this source.
-	ImportStatus pulumi.StringPtrInput `pulumi:"importStatus"`
-	// The MD5 of the imported file.
-	Md5 pulumi.StringPtrInput `pulumi:"md5"`
 	// The reference's name (3-255 characters).
 	Name pulumi.StringInput `pulumi:"name"`
-	// The id of the reference the job created.
-	ReferenceId pulumi.StringPtrInput `pulumi:"referenceId"`
 	// The FASTA's S3 URI, s3://bucket/key.
 	SourceFile pulumi.StringInput `pulumi:"sourceFile"`
-	// The reference's status (ACTIVE, DELETING, DELETED).
-	Status pulumi.StringPtrInput `pulumi:"status"`
 	// Tags of the reference (at most 50); a change retags it in place.
 	Tags pulumi.StringMapInput `pulumi:"tags"`
 }
@@ -232,7 +212,7 @@ func (i ReferenceSourceArray) ToReferenceSourceArrayOutputWithContext(ctx contex
 	return pulumi.ToOutputWithContext(ctx, i).(ReferenceSourceArrayOutput)
 }
 
-// One FASTA file to import, and the reference it became.
+// One FASTA file to import.
 type ReferenceSourceOutput struct{ *pulumi.OutputState }
 
 func (ReferenceSourceOutput) ElementType() reflect.Type {
@@ -247,24 +227,9 @@ func (o ReferenceSourceOutput) ToReferenceSourceOutputWithContext(ctx context.Co
 	return o
 }
 
-// The reference's ARN.
-func (o ReferenceSourceOutput) Arn() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v ReferenceSource) *string { return v.Arn }).(pulumi.StringPtrOutput)
-}
-
 // The reference's description (1-255 characters).
 func (o ReferenceSourceOutput) Description() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ReferenceSource) *string { return v.Description }).(pulumi.StringPtrOutput)
-}
-
-// The job's status for this source.
-func (o ReferenceSourceOutput) ImportStatus() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v ReferenceSource) *string { return v.ImportStatus }).(pulumi.StringPtrOutput)
-}
-
-// The MD5 of the imported file.
-func (o ReferenceSourceOutput) Md5() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v ReferenceSource) *string { return v.Md5 }).(pulumi.StringPtrOutput)
 }
 
 // The reference's name (3-255 characters).
@@ -272,19 +237,9 @@ func (o ReferenceSourceOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v ReferenceSource) string { return v.Name }).(pulumi.StringOutput)
 }
 
-// The id of the reference the job created.
-func (o ReferenceSourceOutput) ReferenceId() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v ReferenceSource) *string { return v.ReferenceId }).(pulumi.StringPtrOutput)
-}
-
 // The FASTA's S3 URI, s3://bucket/key.
 func (o ReferenceSourceOutput) SourceFile() pulumi.StringOutput {
 	return o.ApplyT(func(v ReferenceSource) string { return v.SourceFile }).(pulumi.StringOutput)
-}
-
-// The reference's status (ACTIVE, DELETING, DELETED).
-func (o ReferenceSourceOutput) Status() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v ReferenceSource) *string { return v.Status }).(pulumi.StringPtrOutput)
 }
 
 // Tags of the reference (at most 50); a change retags it in place.
@@ -310,6 +265,108 @@ func (o ReferenceSourceArrayOutput) Index(i pulumi.IntInput) ReferenceSourceOutp
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ReferenceSource {
 		return vs[0].([]ReferenceSource)[vs[1].(int)]
 	}).(ReferenceSourceOutput)
+}
+
+// One FASTA file imported, and the reference it became.
+type ReferenceSourceResponse struct {
+	// The reference's ARN.
+	Arn *string `pulumi:"arn"`
+	// The reference's description (1-255 characters).
+	Description *string `pulumi:"description"`
+	// The job's status for this source.
+	ImportStatus *string `pulumi:"importStatus"`
+	// The MD5 of the imported file.
+	Md5 *string `pulumi:"md5"`
+	// The reference's name (3-255 characters).
+	Name string `pulumi:"name"`
+	// The id of the reference the job created.
+	ReferenceId *string `pulumi:"referenceId"`
+	// The FASTA's S3 URI, s3://bucket/key.
+	SourceFile string `pulumi:"sourceFile"`
+	// The reference's status (ACTIVE, DELETING, DELETED).
+	Status *string `pulumi:"status"`
+	// Tags of the reference (at most 50); a change retags it in place.
+	Tags map[string]string `pulumi:"tags"`
+}
+
+// One FASTA file imported, and the reference it became.
+type ReferenceSourceResponseOutput struct{ *pulumi.OutputState }
+
+func (ReferenceSourceResponseOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ReferenceSourceResponse)(nil)).Elem()
+}
+
+func (o ReferenceSourceResponseOutput) ToReferenceSourceResponseOutput() ReferenceSourceResponseOutput {
+	return o
+}
+
+func (o ReferenceSourceResponseOutput) ToReferenceSourceResponseOutputWithContext(ctx context.Context) ReferenceSourceResponseOutput {
+	return o
+}
+
+// The reference's ARN.
+func (o ReferenceSourceResponseOutput) Arn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReferenceSourceResponse) *string { return v.Arn }).(pulumi.StringPtrOutput)
+}
+
+// The reference's description (1-255 characters).
+func (o ReferenceSourceResponseOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReferenceSourceResponse) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// The job's status for this source.
+func (o ReferenceSourceResponseOutput) ImportStatus() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReferenceSourceResponse) *string { return v.ImportStatus }).(pulumi.StringPtrOutput)
+}
+
+// The MD5 of the imported file.
+func (o ReferenceSourceResponseOutput) Md5() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReferenceSourceResponse) *string { return v.Md5 }).(pulumi.StringPtrOutput)
+}
+
+// The reference's name (3-255 characters).
+func (o ReferenceSourceResponseOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v ReferenceSourceResponse) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// The id of the reference the job created.
+func (o ReferenceSourceResponseOutput) ReferenceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReferenceSourceResponse) *string { return v.ReferenceId }).(pulumi.StringPtrOutput)
+}
+
+// The FASTA's S3 URI, s3://bucket/key.
+func (o ReferenceSourceResponseOutput) SourceFile() pulumi.StringOutput {
+	return o.ApplyT(func(v ReferenceSourceResponse) string { return v.SourceFile }).(pulumi.StringOutput)
+}
+
+// The reference's status (ACTIVE, DELETING, DELETED).
+func (o ReferenceSourceResponseOutput) Status() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ReferenceSourceResponse) *string { return v.Status }).(pulumi.StringPtrOutput)
+}
+
+// Tags of the reference (at most 50); a change retags it in place.
+func (o ReferenceSourceResponseOutput) Tags() pulumi.StringMapOutput {
+	return o.ApplyT(func(v ReferenceSourceResponse) map[string]string { return v.Tags }).(pulumi.StringMapOutput)
+}
+
+type ReferenceSourceResponseArrayOutput struct{ *pulumi.OutputState }
+
+func (ReferenceSourceResponseArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ReferenceSourceResponse)(nil)).Elem()
+}
+
+func (o ReferenceSourceResponseArrayOutput) ToReferenceSourceResponseArrayOutput() ReferenceSourceResponseArrayOutput {
+	return o
+}
+
+func (o ReferenceSourceResponseArrayOutput) ToReferenceSourceResponseArrayOutputWithContext(ctx context.Context) ReferenceSourceResponseArrayOutput {
+	return o
+}
+
+func (o ReferenceSourceResponseArrayOutput) Index(i pulumi.IntInput) ReferenceSourceResponseOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ReferenceSourceResponse {
+		return vs[0].([]ReferenceSourceResponse)[vs[1].(int)]
+	}).(ReferenceSourceResponseOutput)
 }
 
 // What `check` recorded of a source's S3 object.
@@ -535,6 +592,8 @@ func init() {
 	pulumi.RegisterOutputType(EndpointsArrayOutput{})
 	pulumi.RegisterOutputType(ReferenceSourceOutput{})
 	pulumi.RegisterOutputType(ReferenceSourceArrayOutput{})
+	pulumi.RegisterOutputType(ReferenceSourceResponseOutput{})
+	pulumi.RegisterOutputType(ReferenceSourceResponseArrayOutput{})
 	pulumi.RegisterOutputType(SourceObjectOutput{})
 	pulumi.RegisterOutputType(SourceObjectArrayOutput{})
 	pulumi.RegisterOutputType(SseConfigOutput{})

@@ -47,7 +47,7 @@ type ReferenceImportJob struct {
 	// Each source's S3 version and size.
 	SourceObjects SourceObjectArrayOutput `pulumi:"sourceObjects"`
 	// The FASTA files to import (1-100). A change of a name, file or description replaces the import; tags update in place.
-	Sources ReferenceSourceArrayOutput `pulumi:"sources"`
+	Sources ReferenceSourceResponseArrayOutput `pulumi:"sources"`
 	// The job's status.
 	Status pulumi.StringOutput `pulumi:"status"`
 	// The job's status message.
@@ -278,8 +278,8 @@ func (o ReferenceImportJobOutput) SourceObjects() SourceObjectArrayOutput {
 }
 
 // The FASTA files to import (1-100). A change of a name, file or description replaces the import; tags update in place.
-func (o ReferenceImportJobOutput) Sources() ReferenceSourceArrayOutput {
-	return o.ApplyT(func(v *ReferenceImportJob) ReferenceSourceArrayOutput { return v.Sources }).(ReferenceSourceArrayOutput)
+func (o ReferenceImportJobOutput) Sources() ReferenceSourceResponseArrayOutput {
+	return o.ApplyT(func(v *ReferenceImportJob) ReferenceSourceResponseArrayOutput { return v.Sources }).(ReferenceSourceResponseArrayOutput)
 }
 
 // The job's status.

@@ -28,41 +28,21 @@ export interface EndpointsArgs {
 }
 
 /**
- * One FASTA file to import, and the reference it became.
+ * One FASTA file to import.
  */
 export interface ReferenceSourceArgs {
-    /**
-     * The reference's ARN.
-     */
-    arn?: pulumi.Input<string | undefined>;
     /**
      * The reference's description (1-255 characters).
      */
     description?: pulumi.Input<string | undefined>;
     /**
-     * The job's status for this source.
-     */
-    importStatus?: pulumi.Input<string | undefined>;
-    /**
-     * The MD5 of the imported file.
-     */
-    md5?: pulumi.Input<string | undefined>;
-    /**
      * The reference's name (3-255 characters).
      */
     name: pulumi.Input<string>;
     /**
-     * The id of the reference the job created.
-     */
-    referenceId?: pulumi.Input<string | undefined>;
-    /**
      * The FASTA's S3 URI, s3://bucket/key.
      */
     sourceFile: pulumi.Input<string>;
-    /**
-     * The reference's status (ACTIVE, DELETING, DELETED).
-     */
-    status?: pulumi.Input<string | undefined>;
     /**
      * Tags of the reference (at most 50); a change retags it in place.
      */

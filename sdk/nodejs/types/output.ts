@@ -28,9 +28,9 @@ export interface Endpoints {
 }
 
 /**
- * One FASTA file to import, and the reference it became.
+ * One FASTA file imported, and the reference it became.
  */
-export interface ReferenceSource {
+export interface ReferenceSourceResponse {
     /**
      * The reference's ARN.
      */

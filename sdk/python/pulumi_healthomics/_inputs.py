@@ -119,7 +119,7 @@ class EndpointsArgs:
 
 class ReferenceSourceArgsDict(TypedDict):
     """
-    One FASTA file to import, and the reference it became.
+    One FASTA file to import.
     """
     name: pulumi.Input[_builtins.str]
     """
@@ -129,29 +129,9 @@ class ReferenceSourceArgsDict(TypedDict):
     """
     The FASTA's S3 URI, s3://bucket/key.
     """
-    arn: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    The reference's ARN.
-    """
     description: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     The reference's description (1-255 characters).
-    """
-    import_status: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    The job's status for this source.
-    """
-    md5: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    The MD5 of the imported file.
-    """
-    reference_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    The id of the reference the job created.
-    """
-    status: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    The reference's status (ACTIVE, DELETING, DELETED).
     """
     tags: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]]
     """
@@ -163,40 +143,20 @@ class ReferenceSourceArgs:
     def __init__(__self__, *,
                  name: pulumi.Input[_builtins.str],
                  source_file: pulumi.Input[_builtins.str],
-                 arn: pulumi.Input[Optional[_builtins.str]] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
-                 import_status: pulumi.Input[Optional[_builtins.str]] = None,
-                 md5: pulumi.Input[Optional[_builtins.str]] = None,
-                 reference_id: pulumi.Input[Optional[_builtins.str]] = None,
-                 status: pulumi.Input[Optional[_builtins.str]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None):
         """
-        One FASTA file to import, and the reference it became.
+        One FASTA file to import.
 
         :param pulumi.Input[_builtins.str] name: The reference's name (3-255 characters).
         :param pulumi.Input[_builtins.str] source_file: The FASTA's S3 URI, s3://bucket/key.
-        :param pulumi.Input[_builtins.str] arn: The reference's ARN.
         :param pulumi.Input[_builtins.str] description: The reference's description (1-255 characters).
-        :param pulumi.Input[_builtins.str] import_status: The job's status for this source.
-        :param pulumi.Input[_builtins.str] md5: The MD5 of the imported file.
-        :param pulumi.Input[_builtins.str] reference_id: The id of the reference the job created.
-        :param pulumi.Input[_builtins.str] status: The reference's status (ACTIVE, DELETING, DELETED).
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags of the reference (at most 50); a change retags it in place.
         """
         pulumi.set(__self__, "name", name)
         pulumi.set(__self__, "source_file", source_file)
-        if arn is not None:
-            pulumi.set(__self__, "arn", arn)
         if description is not None:
             pulumi.set(__self__, "description", description)
-        if import_status is not None:
-            pulumi.set(__self__, "import_status", import_status)
-        if md5 is not None:
-            pulumi.set(__self__, "md5", md5)
-        if reference_id is not None:
-            pulumi.set(__self__, "reference_id", reference_id)
-        if status is not None:
-            pulumi.set(__self__, "status", status)
         if tags is not None:
             pulumi.set(__self__, "tags", tags)
 
@@ -226,18 +186,6 @@ class ReferenceSourceArgs:
 
     @_builtins.property
     @pulumi.getter
-    def arn(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        The reference's ARN.
-        """
-        return pulumi.get(self, "arn")
-
-    @arn.setter
-    def arn(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "arn", value)
-
-    @_builtins.property
-    @pulumi.getter
     def description(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
         The reference's description (1-255 characters).
@@ -247,54 +195,6 @@ class ReferenceSourceArgs:
     @description.setter
     def description(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "description", value)
-
-    @_builtins.property
-    @pulumi.getter(name="importStatus")
-    def import_status(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        The job's status for this source.
-        """
-        return pulumi.get(self, "import_status")
-
-    @import_status.setter
-    def import_status(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "import_status", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def md5(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        The MD5 of the imported file.
-        """
-        return pulumi.get(self, "md5")
-
-    @md5.setter
-    def md5(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "md5", value)
-
-    @_builtins.property
-    @pulumi.getter(name="referenceId")
-    def reference_id(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        The id of the reference the job created.
-        """
-        return pulumi.get(self, "reference_id")
-
-    @reference_id.setter
-    def reference_id(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "reference_id", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def status(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        The reference's status (ACTIVE, DELETING, DELETED).
-        """
-        return pulumi.get(self, "status")
-
-    @status.setter
-    def status(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "status", value)
 
     @_builtins.property
     @pulumi.getter

@@ -16,7 +16,7 @@ from . import _utilities
 
 __all__ = [
     'Endpoints',
-    'ReferenceSource',
+    'ReferenceSourceResponse',
     'SourceObject',
     'SseConfig',
 ]
@@ -82,9 +82,9 @@ class Endpoints(dict):
 
 
 @pulumi.output_type
-class ReferenceSource(dict):
+class ReferenceSourceResponse(dict):
     """
-    One FASTA file to import, and the reference it became.
+    One FASTA file imported, and the reference it became.
     """
     @staticmethod
     def __key_warning(key: str):
@@ -97,14 +97,14 @@ class ReferenceSource(dict):
             suggest = "reference_id"
 
         if suggest:
-            pulumi.log.warn(f"Key '{key}' not found in ReferenceSource. Access the value via the '{suggest}' property getter instead.")
+            pulumi.log.warn(f"Key '{key}' not found in ReferenceSourceResponse. Access the value via the '{suggest}' property getter instead.")
 
     def __getitem__(self, key: str) -> Any:
-        ReferenceSource.__key_warning(key)
+        ReferenceSourceResponse.__key_warning(key)
         return super().__getitem__(key)
 
     def get(self, key: str, default = None) -> Any:
-        ReferenceSource.__key_warning(key)
+        ReferenceSourceResponse.__key_warning(key)
         return super().get(key, default)
 
     def __init__(__self__, *,
@@ -118,7 +118,7 @@ class ReferenceSource(dict):
                  status: Optional[_builtins.str] = None,
                  tags: Optional[Mapping[str, _builtins.str]] = None):
         """
-        One FASTA file to import, and the reference it became.
+        One FASTA file imported, and the reference it became.
 
         :param _builtins.str name: The reference's name (3-255 characters).
         :param _builtins.str source_file: The FASTA's S3 URI, s3://bucket/key.

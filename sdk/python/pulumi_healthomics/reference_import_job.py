@@ -214,7 +214,7 @@ class ReferenceImportJob(pulumi.CustomResource):
                  reference_store_id: pulumi.Input[Optional[_builtins.str]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
                  role_arn: pulumi.Input[Optional[_builtins.str]] = None,
-                 sources: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ReferenceSourceArgs', 'ReferenceSourceArgsDict', 'outputs.ReferenceSource']]]]] = None,
+                 sources: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ReferenceSourceArgs', 'ReferenceSourceArgsDict']]]]] = None,
                  take_over: pulumi.Input[Optional[_builtins.bool]] = None,
                  wait_timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  __props__=None):
@@ -231,7 +231,7 @@ class ReferenceImportJob(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] reference_store_id: The store to import into.
         :param pulumi.Input[_builtins.str] region: The Region, overriding the provider's; its store must be there.
         :param pulumi.Input[_builtins.str] role_arn: The service role HealthOmics assumes to read the sources.
-        :param pulumi.Input[Sequence[pulumi.Input[Union['ReferenceSourceArgs', 'ReferenceSourceArgsDict', 'outputs.ReferenceSource']]]] sources: The FASTA files to import (1-100). A change of a name, file or description replaces the import; tags update in place.
+        :param pulumi.Input[Sequence[pulumi.Input[Union['ReferenceSourceArgs', 'ReferenceSourceArgsDict']]]] sources: The FASTA files to import (1-100). A change of a name, file or description replaces the import; tags update in place.
         :param pulumi.Input[_builtins.bool] take_over: With adoptExisting: also take references that another Pulumi resource owns (their owner mark moves to this resource).
         :param pulumi.Input[_builtins.float] wait_timeout_seconds: How long `create` waits for the job (default 6 h).
         """
@@ -267,7 +267,7 @@ class ReferenceImportJob(pulumi.CustomResource):
                  reference_store_id: pulumi.Input[Optional[_builtins.str]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
                  role_arn: pulumi.Input[Optional[_builtins.str]] = None,
-                 sources: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ReferenceSourceArgs', 'ReferenceSourceArgsDict', 'outputs.ReferenceSource']]]]] = None,
+                 sources: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ReferenceSourceArgs', 'ReferenceSourceArgsDict']]]]] = None,
                  take_over: pulumi.Input[Optional[_builtins.bool]] = None,
                  wait_timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  __props__=None):
@@ -479,7 +479,7 @@ class ReferenceImportJob(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def sources(self) -> pulumi.Output[Sequence['outputs.ReferenceSource']]:
+    def sources(self) -> pulumi.Output[Sequence['outputs.ReferenceSourceResponse']]:
         """
         The FASTA files to import (1-100). A change of a name, file or description replaces the import; tags update in place.
         """
