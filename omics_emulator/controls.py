@@ -71,6 +71,9 @@ class Controls:
     unreadable_objects: list[str] = field(default_factory=list)  # s3:// URIs HeadObject answers 403
     # buckets whose ListObjectVersions answers 403 (a caller without s3:ListBucketVersions)
     unlistable_buckets: list[str] = field(default_factory=list)
+    # endpoint seconds per wall second: the waits set in seconds above (import, delete, deleted,
+    # latency, read rate, token memory, visibility lag) pass this many times faster
+    time_scale: float = 1.0
     _random: random.Random = field(default_factory=random.Random, repr=False, compare=False)
 
     def update(self, changes: dict) -> None:
@@ -87,10 +90,14 @@ class Controls:
         """The controls as JSON."""
         return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
 
+    def wall(self, seconds: float) -> float:
+        """How many wall seconds `seconds` of the endpoint's time last, at the current time_scale."""
+        return seconds / self.time_scale
+
     def inject_fault(self, operation: str) -> None:
         """Sleep the added latency, then raise what this operation is told to answer, if anything."""
         if self.latency_ms:
-            time.sleep(self.latency_ms / 1000)
+            time.sleep(self.wall(self.latency_ms / 1000))
         if operation in self.deny_operations:
             raise AccessDeniedException(
                 f"User: {CALLER_ARN} is not authorized to perform: "
@@ -134,7 +141,7 @@ def _parsed(spec: Field, value: object) -> object:
         number = float(value)
     except (TypeError, ValueError):
         raise ValidationException(f"control {name} must be a number, not {value!r}") from None
-    if number < 0 or (name.endswith("_rate") and number > 1):
+    if number < 0 or (name.endswith("_rate") and number > 1) or (name == "time_scale" and number == 0):
         raise ValidationException(f"control {name} out of range: {value!r}")
     return number
 

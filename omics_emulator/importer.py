@@ -70,14 +70,14 @@ class Importer:
 
     def schedule_delete(self, store_id: str, reference_id: str) -> None:
         """Finish deleting a DELETING reference after `delete_seconds`, through DELETED for
-        `deleted_seconds` when that is set."""
-        kept = self.controls.deleted_seconds
+        `deleted_seconds` when that is set (both in the endpoint's time)."""
+        kept = self.controls.wall(self.controls.deleted_seconds)
 
         def finish() -> None:
             self.records.finish_delete(store_id, reference_id, keep=bool(kept))
             if kept:
                 _after(kept, self.records.finish_delete, store_id, reference_id)
-        _after(self.controls.delete_seconds, finish)
+        _after(self.controls.wall(self.controls.delete_seconds), finish)
 
     def resume(self) -> list[str]:
         """After a restart: finish pending deletions and run again the jobs that were running."""
@@ -156,8 +156,8 @@ class Importer:
                 f"{failed} of {len(statuses)} sources failed; see each source's statusMessage")
 
     def _pace(self, started: float) -> None:
-        """Hold the job until `import_seconds` have passed since it started."""
-        remaining = started + self.controls.import_seconds - time.monotonic()
+        """Hold the job until `import_seconds` (the endpoint's time) have passed since it started."""
+        remaining = started + self.controls.wall(self.controls.import_seconds) - time.monotonic()
         if remaining > 0:
             time.sleep(remaining)
 
@@ -240,7 +240,7 @@ class Importer:
                     indexer.feed(chunk)
                     size += len(chunk)
                     if rate:
-                        ahead = begun + size / rate - time.monotonic()
+                        ahead = begun + self.controls.wall(size / rate) - time.monotonic()
                         if ahead > 0:
                             time.sleep(ahead)
             entries = indexer.finish()

@@ -131,7 +131,7 @@ class Backend:
                     store["id"], token)
                 memory = self.controls.token_memory_seconds
                 age = (now() - answers.time_of(job["created"])).total_seconds() if job is not None else 0
-                if job is not None and memory and age > memory:
+                if job is not None and memory and age > self.controls.wall(memory):
                     job = None  # the token is forgotten: a new job
                 if job is not None:
                     self._reused_token(token, job, fingerprint, f"import job {job['id']}")
@@ -172,7 +172,7 @@ class Backend:
     def _visible(self, job: sqlite3.Row) -> bool:
         """False while a job is younger than the `job_invisible_seconds` control (reads lag a
         start by that long; AWS documents no such lag, nor its absence)."""
-        lag = self.controls.job_invisible_seconds
+        lag = self.controls.wall(self.controls.job_invisible_seconds)
         return not lag or (now() - answers.time_of(job["created"])).total_seconds() >= lag
 
     def get_reference_import_job(self, region: str, params: dict) -> dict:

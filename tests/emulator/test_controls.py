@@ -12,7 +12,7 @@ ACCEPTED = [
     ("strict_formats", True, True), ("busy_answer", "queue", "queue"),
     ("deny_operations", ["GetReference"], ["GetReference"]),
     ("in_use_references", {"123": "a workflow run"}, {"123": "a workflow run"}),
-    ("object_sizes", {"s3://b/k.fa": 10}, {"s3://b/k.fa": 10}),
+    ("object_sizes", {"s3://b/k.fa": 10}, {"s3://b/k.fa": 10}), ("time_scale", "50", 50.0),
 ]
 REFUSED = [
     ("import_seconds", "soon", "must be a number"), ("throttle_rate", 1.5, "out of range"),
@@ -20,6 +20,7 @@ REFUSED = [
     ("deny_operations", "GetReference", "must be a list of strings"),
     ("in_use_references", {"123": 4}, "must map strings to str values"),
     ("object_sizes", {"s3://b/k.fa": -1}, "sizes of 0 or more"), ("object_sizes", {"s3://b/k.fa": "big"}, "to int values"),
+    ("time_scale", 0, "out of range"), ("time_scale", -2, "out of range"),
     ("no_such_control", 1, "unknown control 'no_such_control'"),
 ]
 

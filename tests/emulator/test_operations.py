@@ -10,7 +10,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from omics_emulator.testing import LocalAws, bgzip_like, generate_fasta, simple_fai
+from omics_emulator.testing import LocalAws, bgzip_like, generate_fasta, simple_fai, wait_until
 
 
 def error_code(excinfo: pytest.ExceptionInfo) -> str:
@@ -254,6 +254,35 @@ def test_one_import_at_a_time_per_store(aws: LocalAws) -> None:
         referenceStoreId=store, roleArn=role, sources=[{**source, "name": "genome-2"}])
     assert aws.job(store, second["id"])["status"] == "COMPLETED"
 
+
+
+def test_the_time_scale_runs_every_wait_the_controls_set_that_many_times_faster(aws: LocalAws) -> None:
+    """At time_scale 100: an import of 30 s lasts 0.3 s, a token remembered 10 s is forgotten
+    after 0.1 s, a job invisible for 100 s shows after 1 s, a reference DELETING for 100 s goes
+    after 1 s (each still seen in its state first)."""
+    aws.controls(time_scale=100, import_seconds=30, token_memory_seconds=10, job_invisible_seconds=100,
+                 delete_seconds=100)
+    bucket = aws.bucket()
+    aws.s3.put_object(Bucket=bucket, Key="g.fa", Body=generate_fasta(61))
+    store = aws.omics.create_reference_store(name="store")["id"]
+    request = {"referenceStoreId": store, "roleArn": aws.role(), "clientToken": "scaled",
+               "sources": [{"sourceFile": f"s3://{bucket}/g.fa", "name": "genome"}]}
+    started = time.monotonic()
+    job = aws.omics.start_reference_import_job(**request)
+    with pytest.raises(ClientError) as excinfo:
+        aws.omics.get_reference_import_job(referenceStoreId=store, id=job["id"])
+    assert error_code(excinfo) == "ResourceNotFoundException"
+    wait_until(lambda: job["id"] in [j["id"] for j in aws.omics.list_reference_import_jobs(
+        referenceStoreId=store)["importJobs"]], timeout=10, what="the job showing")
+    done = aws.job(store, job["id"], timeout=10)
+    assert done["status"] == "COMPLETED" and 1.0 <= time.monotonic() - started < 10
+    assert aws.omics.start_reference_import_job(**request)["id"] != job["id"]  # the token was forgotten
+    reference = done["sources"][0]["referenceId"]
+    aws.omics.delete_reference(referenceStoreId=store, id=reference)
+    deleting = time.monotonic()
+    assert aws.omics.get_reference_metadata(referenceStoreId=store, id=reference)["status"] == "DELETING"
+    aws.references_settled(store, timeout=10)
+    assert 1.0 <= time.monotonic() - deleting < 10
 
 def test_list_jobs_filters_and_pages(aws: LocalAws) -> None:
     bucket = aws.bucket()
