@@ -13,6 +13,7 @@ and a polling helper.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import itertools
 import json
 import random
@@ -208,6 +209,13 @@ class LocalAws:
             job = self.omics.get_reference_import_job(referenceStoreId=store, id=job_id)
             return job if job["status"] == "IN_PROGRESS" else None
         return wait_until(running, timeout, f"import job {job_id} running", interval=0.1)
+
+    def token_forgotten(self, job: dict, memory: float, timeout: float = 30.0) -> None:
+        """Wait until `job` (with its creationTime, as Get or List import jobs answer) is older than
+        `memory` wall seconds: under token_memory_seconds `memory`, its clientToken is forgotten."""
+        def old_enough() -> bool:
+            return dt.datetime.now(dt.UTC) - job["creationTime"] > dt.timedelta(seconds=memory)
+        wait_until(old_enough, timeout, f"the clientToken of import job {job['id']} forgotten", interval=0.02)
 
     def read_file(self, store: str, reference: str, which: str = "SOURCE", **extra: object) -> bytes:
         """Part 1 of a reference's SOURCE or INDEX file (GetReference)."""

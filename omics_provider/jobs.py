@@ -116,7 +116,7 @@ def _once_visible(omics, store_id: str, job_id: str, token: str, deadline: Deadl
     start (AWS documents neither a lag nor its absence), so ResourceNotFound is asked again for
     up to VISIBLE_WITHIN_SECONDS (within the deadline); a passing failure (throttling, a time-out)
     is asked again until the deadline, as the wait does."""
-    lag = Deadline(min(VISIBLE_WITHIN_SECONDS, max(deadline.remaining(), 0.0)))
+    lag = Deadline(min(VISIBLE_WITHIN_SECONDS, max(deadline.remaining(), 0.0)), deadline.clock)
     while True:
         try:
             return omics.get_reference_import_job(referenceStoreId=store_id, id=job_id)

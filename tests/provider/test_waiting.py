@@ -134,6 +134,25 @@ def test_wait_does_not_hide_real_errors(clock: FakeClock) -> None:
         jobs.wait_for_job(client, STORE, JOB, "tok", PollSchedule(), Deadline(60, clock), Log(), clock.sleep)
 
 
+
+def test_a_job_not_found_after_its_start_is_asked_for_again_up_to_a_minute(clock: FakeClock) -> None:
+    client = boto3.client("omics", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+    stub = Stubber(client)
+    request = {"referenceStoreId": STORE, "roleArn": "arn:aws:iam::123456789012:role/r",
+               "sources": [{"sourceFile": "s3://b/k.fa", "name": "genome-0"}]}
+    stub.add_response("start_reference_import_job", {
+        "id": JOB, "referenceStoreId": STORE, "roleArn": request["roleArn"], "status": "SUBMITTED",
+        "creationTime": CREATED})
+    for _ in range(200):
+        stub.add_client_error("get_reference_import_job", "ResourceNotFoundException", http_status_code=404,
+                              expected_params={"referenceStoreId": STORE, "id": JOB})
+    stub.activate()
+    with pytest.raises(Exception) as excinfo:
+        jobs.start_or_find(client, request, "tok", Deadline(600, clock), Log(), clock.sleep)
+    assert jobs.VISIBLE_WITHIN_SECONDS == 60.0 and 60.0 <= clock.now < 61.0
+    assert f"Reference import job {JOB} was started in store {STORE} (clientToken tok)" in str(excinfo.value)
+    assert "still does not find it after 60 s" in str(excinfo.value)
+
 def test_rate_limiter_spaces_calls_evenly() -> None:
     clock = FakeClock()
     limiter = RateLimiter(per_second=4.0, clock=clock, sleep=clock.sleep)
