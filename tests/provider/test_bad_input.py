@@ -32,6 +32,7 @@ JOB_CASES = [
     ("name-256", job(source={"name": "n" * 256}), "sources[0].name", "3 to 255 characters (has 256)"),
     ("name-control-char", job(source={"name": "bad\x00name"}), "sources[0].name", "must match the pattern"),
     ("name-number", job(source={"name": 12345}), "sources[0].name", "must be a string"),
+    ("name-missing", job(source={"name": None}), "sources[0].name", "is required"),
     ("description-1", job(source={"description": "d"}), "sources[0].description", None),
     ("description-empty", job(source={"description": ""}), "sources[0].description", "1 to 255"),
     ("description-255", job(source={"description": "d" * 255}), "sources[0].description", None),
@@ -45,7 +46,10 @@ JOB_CASES = [
      "pattern"),
     ("file-missing", job(source={"source_file": None}), "sources[0].source_file", "is required"),
     ("tags-49", job(source={"tags": {f"k{n}": "v" for n in range(49)}}), "sources[0].tags", None),
-    ("tags-50", job(source={"tags": {f"k{n}": "v" for n in range(50)}}), "sources[0].tags", "at most 49 tags"),
+    ("tags-50", job(source={"tags": {f"k{n}": "v" for n in range(50)}}), "sources[0].tags",
+     "must have at most 49 tags (has 50; the 50th is the owner mark)"),
+    ("tag-owner-mark", job(source={"tags": {"omics-references:owner": "x"}}), "sources[0].tags",
+     "'omics-references:owner' is reserved for the owner mark"),
     ("tag-key-128", job(source={"tags": {"k" * 128: "v"}}), "sources[0].tags", None),
     ("tag-key-129", job(source={"tags": {"k" * 129: "v"}}), "sources[0].tags key", "1 to 128"),
     ("tag-value-256", job(source={"tags": {"k": "v" * 256}}), "sources[0].tags", None),
@@ -73,9 +77,12 @@ JOB_CASES = [
     ("token-128", job(client_token="t" * 128), "client_token", "1 to 127 characters (has 128)"),
     ("token-empty", job(client_token=""), "client_token", "1 to 127 characters (has 0)"),
     ("timeout-zero", job(wait_timeout_seconds=0), "wait_timeout_seconds", "above 0"),
+    ("timeout-negative", job(wait_timeout_seconds=-1), "wait_timeout_seconds", "must be a number above 0"),
     ("timeout-text", job(wait_timeout_seconds="soon"), "wait_timeout_seconds", "above 0"),
     ("poll-negative", job(poll_initial_seconds=-1), "poll_initial_seconds", "above 0"),
     ("poll-max-bool", job(poll_max_seconds=True), "poll_max_seconds", "above 0"),
+    ("region-eu-west-1", job(region="eu-west-1"), "region", None),
+    ("region-a-city", job(region="Frankfurt"), "region", "must be an AWS Region such as eu-west-1"),
 ]
 
 STORE_CASES = [
