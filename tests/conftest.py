@@ -1,5 +1,6 @@
-"""Fixtures only: a real local endpoint process, and clients that talk to it over HTTP.
-Helpers live in omics_emulator.testing and omics_stack.testing."""
+"""Fixtures: a real local endpoint process, and clients that talk to it over HTTP; and the
+markers each folder's tests carry, by what they start. Helpers live in omics_emulator.testing
+and omics_stack.testing."""
 
 from __future__ import annotations
 
@@ -13,6 +14,19 @@ import pytest
 from omics_emulator.testing import EmulatorProcess, LocalAws, Sandbox
 
 _regions = itertools.count(1)
+TESTS = Path(__file__).parent
+# tests/engine drives the pulumi CLI; tests/reliability injects faults, restarts and kills. The
+# other folders start nothing or one endpoint process: the fast tier.
+FOLDER_MARKERS = {"engine": ("engine",), "reliability": ("reliability",)}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by them
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test carries the markers of its folder under tests/."""
+    for item in items:
+        folder = item.path.relative_to(TESTS).parts[0]
+        for marker in FOLDER_MARKERS.get(folder, ()):
+            item.add_marker(marker)
 
 
 @pytest.fixture(autouse=True)

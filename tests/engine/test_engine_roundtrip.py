@@ -9,8 +9,6 @@ import pytest
 
 from omics_stack.testing import PulumiCli, throwaway_project
 
-pytestmark = pytest.mark.engine
-
 PROVIDER_MODULE = '''
 """A dynamic provider in an importable module, so the engine pickles it by reference."""
 import os

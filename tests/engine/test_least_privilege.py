@@ -9,15 +9,12 @@ import itertools
 import json
 from pathlib import Path
 
-import pytest
-
 from omics_emulator.testing import ACCOUNT, LocalAws, generate_fasta
 from omics_provider.ownership import user_tags
 from omics_rules import policies
 from omics_stack import outputs
 from omics_stack.testing import StackProject, YamlProject
 
-pytestmark = pytest.mark.engine
 IMPORT_TYPE = "healthomics:index:ReferenceImportJob"
 _n = itertools.count(1)
 

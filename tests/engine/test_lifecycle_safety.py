@@ -17,7 +17,6 @@ from omics_emulator.testing import LocalAws, generate_fasta
 from omics_provider import ownership
 from omics_stack.testing import REPO, StackProject, YamlProject
 
-pytestmark = pytest.mark.engine
 FACES = ["dynamic", "native"]
 
 

@@ -8,13 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from omics_emulator.testing import LocalAws, generate_fasta
 from omics_rules.quotas import REQUESTS_PER_SECOND
 from omics_stack.testing import StackProject
-
-pytestmark = pytest.mark.engine
 
 
 def test_a_refresh_of_20_imports_stays_within_every_request_quota(tmp_path: Path, aws: LocalAws) -> None:

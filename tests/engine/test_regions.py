@@ -7,13 +7,10 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-import pytest
-
 from omics_emulator.testing import LocalAws, generate_fasta
 from omics_stack import outputs
 from omics_stack.testing import StackProject
 
-pytestmark = pytest.mark.engine
 _n = itertools.count(1)
 
 

@@ -8,15 +8,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from omics_emulator.testing import LocalAws, generate_fasta
 from omics_provider.ownership import user_tags
 from omics_review import review
 from omics_stack import outputs
 from omics_stack.testing import StackProject, YamlProject
-
-pytestmark = pytest.mark.engine
 
 PROGRAM = """name: secrets-yaml
 runtime: yaml

@@ -12,7 +12,6 @@ import pytest
 from omics_emulator.testing import LocalAws, generate_fasta
 from omics_stack.testing import StackProject
 
-pytestmark = pytest.mark.engine
 IMPORT_SECONDS = 4.0
 
 

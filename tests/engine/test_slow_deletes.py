@@ -13,8 +13,6 @@ import pytest
 from omics_emulator.testing import LocalAws, generate_fasta
 from omics_stack.testing import StackProject
 
-pytestmark = pytest.mark.engine
-
 
 @pytest.mark.parametrize("controls", [
     pytest.param({"delete_seconds": 120}, id="deleting-for-2-minutes"),

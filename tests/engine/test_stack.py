@@ -14,8 +14,6 @@ from omics_provider.ownership import user_tags
 from omics_stack import outputs
 from omics_stack.testing import StackProject
 
-pytestmark = pytest.mark.engine
-
 
 @pytest.fixture
 def project(tmp_path: Path, aws: LocalAws) -> StackProject:

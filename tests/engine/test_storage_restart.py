@@ -8,13 +8,11 @@ import hashlib
 import io
 from pathlib import Path
 
-import pytest
 from boto3.s3.transfer import TransferConfig
 
 from omics_emulator.testing import EmulatorProcess, LocalAws, generate_fasta, wait_until
 from omics_stack.testing import StackProject, descendants, process_gone
 
-pytestmark = pytest.mark.engine
 MIB = 1024 * 1024
 
 

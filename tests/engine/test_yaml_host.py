@@ -5,11 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from omics_stack.testing import PulumiCli
 
-pytestmark = pytest.mark.engine
 PROGRAM = """name: yaml-host
 runtime: yaml
 config:

@@ -9,14 +9,10 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
 from omics_emulator.launcher import EmulatorProcess
 from omics_emulator.testing import LocalAws, generate_fasta, wait_until
 from omics_stack import outputs
 from omics_stack.testing import StackProject, descendants
-
-pytestmark = [pytest.mark.reliability, pytest.mark.engine]
 
 KILL_TRIALS = 20
 SEED = 20261129

@@ -6,12 +6,8 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from omics_emulator.testing import Sandbox, generate_fasta
 from omics_provider.import_job import ReferenceImportJobProvider
-
-pytestmark = pytest.mark.reliability
 
 
 def test_a_100_source_import_is_created_and_destroyed_within_the_quotas(world: Sandbox) -> None:

@@ -6,13 +6,9 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-import pytest
-
 from omics_emulator.launcher import EmulatorProcess
 from omics_emulator.testing import LocalAws, generate_fasta
 from omics_stack.testing import StackProject
-
-pytestmark = [pytest.mark.reliability, pytest.mark.engine]
 
 KEY_ID = "AKIAIOSFODNN7EXAMPLE"  # AWS's documented example key id
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"  # AWS's documented example secret
