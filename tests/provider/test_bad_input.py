@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import tracemalloc
 
 import pytest
 
@@ -173,15 +174,20 @@ def test_malformed_fasta_each_fail_with_their_reason_and_leave_nothing(world: Sa
 
 
 def test_a_100mb_single_line_sequence_is_valid_and_streams() -> None:
-    line = b"ACGT" * (100_000_000 // 4)
+    chunk = b"ACGT" * (1 << 18)  # 1 MiB; 100 of them make one line
     indexer = FastaIndexer()
-    indexer.feed(b">chrLong one line\n")
-    for i in range(0, len(line), 1 << 20):
-        indexer.feed(line[i:i + (1 << 20)])
-    indexer.feed(b"\n")
-    [entry] = indexer.finish()
-    assert (entry.name, entry.length, entry.line_bases) == (b"chrLong", 100_000_000, 100_000_000)
-    assert indexer._header_part == b"" and indexer._open == 0  # nothing of the line was held
+    tracemalloc.start()
+    try:
+        indexer.feed(b">chrLong one line\n")
+        for _ in range(100):
+            indexer.feed(chunk)
+        indexer.feed(b"\n")
+        [entry] = indexer.finish()
+        held = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (entry.name, entry.length, entry.line_bases) == (b"chrLong", 100 << 20, 100 << 20)
+    assert held < 8 << 20, held  # a few chunks at most: nothing of the line was held
 
 
 # -- sources and roles that cannot work --------------------------------------------------------
