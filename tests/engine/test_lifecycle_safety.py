@@ -8,7 +8,6 @@ an adopted store. After each, HealthOmics holds exactly what the state says."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -128,7 +127,7 @@ def test_two_stacks_on_one_store_each_own_their_import_even_when_a_token_is_forg
     uri = upload(aws, aws.bucket(), "grch38.fa", 7001)
     prod.declare(store, [imported("grch38", [source("GRCh38", uri)], deadline=1)])
     assert prod.up(check=False).returncode != 0  # its job still runs, kept in prod's state
-    time.sleep(1.5)  # the service forgot prod's token
+    aws.token_forgotten(jobs(aws, store)[0], 1)
     dev.declare(store, [imported("grch38", [source("GRCh38", uri)])])
     dev.up()
     prod.declare(store, [imported("grch38", [source("GRCh38", uri)])])
@@ -196,8 +195,8 @@ def test_a_create_past_its_deadline_is_kept_through_refresh_retagged_and_deleted
                           imported("slower", [source("slower-genome", slower)], deadline=2)])
     assert stack.up(check=False).returncode != 0  # slower's job still runs
     stack.run("destroy", "--yes")  # waits for it, and deletes what it made
-    time.sleep(1)
-    assert active(aws, store) == {} and all(j["status"] == "COMPLETED" for j in jobs(aws, store))
+    assert all(j["status"] == "COMPLETED" for j in jobs(aws, store))
+    assert active(aws, store) == {}
 
 
 @pytest.mark.parametrize("face", FACES)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -115,7 +114,7 @@ def test_cli_killed_mid_import_then_up_again(project: StackProject, token: str) 
     project.cli.run("cancel", "--yes", "--stack", "test")  # the killed CLI's lock, as a user would
     project.cli.run("refresh", "--clear-pending-creates", "--yes", "--stack", "test")
     if token == "forgotten":
-        time.sleep(2.5)
+        project.aws.token_forgotten(project.jobs(store)[0], 2)
     result = project.up()
     assert "resuming reference import job" in result.stdout, result.stdout
     assert len(project.jobs(store)) == 1
