@@ -18,15 +18,23 @@ TESTS = Path(__file__).parent
 # tests/engine drives the pulumi CLI; tests/reliability injects faults, restarts and kills. The
 # other folders start nothing or one endpoint process: the fast tier.
 FOLDER_MARKERS = {"engine": ("engine",), "reliability": ("reliability",)}
+# The slowest folders run first, so the xdist workers start the long tests early and finish together.
+SLOWEST_FIRST = ("reliability", "engine")
+# Tests that share a module-scoped fixture too costly to build on several workers (a virtualenv).
+ONE_WORKER = ("engine/test_installed_package.py",)
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m selects by them
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Each test carries the markers of its folder under tests/."""
+    """Each test carries the markers of its folder under tests/; slowest folders first."""
     for item in items:
-        folder = item.path.relative_to(TESTS).parts[0]
-        for marker in FOLDER_MARKERS.get(folder, ()):
+        path = item.path.relative_to(TESTS)
+        for marker in FOLDER_MARKERS.get(path.parts[0], ()):
             item.add_marker(marker)
+        if path.as_posix() in ONE_WORKER:
+            item.add_marker(pytest.mark.xdist_group(path.as_posix()))  # with --dist loadgroup
+    rank = {folder: n for n, folder in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.relative_to(TESTS).parts[0], len(rank)))
 
 
 @pytest.fixture(autouse=True)

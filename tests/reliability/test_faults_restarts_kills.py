@@ -9,12 +9,15 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from omics_emulator.launcher import EmulatorProcess
 from omics_emulator.testing import LocalAws, generate_fasta, wait_until
 from omics_stack import outputs
 from omics_stack.testing import StackProject, descendants
 
-KILL_TRIALS = 20
+KILL_TRIALS = 20  # in KILL_BATCHES of trials, which the xdist workers run side by side
+KILL_BATCHES = 4
 SEED = 20261129
 
 
@@ -137,12 +140,14 @@ def recover(project: StackProject, *command: str) -> None:
     project.cli.run(*command, "--yes", "--stack", "test")
 
 
-def test_killed_at_random_points_of_up_and_destroy(tmp_path: Path, aws: LocalAws, endpoint) -> None:
-    rng = random.Random(SEED)
+@pytest.mark.parametrize("batch", range(KILL_BATCHES))
+def test_killed_at_random_points_of_up_and_destroy(tmp_path: Path, aws: LocalAws, endpoint, batch: int) -> None:
+    rng = random.Random(SEED + batch)
+    trials = range(batch * KILL_TRIALS // KILL_BATCHES, (batch + 1) * KILL_TRIALS // KILL_BATCHES)
     aws.controls(import_seconds=0.8)
     log = []
     try:
-        for trial in range(KILL_TRIALS):
+        for trial in trials:
             region = LocalAws(endpoint.url, f"{aws.region}-kill-{trial}")
             project = StackProject(tmp_path / f"trial-{trial}", region)
             imports = imports_for(project, 2, sources_each=2, poll_max=0.5)
@@ -161,7 +166,7 @@ def test_killed_at_random_points_of_up_and_destroy(tmp_path: Path, aws: LocalAws
     finally:
         aws.controls(import_seconds=0)
         print("\n".join(f"trial {t}: up killed: {u}; destroy killed: {d}" for t, u, d, _ in log))
-    assert len(log) == KILL_TRIALS
+    assert len(log) == len(trials)
     kills = [k for _, u, d, _ in log for k in (u, d) if k != "finished before the kill"]
-    assert len(kills) >= KILL_TRIALS  # most trials really killed something
+    assert len(kills) >= len(trials)  # most trials really killed something
 
