@@ -38,8 +38,6 @@ from .values import GONE, UNKNOWN
 if TYPE_CHECKING:
     from . import import_lifecycle
 
-IMPORT, STORE = schema.token(schema.REFERENCE_IMPORT_JOB), schema.token(schema.REFERENCE_STORE)
-SHAPES = {IMPORT: schema.REFERENCE_IMPORT_JOB, STORE: schema.REFERENCE_STORE}
 Kind = provider_pb2.PropertyDiff  # its kinds: Kind.UPDATE, Kind.UPDATE_REPLACE, ...
 
 
@@ -99,7 +97,7 @@ def _type(urn: str) -> str:
 
 class HealthOmicsProvider(p.Provider):
     """What the SDK's servicer serves: the schema and the configuration (the connection
-    settings that `Resources` uses)."""
+    settings that the `Operations` use)."""
 
     def __init__(self) -> None:
         self.settings = ConnectionSettings()
@@ -116,122 +114,134 @@ class HealthOmicsProvider(p.Provider):
         return p.ConfigureResponse(accept_secrets=True, supports_preview=True, accept_resources=True)
 
 
-class Resources:
-    """Both resources' operations, on the core's plain dicts: a thin adapter to the core
-    (`store_lifecycle`, `import_lifecycle`). `HealthOmicsServicer` reads and writes the wire."""
+class Operations:
+    """One resource type's operations on the core's plain dicts: a thin adapter to its lifecycle
+    module. `HealthOmicsServicer` reads and writes the wire and picks the adapter by type."""
 
-    def __init__(self, provider: HealthOmicsProvider, engine_address: str | None = None) -> None:
-        self.provider = provider
-        self.engine = (engine_pb2_grpc.EngineStub(grpc.insecure_channel(engine_address))
-                       if engine_address else None)
+    shape: schema.Shape
+
+    def __init__(self, provider: HealthOmicsProvider, engine: engine_pb2_grpc.EngineStub | None) -> None:
+        self.provider, self.engine = provider, engine
 
     @property
     def settings(self) -> ConnectionSettings:
         return self.provider.settings
 
+    def log(self, urn: str) -> EngineLog:
+        return EngineLog(self.engine, urn)
+
     async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Blocking AWS work, off the server's event loop (the engine sends requests in parallel)."""
         return await asyncio.to_thread(core.service_errors.explain_access_denied(fn), *args)
 
-    def check(self, urn: str, shape: schema.Shape, olds: dict, news: dict) -> tuple[dict, list]:
+
+class StoreOperations(Operations):
+    """`healthomics:index:ReferenceStore` over `store_lifecycle`."""
+
+    shape = schema.REFERENCE_STORE
+
+    def check(self, urn: str, olds: dict, news: dict) -> tuple[dict, list]:
+        """(checked inputs, failures as (wire path, reason))."""
+        failures = core.store_lifecycle.check(olds, news, self.log(urn))
+        return news, [(wire.wire_path(path, self.shape), why) for path, why in failures]
+
+    def diff(self, urn: str, olds: dict, news: dict) -> provider_pb2.DiffResponse:
+        lifecycle = core.store_lifecycle
+        replaces = lifecycle.replaces(olds, news, self.settings.region_changed(olds, news))
+        detailed = {wire.wire_path(k, self.shape): _change(Kind.UPDATE_REPLACE) for k in replaces}
+        if lifecycle.retags(olds, news):
+            detailed["tags"] = _change(Kind.UPDATE)
+        for key in lifecycle.settings_changed(olds, news):
+            detailed[wire.wire_path(key, self.shape)] = _change(Kind.UPDATE)
+        return _diff(detailed, delete_before_replace=True)
+
+    async def create(self, urn: str, props: dict, timeout: float, preview: bool) -> tuple[str, dict]:
+        """(id, outputs); a preview's are what is known and unknowns for the rest."""
+        if preview:
+            return "", planned_outputs(self.shape, props)
+        return await self._run(core.store_lifecycle.create, self.settings, props, self.log(urn))
+
+    async def update(self, urn: str, olds: dict, news: dict, timeout: float, preview: bool) -> dict:
+        if preview:
+            return {**olds, "tags": news.get("tags")}
+        return await self._run(core.store_lifecycle.update, self.settings, olds, news)
+
+    async def read(self, urn: str, resource_id: str, props: dict) -> dict | None:
+        if props:
+            return await self._run(core.store_lifecycle.read, self.settings, resource_id, props)
+        return await self._run(core.store_lifecycle.imported, self.settings, resource_id)  # `pulumi import`
+
+    async def delete(self, urn: str, resource_id: str, props: dict, timeout: float) -> None:
+        await self._run(core.store_lifecycle.delete, self.settings, resource_id, props, self.log(urn),
+                        timeout or core.store_lifecycle.EMPTY_WAIT_SECONDS)
+
+
+class ImportOperations(Operations):
+    """`healthomics:index:ReferenceImportJob` over `import_lifecycle`; its id is `STORE_ID/JOB_ID`."""
+
+    shape = schema.REFERENCE_IMPORT_JOB
+
+    def check(self, urn: str, olds: dict, news: dict) -> tuple[dict, list]:
         """(checked inputs, failures as (wire path, reason)). On the event loop, not a thread: the
         engine checks one resource at a time, and a thread hop per check cost a preview of 100
         imports more than its S3 reads (an import reads S3 once per folder: `s3_objects`)."""
-        log = EngineLog(self.engine, urn)
-        if shape is schema.REFERENCE_STORE:
-            inputs, failures = news, core.store_lifecycle.check(olds, news, log)
-        else:
-            checked = core.import_lifecycle.check(self.settings, olds, news, log, owner=urn)
-            inputs, failures = checked.inputs, checked.failures
-        return inputs, [(wire.wire_path(path, shape), why) for path, why in failures]
+        checked = core.import_lifecycle.check(self.settings, olds, news, self.log(urn), owner=urn)
+        return checked.inputs, [(wire.wire_path(path, self.shape), why) for path, why in checked.failures]
 
-    def diff(self, urn: str, shape: schema.Shape, olds: dict, news: dict) -> provider_pb2.DiffResponse:
+    def diff(self, urn: str, olds: dict, news: dict) -> provider_pb2.DiffResponse:
+        log = self.log(urn)
         moved = self.settings.region_changed(olds, news)
-        if shape is schema.REFERENCE_STORE:
-            replaces = core.store_lifecycle.replaces(olds, news, moved)
-            detailed = {wire.wire_path(k, shape): _change(Kind.UPDATE_REPLACE) for k in replaces}
-            if core.store_lifecycle.retags(olds, news):
-                detailed["tags"] = _change(Kind.UPDATE)
-            for key in core.store_lifecycle.settings_changed(olds, news):
-                detailed[wire.wire_path(key, shape)] = _change(Kind.UPDATE)
-            return _diff(detailed, delete_before_replace=True)
-        log = EngineLog(self.engine, urn)
         change = core.import_lifecycle.diff(olds, news, moved, owner=urn, log=log)
         if change.replaces:
             log.info(f"will be replaced: {change.why}")
         return _diff(import_diff(olds, news, change), delete_before_replace=False)
 
-    async def create(self, urn: str, shape: schema.Shape, props: dict, timeout: float,
-                     preview: bool) -> tuple[str, dict]:
-        """(id, outputs); a preview's are what is known and unknowns for the rest."""
-        log = EngineLog(self.engine, urn)
+    async def create(self, urn: str, props: dict, timeout: float, preview: bool,
+                     recorded: dict | None = None) -> tuple[str, dict]:
+        """(id, outputs); a preview's are what is known and unknowns for the rest. `recorded`:
+        the state of a create that ended at its deadline, whose job this one waits for."""
         if preview:
-            return "", planned_outputs(shape, props)
-        if shape is schema.REFERENCE_STORE:
-            return await self._run(core.store_lifecycle.create, self.settings, props, log)
-        return await self._create_import(props, log, timeout)
-
-    async def _create_import(self, props: dict, log: EngineLog, timeout: float,
-                             recorded: dict | None = None) -> tuple[str, dict]:
+            return "", planned_outputs(self.shape, props)
         try:
-            job_id, outs = await self._run(core.import_lifecycle.create, self.settings, props, log,
+            job_id, outs = await self._run(core.import_lifecycle.create, self.settings, props, self.log(urn),
                                            timeout or None, recorded)
         except WaitTimedOut as exc:
             raise PartialState(f"{props['reference_store_id']}/{exc.job_id}", exc.partial, str(exc)) from None
         return f"{props['reference_store_id']}/{job_id}", outs
 
-    async def update(self, urn: str, shape: schema.Shape, olds: dict, news: dict, timeout: float,
-                     preview: bool) -> dict:
+    async def update(self, urn: str, olds: dict, news: dict, timeout: float, preview: bool) -> dict:
         """The outputs after the update (a preview's: what it will be)."""
-        if shape is schema.REFERENCE_STORE:
-            if preview:
-                return {**olds, "tags": news.get("tags")}
-            return await self._run(core.store_lifecycle.update, self.settings, olds, news)
-        if core.import_lifecycle.unfinished(olds):
-            # A create that ended at its deadline: wait for the job it recorded.
-            if preview:
-                return planned_outputs(shape, news)
-            _, outs = await self._create_import(news, EngineLog(self.engine, urn), timeout, recorded=olds)
-            return outs
+        if core.import_lifecycle.unfinished(olds):  # a create that ended at its deadline: wait for its job
+            return (await self.create(urn, news, timeout, preview, recorded=olds))[1]
         if preview:
             return core.import_lifecycle.updated(olds, news)
-        return await self._run(core.import_lifecycle.update, self.settings, olds, news,
-                               EngineLog(self.engine, urn))
+        return await self._run(core.import_lifecycle.update, self.settings, olds, news, self.log(urn))
 
-    async def read(self, urn: str, shape: schema.Shape, resource_id: str,
-                   props: dict) -> tuple[dict, dict] | None:
-        """(outputs, inputs) of the resource now, or None when it is gone."""
-        if shape is schema.REFERENCE_STORE and props:
-            outs = await self._run(core.store_lifecycle.read, self.settings, resource_id, props)
-        elif shape is schema.REFERENCE_STORE:  # `pulumi import` by the store's id
-            outs = await self._run(core.store_lifecycle.imported, self.settings, resource_id)
-        elif props:
+    async def read(self, urn: str, resource_id: str, props: dict) -> dict | None:
+        if props:
             job_id = resource_id.rsplit("/", 1)[-1]
-            outs = await self._run(core.import_lifecycle.read, self.settings, job_id, props,
-                                   EngineLog(self.engine, urn), urn)
-        else:  # `pulumi import` by id: STORE_ID/JOB_ID
-            store_id, _, job_id = resource_id.partition("/")
-            if not job_id:
-                raise ValueError(f"import id {resource_id!r}: give STORE_ID/JOB_ID, e.g. "
-                                 "1234567890/9876543210 (the store, and the job that imported "
-                                 "the references)")
-            outs = await self._run(core.import_lifecycle.imported, self.settings, store_id, job_id)
-        if outs is None:
-            return None
-        inputs = {k: v for k, v in outs.items() if k in shape.names(*schema.INPUT_KINDS, schema.PLAN)}
-        if "sources" in inputs:
-            keep = (*schema.REFERENCE_SOURCE.inputs,)
-            inputs["sources"] = [{k: s[k] for k in keep if s.get(k) is not None} for s in inputs["sources"]]
-        return outs, {k: v for k, v in inputs.items() if v is not None}
+            return await self._run(core.import_lifecycle.read, self.settings, job_id, props,
+                                   self.log(urn), urn)
+        store_id, _, job_id = resource_id.partition("/")  # `pulumi import` by STORE_ID/JOB_ID
+        if not job_id:
+            raise ValueError(f"import id {resource_id!r}: give STORE_ID/JOB_ID, e.g. "
+                             "1234567890/9876543210 (the store, and the job that imported "
+                             "the references)")
+        return await self._run(core.import_lifecycle.imported, self.settings, store_id, job_id)
 
-    async def delete(self, urn: str, shape: schema.Shape, resource_id: str, props: dict,
-                     timeout: float) -> None:
-        log = EngineLog(self.engine, urn)
-        if shape is schema.REFERENCE_STORE:
-            await self._run(core.store_lifecycle.delete, self.settings, resource_id, props, log,
-                            timeout or core.store_lifecycle.EMPTY_WAIT_SECONDS)
-        else:
-            await self._run(core.import_lifecycle.delete, self.settings, props, log, timeout or None, urn)
+    async def delete(self, urn: str, resource_id: str, props: dict, timeout: float) -> None:
+        await self._run(core.import_lifecycle.delete, self.settings, props, self.log(urn),
+                        timeout or None, urn)
+
+
+def read_inputs(shape: schema.Shape, outs: dict) -> dict:
+    """The inputs a Read answers beside the outputs `outs`: the declared inputs and plan, a
+    source's outputs left out, nulls dropped."""
+    inputs = {k: v for k, v in outs.items() if k in shape.names(*schema.INPUT_KINDS, schema.PLAN)}
+    if "sources" in inputs:
+        keep = (*schema.REFERENCE_SOURCE.inputs,)
+        inputs["sources"] = [{k: s[k] for k in keep if s.get(k) is not None} for s in inputs["sources"]]
+    return {k: v for k, v in inputs.items() if v is not None}
 
 
 _REPLACING = (Kind.ADD_REPLACE, Kind.DELETE_REPLACE, Kind.UPDATE_REPLACE)
@@ -313,23 +323,23 @@ _PROPERTY_FIELDS = ("olds", "news", "properties", "inputs")
 
 
 def _answering(*secret_fields: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A resource operation of the servicer: called with the request, its resource's shape and
-    the secrets of the request's `secret_fields` (which its answer marks secret again); a failure
-    ends the call with the error's own message, secrets redacted (`_abort`)."""
+    """A resource operation of the servicer: called with the request, its resource type's
+    `Operations` and the secrets of the request's `secret_fields` (which its answer marks secret
+    again); a failure ends the call with the error's own message, secrets redacted (`_abort`)."""
     def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(method)
         async def answer(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
-            shape = SHAPES[_type(request.urn)]
-            found = {name: wire.secrets_of(getattr(request, name), shape)
+            ops = self.operations[_type(request.urn)]
+            found = {name: wire.secrets_of(getattr(request, name), ops.shape)
                      for name in _PROPERTY_FIELDS if request.DESCRIPTOR.fields_by_name.get(name)}
             secrets = functools.reduce(operator.or_, (found[name] for name in secret_fields),
                                        hidden.NO_SECRETS)
             # Messages hide every secret the request holds, old ones too; the answer marks its own.
             _SECRETS.set(functools.reduce(operator.or_, found.values(), hidden.NO_SECRETS))
             try:
-                return await method(self, request, shape, secrets)
+                return await method(self, request, ops, secrets)
             except Exception as exc:
-                await _abort(context, exc, shape, secrets, _SECRETS.get())
+                await _abort(context, exc, ops.shape, secrets, _SECRETS.get())
         return answer
     return decorate
 
@@ -344,49 +354,48 @@ class HealthOmicsServicer(ProviderServicer):
     def __init__(self, args: list[str], version: str, provider: HealthOmicsProvider,
                  engine_address: str | None) -> None:
         super().__init__(args, version, provider, engine_address=engine_address)
-        self.resources = Resources(provider, engine_address)
+        engine = engine_pb2_grpc.EngineStub(grpc.insecure_channel(engine_address)) if engine_address else None
+        self.operations: dict[str, Operations] = {
+            schema.token(ops.shape): ops(provider, engine) for ops in (StoreOperations, ImportOperations)}
 
     @_answering("news")
-    async def Check(self, request, shape, secrets):
-        inputs, failures = self.resources.check(request.urn, shape, wire.to_plain(request.olds, shape),
-                                                wire.to_plain(request.news, shape))
+    async def Check(self, request, ops, secrets):
+        inputs, failures = ops.check(request.urn, wire.to_plain(request.olds, ops.shape),
+                                     wire.to_plain(request.news, ops.shape))
         shown = _SECRETS.get()
-        return provider_pb2.CheckResponse(inputs=wire.to_wire(inputs, shape, secrets), failures=[
+        return provider_pb2.CheckResponse(inputs=wire.to_wire(inputs, ops.shape, secrets), failures=[
             provider_pb2.CheckFailure(property=path, reason=shown.redact(why)) for path, why in failures])
 
     @_answering("olds", "news")
-    async def Diff(self, request, shape, secrets):
-        return self.resources.diff(request.urn, shape, wire.to_plain(request.olds, shape),
-                                   wire.to_plain(request.news, shape))
+    async def Diff(self, request, ops, secrets):
+        return ops.diff(request.urn, wire.to_plain(request.olds, ops.shape),
+                        wire.to_plain(request.news, ops.shape))
 
     @_answering("properties")
-    async def Create(self, request, shape, secrets):
-        props = wire.to_plain(request.properties, shape)
-        resource_id, outs = await self.resources.create(request.urn, shape, props, request.timeout,
-                                                        request.preview)
-        return provider_pb2.CreateResponse(id=resource_id, properties=wire.to_wire(outs, shape, secrets))
+    async def Create(self, request, ops, secrets):
+        props = wire.to_plain(request.properties, ops.shape)
+        resource_id, outs = await ops.create(request.urn, props, request.timeout, request.preview)
+        return provider_pb2.CreateResponse(id=resource_id, properties=wire.to_wire(outs, ops.shape, secrets))
 
     @_answering("news")
-    async def Update(self, request, shape, secrets):
-        outs = await self.resources.update(request.urn, shape, wire.to_plain(request.olds, shape),
-                                           wire.to_plain(request.news, shape), request.timeout,
-                                           request.preview)
-        return provider_pb2.UpdateResponse(properties=wire.to_wire(outs, shape, secrets))
+    async def Update(self, request, ops, secrets):
+        outs = await ops.update(request.urn, wire.to_plain(request.olds, ops.shape),
+                                wire.to_plain(request.news, ops.shape), request.timeout, request.preview)
+        return provider_pb2.UpdateResponse(properties=wire.to_wire(outs, ops.shape, secrets))
 
     @_answering("properties", "inputs")
-    async def Read(self, request, shape, secrets):
-        found = await self.resources.read(request.urn, shape, request.id,
-                                          wire.to_plain(request.properties, shape))
-        if found is None:  # gone: the engine drops it from the state
+    async def Read(self, request, ops, secrets):
+        outs = await ops.read(request.urn, request.id, wire.to_plain(request.properties, ops.shape))
+        if outs is None:  # gone: the engine drops it from the state
             return provider_pb2.ReadResponse(properties=struct_pb2.Struct(), inputs=struct_pb2.Struct())
-        outs, inputs = found
-        return provider_pb2.ReadResponse(id=request.id, properties=wire.to_wire(outs, shape, secrets),
-                                         inputs=wire.to_wire(inputs, shape, secrets))
+        inputs = read_inputs(ops.shape, outs)
+        return provider_pb2.ReadResponse(id=request.id, properties=wire.to_wire(outs, ops.shape, secrets),
+                                         inputs=wire.to_wire(inputs, ops.shape, secrets))
 
     @_answering("properties")
-    async def Delete(self, request, shape, secrets):
-        props = wire.to_plain(request.properties, shape)
-        await self.resources.delete(request.urn, shape, request.id, props, request.timeout)
+    async def Delete(self, request, ops, secrets):
+        props = wire.to_plain(request.properties, ops.shape)
+        await ops.delete(request.urn, request.id, props, request.timeout)
         return empty_pb2.Empty()
 
 
