@@ -11,24 +11,17 @@ from typing import Any
 from omics_rules import service_model
 from omics_rules.quotas import MAX_TAGS
 
+from .schema import WIRE_NAMES, provider_path
 from .values import is_known
 
 Failure = tuple[str, str]  # (the input's path, the rule it breaks)
-
-# API member name -> the provider's input name (the rest are spelled the same).
-_INPUT_NAMES = {
-    "referenceStoreId": "reference_store_id", "roleArn": "role_arn", "clientToken": "client_token",
-    "sourceFile": "source_file", "sseConfig": "sse_config", "keyArn": "key_arn",
-}
-_API_NAMES = {v: k for k, v in _INPUT_NAMES.items()}
-
 
 def to_api(value: Any) -> Any:
     """Input names -> API member names, recursively; unknown values and None are left out.
     Tag maps keep their keys."""
     if isinstance(value, dict):
         return {
-            _API_NAMES.get(k, k): (v if k == "tags" else to_api(v))
+            WIRE_NAMES.get(k, k): (v if k == "tags" else to_api(v))
             for k, v in value.items() if v is not None and is_known(v)
         }
     if isinstance(value, list):
@@ -39,13 +32,7 @@ def to_api(value: Any) -> Any:
 def api_members(operation: str, names: tuple[str, ...]) -> tuple[str, ...]:
     """The inputs among `names` that are members of the operation's request."""
     members = service_model.operation(operation).input_shape.members
-    return tuple(n for n in names if _API_NAMES.get(n, n) in members)
-
-
-def input_path(api_path: str) -> str:
-    """`sources[2].sourceFile` -> `sources[2].source_file` (a map key after ` key ` is kept)."""
-    head, sep, tail = api_path.partition(" key ")
-    return re.sub(r"[A-Za-z]+", lambda m: _INPUT_NAMES.get(m[0], m[0]), head) + sep + tail
+    return tuple(n for n in names if WIRE_NAMES.get(n, n) in members)
 
 
 def model_failures(operation: str, inputs: dict, fields: tuple[str, ...]) -> list[Failure]:
@@ -55,9 +42,9 @@ def model_failures(operation: str, inputs: dict, fields: tuple[str, ...]) -> lis
     failures = []
     for violation in service_model.violations(shape, request):
         # A required member that is unknown at preview is not missing.
-        if violation.rule == "is required" and not is_known(_lookup(inputs, input_path(violation.path))):
+        if violation.rule == "is required" and not is_known(_lookup(inputs, provider_path(violation.path))):
             continue
-        failures.append((input_path(violation.path), violation.rule))
+        failures.append((provider_path(violation.path), violation.rule))
     return failures
 
 

@@ -143,16 +143,16 @@ class StoreOperations(Operations):
     def check(self, urn: str, olds: dict, news: dict) -> tuple[dict, list]:
         """(checked inputs, failures as (wire path, reason))."""
         failures = core.store_lifecycle.check(olds, news, self.log(urn))
-        return news, [(wire.wire_path(path, self.shape), why) for path, why in failures]
+        return news, [(schema.wire_path(path), why) for path, why in failures]
 
     def diff(self, urn: str, olds: dict, news: dict) -> provider_pb2.DiffResponse:
         lifecycle = core.store_lifecycle
         replaces = lifecycle.replaces(olds, news, self.settings.region_changed(olds, news))
-        detailed = {wire.wire_path(k, self.shape): _change(Kind.UPDATE_REPLACE) for k in replaces}
+        detailed = {schema.wire_path(k): _change(Kind.UPDATE_REPLACE) for k in replaces}
         if lifecycle.retags(olds, news):
             detailed["tags"] = _change(Kind.UPDATE)
         for key in lifecycle.settings_changed(olds, news):
-            detailed[wire.wire_path(key, self.shape)] = _change(Kind.UPDATE)
+            detailed[schema.wire_path(key)] = _change(Kind.UPDATE)
         return _diff(detailed, delete_before_replace=True)
 
     async def create(self, urn: str, props: dict, timeout: float, preview: bool) -> tuple[str, dict]:
@@ -186,7 +186,7 @@ class ImportOperations(Operations):
         engine checks one resource at a time, and a thread hop per check cost a preview of 100
         imports more than its S3 reads (an import reads S3 once per folder: `s3_objects`)."""
         checked = core.import_lifecycle.check(self.settings, olds, news, self.log(urn), owner=urn)
-        return checked.inputs, [(wire.wire_path(path, self.shape), why) for path, why in checked.failures]
+        return checked.inputs, [(schema.wire_path(path), why) for path, why in checked.failures]
 
     def diff(self, urn: str, olds: dict, news: dict) -> provider_pb2.DiffResponse:
         log = self.log(urn)
@@ -271,11 +271,11 @@ def import_diff(olds: dict, news: dict,
     replaces (a store, role, Region or token; a source's name, file or description; a source
     object that S3 shows with another version; references deleted outside Pulumi) and what
     updates (a source's tags)."""
-    shape, found = schema.REFERENCE_IMPORT_JOB, {}
+    found: dict[str, provider_pb2.PropertyDiff] = {}
     old_sources, new_sources = olds.get("sources") or [], news.get("sources") or []
     for key in change.replaces:
         if key not in ("sources", "resolved_client_token"):
-            found[wire.wire_path(key, shape)] = _change(Kind.UPDATE_REPLACE)
+            found[schema.wire_path(key)] = _change(Kind.UPDATE_REPLACE)
     if "sources" in change.replaces:
         for i in range(max(len(old_sources), len(new_sources))):
             if i >= len(old_sources):
@@ -287,7 +287,7 @@ def import_diff(olds: dict, news: dict,
             else:
                 for key in core.planning.SOURCE_IDENTITY:
                     if old_sources[i].get(key) != new_sources[i].get(key):
-                        path = wire.wire_path(f"sources[{i}].{key}", shape)
+                        path = schema.wire_path(f"sources[{i}].{key}")
                         found[path] = _change(Kind.UPDATE_REPLACE)
     if "resolved_client_token" in change.replaces and not found:
         if olds.get("client_token") != news.get("client_token"):
@@ -303,7 +303,7 @@ def import_diff(olds: dict, news: dict,
     if change.reordered:
         found["sources"] = _change(Kind.UPDATE)
     for key in change.settings:
-        found[wire.wire_path(key, shape)] = _change(Kind.UPDATE)
+        found[schema.wire_path(key)] = _change(Kind.UPDATE)
     return found
 
 

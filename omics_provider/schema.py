@@ -163,7 +163,28 @@ REFERENCE_STORE = Shape(
 
 RESOURCES = (REFERENCE_STORE, REFERENCE_IMPORT_JOB)
 TYPES = (REFERENCE_SOURCE, SOURCE_OBJECT, SSE_CONFIG)
-_SHAPES = {shape.name: shape for shape in TYPES}
+SHAPES = {shape.name: shape for shape in TYPES}  # the object types, by name
+
+
+def nested(type_: str) -> Shape | None:
+    """The object type a property of type `type_` (`ReferenceSource[]`, `tags`...) holds, if any."""
+    return SHAPES.get(type_.removesuffix("[]"))
+# A property's snake_case provider name and its camelCase name (the package schema's, and the API
+# member's in botocore's model), for every declared property: the one place they are paired.
+WIRE_NAMES = {p.name: p.wire_name for shape in (*RESOURCES, *TYPES) for p in shape.properties}
+PROVIDER_NAMES = {wire: name for name, wire in WIRE_NAMES.items()}
+
+
+def wire_path(path: str) -> str:
+    """`sources[2].source_file` -> `sources[2].sourceFile` (a map key after ` key ` is kept)."""
+    head, sep, tail = path.partition(" key ")
+    return re.sub(r"[a-z_]+", lambda m: WIRE_NAMES.get(m[0], m[0]), head) + sep + tail
+
+
+def provider_path(path: str) -> str:
+    """`sources[2].sourceFile` -> `sources[2].source_file` (a map key after ` key ` is kept)."""
+    head, sep, tail = path.partition(" key ")
+    return re.sub(r"[A-Za-z]+", lambda m: PROVIDER_NAMES.get(m[0], m[0]), head) + sep + tail
 CONFIG = (
     Property("region", "string", SETTING, "The AWS Region (else AWS_REGION / AWS_DEFAULT_REGION)."),
     Property("profile", "string", SETTING, "The AWS profile (else the standard AWS chain)."),
@@ -189,11 +210,11 @@ def provider_names(props: dict, shape: Shape) -> dict:
     named = {}
     for key, value in props.items():
         prop = by_wire.get(key)
-        nested = _SHAPES.get(prop.type.removesuffix("[]")) if prop else None
-        if nested and isinstance(value, list):
-            value = [provider_names(v, nested) if isinstance(v, dict) else v for v in value]
-        elif nested and isinstance(value, dict):
-            value = provider_names(value, nested)
+        inner = nested(prop.type) if prop else None
+        if inner and isinstance(value, list):
+            value = [provider_names(v, inner) if isinstance(v, dict) else v for v in value]
+        elif inner and isinstance(value, dict):
+            value = provider_names(value, inner)
         named[prop.name if prop else key] = value
     return named
 

@@ -12,22 +12,17 @@ and the SDK's objects cost a preview of 100 imports about a tenth of a second
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from google.protobuf import struct_pb2
 
 from .hidden import NO_SECRETS, Secrets, strings
-from .schema import SOURCE_OBJECT, SSE_CONFIG, TYPES, Shape
+from .schema import Shape, nested
 
-_SHAPES = {shape.name: shape for shape in (*TYPES, SOURCE_OBJECT, SSE_CONFIG)}
 # The protocol's marks of a special object, and of a secret (pulumi.runtime.rpc's).
 _SIG_KEY, _SECRET_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
 
-
-def _nested(type_: str) -> Shape | None:
-    return _SHAPES.get(type_.removesuffix("[]"))
 
 
 def to_plain(props: struct_pb2.Struct, shape: Shape) -> dict:
@@ -37,7 +32,7 @@ def to_plain(props: struct_pb2.Struct, shape: Shape) -> dict:
     for key, value in props.fields.items():
         prop = by_wire.get(key)
         if prop is not None:
-            plain[prop.name] = plain_value(value, _nested(prop.type))
+            plain[prop.name] = plain_value(value, nested(prop.type))
     return plain
 
 
@@ -54,7 +49,7 @@ def secrets_of(props: struct_pb2.Struct, shape: Shape) -> Secrets:
     for key, value in props.fields.items():
         prop = by_wire.get(key)
         if prop is not None:
-            _find_secrets(value, (prop.name,), _nested(prop.type), paths, values)
+            _find_secrets(value, (prop.name,), nested(prop.type), paths, values)
     return Secrets(values, paths)
 
 
@@ -71,7 +66,7 @@ def _find_secrets(value: struct_pb2.Value, path: Path, shape: Shape | None, path
         by_wire = shape.by_wire_name if shape else {}
         for key, item in fields.items():
             prop = by_wire.get(key)
-            _find_secrets(item, (*path, prop.name if prop else key), _nested(prop.type) if prop else None,
+            _find_secrets(item, (*path, prop.name if prop else key), nested(prop.type) if prop else None,
                           paths, values)
     elif kind == "list_value":
         for i, item in enumerate(value.list_value.values):
@@ -132,7 +127,7 @@ def _mark(plain: Any, wired: Any, shape: Shape | None, path: Path, secret: froze
             prop = names.get(key)
             wire_key = prop.wire_name if prop else key
             if wire_key in wired:
-                marked[wire_key] = _mark(value, wired[wire_key], _nested(prop.type) if prop else None,
+                marked[wire_key] = _mark(value, wired[wire_key], nested(prop.type) if prop else None,
                                          (*path, key), secret)
         return marked
     if isinstance(plain, list | tuple) and isinstance(wired, list):
@@ -142,7 +137,7 @@ def _mark(plain: Any, wired: Any, shape: Shape | None, path: Path, secret: froze
 
 
 def _wire_names(plain: Mapping[str, Any], shape: Shape) -> dict:
-    return {p.wire_name: _wire(plain[p.name], _nested(p.type)) for p in shape.properties if p.name in plain}
+    return {p.wire_name: _wire(plain[p.name], nested(p.type)) for p in shape.properties if p.name in plain}
 
 
 def _wire(value: Any, shape: Shape | None) -> Any:
@@ -155,10 +150,3 @@ def _wire(value: Any, shape: Shape | None) -> Any:
     if isinstance(value, list | tuple):
         return [_wire(v, shape) for v in value]
     return str(value)
-
-
-def wire_path(path: str, shape: Shape) -> str:
-    """`sources[2].source_file` -> `sources[2].sourceFile` (a map key after ` key ` is kept)."""
-    head, sep, tail = path.partition(" key ")
-    names = {p.name: p.wire_name for s in (shape, *_SHAPES.values()) for p in s.properties}
-    return re.sub(r"[a-z_]+", lambda m: names.get(m[0], m[0]), head) + sep + tail
