@@ -73,7 +73,7 @@ def test_two_owners_with_the_same_inputs_get_an_import_each_and_delete_only_thei
 def test_a_forgotten_token_never_takes_another_owners_job(world: Sandbox, job_tags: str) -> None:
     """The other owner's job is still running and then done; whether or not the service shows a
     job's source tags, the second owner imports its own."""
-    world.aws.controls(import_seconds=3, token_memory_seconds=0.5, job_source_tags=job_tags,
+    world.aws.controls(import_seconds=2, token_memory_seconds=0.5, job_source_tags=job_tags,
                        busy_answer="queue")
     provider = ReferenceImportJobProvider()
     sources = [{"name": "busy-genome", "source_file": world.upload("b.fa", generate_fasta(3002))}]
@@ -89,7 +89,7 @@ def test_a_forgotten_token_never_takes_another_owners_job(world: Sandbox, job_ta
 
 @pytest.mark.parametrize("job_tags", ["shown", "omitted"])
 def test_a_rerun_after_the_token_was_forgotten_finds_its_own_job_by_its_mark(world: Sandbox, job_tags: str) -> None:
-    world.aws.controls(import_seconds=3, token_memory_seconds=0.5, job_source_tags=job_tags)
+    world.aws.controls(import_seconds=2, token_memory_seconds=0.5, job_source_tags=job_tags)
     provider = ReferenceImportJobProvider()
     props = checked(provider, world.props(
         [{"name": "mine", "source_file": world.upload("m.fa", generate_fasta(3003))}], owner=urn("mine")))
@@ -151,7 +151,7 @@ def test_reordered_sources_update_in_place_with_outputs_in_the_new_order(world: 
 
 
 def test_a_running_job_is_kept_by_refresh_finished_by_update_and_waited_for_by_delete(world: Sandbox) -> None:
-    world.aws.controls(import_seconds=4)
+    world.aws.controls(import_seconds=2)  # each job outlives the 0.5-s deadline of its create
     provider = ReferenceImportJobProvider()
     owner = urn("running")
     source = {"name": "running-genome", "source_file": world.upload("r.fa", generate_fasta(3008)),
@@ -179,7 +179,7 @@ def test_a_running_job_is_kept_by_refresh_finished_by_update_and_waited_for_by_d
 
 def test_a_delete_past_its_deadline_names_the_running_job_and_keeps_the_import(world: Sandbox) -> None:
     from omics_provider import import_lifecycle
-    world.aws.controls(import_seconds=6)
+    world.aws.controls(import_seconds=3)  # past the create's 0.5 s and the delete's 1 s
     provider = ReferenceImportJobProvider()
     props = checked(provider, world.props([{"name": "slow-genome", "source_file": world.upload(
         "slow.fa", generate_fasta(3009))}], owner=urn("slow")))
