@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from xdist.scheduler import LoadScopeScheduling
 
 from omics_emulator.testing import EmulatorProcess, LocalAws, Sandbox
 
@@ -20,21 +21,33 @@ TESTS = Path(__file__).parent
 FOLDER_MARKERS = {"engine": ("engine",), "reliability": ("reliability",)}
 # The slowest folders run first, so the xdist workers start the long tests early and finish together.
 SLOWEST_FIRST = ("reliability", "engine")
-# Tests that share a module-scoped fixture too costly to build on several workers (a virtualenv).
-ONE_WORKER = ("engine/test_installed_package.py",)
+# Files whose tests share a module-scoped fixture too costly to build on several workers (a
+# virtualenv, from a wheel built in the working tree): their tests keep to one worker.
+ONE_WORKER = ("tests/engine/test_installed_package.py",)
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m selects by them
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Each test carries the markers of its folder under tests/; slowest folders first."""
     for item in items:
-        path = item.path.relative_to(TESTS)
-        for marker in FOLDER_MARKERS.get(path.parts[0], ()):
+        for marker in FOLDER_MARKERS.get(item.path.relative_to(TESTS).parts[0], ()):
             item.add_marker(marker)
-        if path.as_posix() in ONE_WORKER:
-            item.add_marker(pytest.mark.xdist_group(path.as_posix()))  # with --dist loadgroup
     rank = {folder: n for n, folder in enumerate(SLOWEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.relative_to(TESTS).parts[0], len(rank)))
+
+
+class _OneByOne(LoadScopeScheduling):
+    """xdist's `load`, in collection order, except that each file of ONE_WORKER goes to one worker.
+    (xdist_group markers do nothing under pytest 9: xdist renames the items' _nodeid, no longer read.)"""
+
+    def _split_scope(self, nodeid: str) -> str:
+        path = nodeid.split("::", 1)[0]
+        return path if path in ONE_WORKER else nodeid
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> LoadScopeScheduling | None:
+    """With --dist load: _OneByOne."""
+    return _OneByOne(config, log) if config.getvalue("dist") == "load" else None
 
 
 @pytest.fixture(autouse=True)
