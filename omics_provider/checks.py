@@ -11,6 +11,7 @@ from typing import Any
 from omics_rules import service_model
 from omics_rules.quotas import MAX_TAGS
 
+from . import hidden
 from .schema import WIRE_NAMES, provider_path
 from .values import is_known
 
@@ -42,22 +43,10 @@ def model_failures(operation: str, inputs: dict, fields: tuple[str, ...]) -> lis
     failures = []
     for violation in service_model.violations(shape, request):
         # A required member that is unknown at preview is not missing.
-        if violation.rule == "is required" and not is_known(_lookup(inputs, provider_path(violation.path))):
+        if violation.rule == "is required" and not is_known(hidden.at(inputs, provider_path(violation.path))):
             continue
         failures.append((provider_path(violation.path), violation.rule))
     return failures
-
-
-def _lookup(inputs: dict, path: str) -> Any:
-    value: Any = inputs
-    for part in re.findall(r"[^.\[\]]+", path):
-        if isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        elif isinstance(value, dict):
-            value = value.get(part)
-        else:
-            return None
-    return value
 
 
 def tag_failures(tags: Any, path: str, most: int = MAX_TAGS) -> list[Failure]:

@@ -100,13 +100,9 @@ def check(settings: ConnectionSettings, olds: dict, news: dict, log: Log,
     if not same:
         try:
             held = _held_elsewhere(settings.with_attempts(planning.CHECK_ATTEMPTS), news, log)
-        except ClientError as exc:
-            if _store_missing(exc):
+        except (ClientError, BotoCoreError) as exc:
+            if isinstance(exc, ClientError) and _store_missing(exc):
                 return Checked(news, [("reference_store_id", _not_in_region(settings, news, exc))])
-            log.warn(f"whether store {news['reference_store_id']} already holds references of these "
-                     f"names was not checked ({exc})")
-            held = []
-        except BotoCoreError as exc:
             log.warn(f"whether store {news['reference_store_id']} already holds references of these "
                      f"names was not checked ({exc})")
             held = []

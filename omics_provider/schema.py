@@ -163,12 +163,11 @@ REFERENCE_STORE = Shape(
 
 RESOURCES = (REFERENCE_STORE, REFERENCE_IMPORT_JOB)
 TYPES = (REFERENCE_SOURCE, SOURCE_OBJECT, SSE_CONFIG)
-SHAPES = {shape.name: shape for shape in TYPES}  # the object types, by name
 
 
 def nested(type_: str) -> Shape | None:
     """The object type a property of type `type_` (`ReferenceSource[]`, `tags`...) holds, if any."""
-    return SHAPES.get(type_.removesuffix("[]"))
+    return OBJECT_TYPES.get(type_.removesuffix("[]"))
 # A property's snake_case provider name and its camelCase name (the package schema's, and the API
 # member's in botocore's model), for every declared property: the one place they are paired.
 WIRE_NAMES = {p.name: p.wire_name for shape in (*RESOURCES, *TYPES) for p in shape.properties}
@@ -194,7 +193,7 @@ CONFIG = (
 ENDPOINTS = Shape("Endpoints", "Custom endpoint URLs.", tuple(
     Property(service, "string", SETTING, f"The {service} endpoint URL.")
     for service in ("omics", "s3", "iam", "sts")))
-_OBJECT_TYPES = {shape.name: shape for shape in (*TYPES, ENDPOINTS)}  # every type of the package schema
+OBJECT_TYPES = {shape.name: shape for shape in (*TYPES, ENDPOINTS)}  # every type of the package schema
 
 
 def provider_name(wire_name: str, shape: Shape) -> str:
@@ -238,7 +237,7 @@ def _type(type_: str, output: bool) -> dict:
     if type_ == "tags":
         return {"type": "object", "additionalProperties": {"type": "string"}}
     if re.fullmatch(r"[A-Z]\w*", type_):
-        shape = _OBJECT_TYPES[type_]
+        shape = OBJECT_TYPES[type_]
         return {"$ref": f"#/types/{output_token(shape) if output else token(shape)}"}
     return {"type": type_}
 
@@ -257,7 +256,7 @@ def _object(description: str, props: tuple[Property, ...], output: bool) -> dict
 def _types() -> dict:
     """Each object type by its token; a split one as its input type and its output type."""
     types = {}
-    for shape in _OBJECT_TYPES.values():
+    for shape in OBJECT_TYPES.values():
         if shape.split:
             inputs = tuple(p for p in shape.properties if p.kind in INPUT_KINDS)
             types[token(shape)] = _object(shape.input_description, inputs, output=False)
