@@ -21,7 +21,6 @@ from moto.sts.models import sts_backends
 ACCOUNT = DEFAULT_ACCOUNT_ID
 ROOT_ARN = f"arn:aws:iam::{ACCOUNT}:root"
 _HEADER_KEY = re.compile(r"Credential=([^/,\s]+)/|^AWS ([^ :]+):")
-_SLASH = "%2F"
 
 # PolicyArns given at AssumeRole, by the session's access key id (moto keeps only the inline Policy).
 _session_policy_arns: dict[str, list[str]] = {}

@@ -79,12 +79,18 @@ def trust_decision(document: str | dict, action: str, principals: Mapping[str, I
 def statements(document: str | dict) -> list[dict]:
     """The statements of a policy document (JSON text or parsed); [] for one that does not parse."""
     if isinstance(document, str):
-        try:
-            document = json.loads(document)
-        except ValueError:
-            return []
+        return list(_parsed(document))
     found = document.get("Statement", []) if isinstance(document, dict) else []
     return [s for s in ([found] if isinstance(found, dict) else found) if isinstance(s, dict)]
+
+
+@lru_cache(maxsize=1024)
+def _parsed(text: str) -> tuple[dict, ...]:
+    """A document's statements, parsed once: every request is checked against the same texts."""
+    try:
+        return tuple(statements(json.loads(text)))
+    except ValueError:
+        return ()
 
 
 def _listed(value: object) -> list[str]:

@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import parse_qsl, quote, unquote
 from xml.etree import ElementTree
+from xml.sax.saxutils import escape
 
 MAX_KEY_BYTES = 1024  # S3's limit on a key (UTF-8 bytes)
 SEGMENT_BYTES = 200  # longest segment stored as itself: 255 is the file system's, less room for versions
@@ -70,7 +71,7 @@ def decode_keys(xml: bytes) -> bytes:
     """An XML answer (an error, a multipart upload, a DeleteObjects result) with each stored
     name in a <Key> turned back into its key."""
     def key(match: re.Match) -> str:
-        return "<Key>" + _escape(client_key(match[1])) + "</Key>"
+        return "<Key>" + escape(client_key(match[1])) + "</Key>"
     return _ENCODED_KEY.sub(key, xml.decode()).encode() if RESERVED.encode() in xml else xml
 
 
@@ -85,10 +86,6 @@ def encode_delete_keys(xml: bytes) -> bytes | None:
         if node.tag.rsplit("}", 1)[-1] == "Key" and node.text and stored(node.text) != node.text:
             node.text, changed = stored(node.text), True
     return ElementTree.tostring(root, xml_declaration=True, encoding="UTF-8") if changed else None
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # -- listings ---------------------------------------------------------------------------------
