@@ -28,6 +28,7 @@ from typing import TypeVar
 import boto3
 from botocore.config import Config
 
+from omics_rules import policies
 from omics_rules.job_states import UNFINISHED
 from omics_rules.service_role import read_policy, trust_policy
 
@@ -49,6 +50,24 @@ def allow(*actions: str, resource: str | list[str] = "*") -> dict:
     """A policy document allowing exactly these actions on `resource` (one ARN, a list, or `*`)."""
     return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": list(actions),
                                                     "Resource": resource}]}
+
+
+def granted(name: str, role_arn: str, bucket: str, **more: str) -> dict:
+    """The policy file `name` (omics_rules/policies) for this service role and source bucket
+    (and any other placeholders in `more`)."""
+    return policies.render(name, ACCOUNT_ID=ACCOUNT, SERVICE_ROLE_NAME=role_arn.split(":role/", 1)[1],
+                           SOURCE_BUCKET=bucket, **more)
+
+
+def without(policy: dict, action: str) -> dict:
+    """`policy` with `action` taken out of every statement (a statement left empty goes)."""
+    statements = []
+    for statement in policy["Statement"]:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        kept = [a for a in actions if a != action]
+        if kept:
+            statements.append({**statement, "Action": kept})
+    return {**policy, "Statement": statements}
 
 
 def github_token(subject: str = "repo:octo-org/octo-repo:ref:refs/heads/main",

@@ -24,8 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from omics_emulator.testing import ACCOUNT, LocalAws, generate_fasta, github_token, wait_until
-from omics_rules import policies
+from omics_emulator.testing import LocalAws, generate_fasta, github_token, granted, wait_until
 from omics_stack.actions import Event, JobContext, JobResult, WorkflowRunner
 from omics_stack.testing import PULUMI, REPO, StackProject
 
@@ -89,17 +88,16 @@ class GitHub:
     def identities(self, service_role: str, bucket: str) -> None:
         """The previewer and deployer roles, as the README's policy files describe them, for
         this service role and source bucket."""
-        values = {"ACCOUNT_ID": ACCOUNT, "SERVICE_ROLE_NAME": service_role.split(":role/", 1)[1],
-                  "SOURCE_BUCKET": bucket, "GITHUB_REPOSITORY": REPOSITORY, "STACK": STACK}
+        more = {"GITHUB_REPOSITORY": REPOSITORY, "STACK": STACK}
         self.aws.github_oidc()
         for variable, role, permissions in (("AWS_PREVIEW_ROLE_ARN", "previewer", "previewer"),
                                             ("AWS_DEPLOY_ROLE_ARN", "deployer", "caller")):
             name = f"gitops-{role}-{self.aws.region}"
-            trust = policies.render(f"github-oidc-trust-{role}", **values)
+            trust = granted(f"github-oidc-trust-{role}", service_role, bucket, **more)
             self.variables[variable] = self.aws.iam.create_role(
                 RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
             self.aws.iam.put_role_policy(RoleName=name, PolicyName=permissions, PolicyDocument=json.dumps(
-                policies.render(permissions, **values)))
+                granted(permissions, service_role, bucket, **more)))
 
     def session(self, role: str, event: str) -> dict[str, str]:
         """The keys GitHub's OIDC token for this job gets for `role` (the deployer's job runs in

@@ -5,14 +5,13 @@ as documented. With the whole policy the same flow passes."""
 
 from __future__ import annotations
 
-import copy
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
 
-from omics_emulator.testing import ACCOUNT, LocalAws, generate_fasta
+from omics_emulator.testing import LocalAws, generate_fasta, granted, without
 from omics_provider import settings as settings_module
 from omics_provider.errors import OmicsProviderError
 from omics_provider.import_job import ReferenceImportJobProvider
@@ -23,22 +22,9 @@ _names = itertools.count(1)
 TYPE = "pulumi-python:dynamic/omics:ReferenceImportJob"
 
 
-def without(policy: dict, action: str) -> dict:
-    """`policy` with `action` taken out of every statement (a statement left empty goes)."""
-    trimmed = copy.deepcopy(policy)
-    statements = []
-    for statement in trimmed["Statement"]:
-        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        kept = [a for a in actions if a != action]
-        if kept:
-            statements.append({**statement, "Action": kept})
-    trimmed["Statement"] = statements
-    return trimmed
-
-
 @dataclass
 class Run:
-    """What one flow said: warnings, check failures, and the S3 reads it made."""
+    """What one flow said: warnings, check failures, and the check of a missing source."""
 
     warnings: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
@@ -69,9 +55,8 @@ class Flow:
 
     def holding(self, name: str, dropped: str | None) -> None:
         """Become a new IAM user holding the policy file `name` for this flow, less `dropped`."""
-        policy = policies.render(name, ACCOUNT_ID=ACCOUNT, SERVICE_ROLE_NAME=self.role.split(":role/", 1)[1],
-                                 SOURCE_BUCKET=self.bucket)
-        self.become(LocalAws(self.aws.url, self.aws.region).user(without(policy, dropped) if dropped else policy))
+        policy = granted(name, self.role, self.bucket)
+        self.become(self.aws.user(without(policy, dropped) if dropped else policy))
 
     def import_props(self, store_id: str, sources: list[dict]) -> dict:
         return {"reference_store_id": store_id, "role_arn": self.role, "sources": sources,
