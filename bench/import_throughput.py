@@ -22,10 +22,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.common import MiB, table, write_fasta
+from bench.common import MiB, rss, table, tree, write_fasta
+from bench.local import region
+from omics_emulator.launcher import EmulatorProcess
 from omics_emulator.s3_server import S3Server
-from omics_emulator.testing import EmulatorProcess, LocalAws, wait_until
-from omics_stack.testing import descendants, rss_bytes
+from omics_rules.job_states import UNFINISHED
 
 
 def best_seconds(command: Callable[[], object], runs: int) -> float:
@@ -39,10 +40,11 @@ def best_seconds(command: Callable[[], object], runs: int) -> float:
 
 
 class Sampler:
-    """RSS of the endpoint and of each process below it (the S3 server), every 50 ms."""
+    """RSS of the endpoint and of each process below it (the S3 server, started with it), every 50 ms."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
+        self.below = tree(pid)[1:]
         self.samples: list[tuple[str, int, int]] = []  # (phase, endpoint, endpoint + children)
         self.phase = "idle"
         self._stop = threading.Event()
@@ -50,8 +52,8 @@ class Sampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            own = rss_bytes(self.pid)[0]
-            children = sum(rss_bytes(child)[0] for child in descendants(self.pid))
+            own = rss(self.pid)[0]
+            children = sum(rss(child)[0] for child in self.below)
             self.samples.append((self.phase, own, own + children))
             time.sleep(0.05)
 
@@ -60,7 +62,7 @@ class Sampler:
 
     def peaks_from_kernel(self) -> int:
         """Sum of each process's lifetime peak RSS (VmHWM): an upper bound, never missed."""
-        return sum(rss_bytes(pid)[1] for pid in [self.pid, *descendants(self.pid)])
+        return sum(rss(pid)[1] for pid in [self.pid, *self.below])
 
     def __enter__(self) -> Sampler:
         self._thread.start()
@@ -101,10 +103,10 @@ def run(size_mib: int, workdir: Path) -> dict:
 
     endpoint = EmulatorProcess(workdir / "data", "--no-request-quotas").start()  # polled every 50 ms
     try:
-        aws = LocalAws(endpoint.url, "us-east-1")
-        bucket, role = aws.bucket(), aws.role()
+        aws = region(endpoint.url, "us-east-1")
+        bucket, role = aws.bucket, aws.role
         store = aws.omics.create_reference_store(name="bench")["id"]
-        at_start = rss_bytes(endpoint.proc.pid)[0]
+        at_start = rss(endpoint.proc.pid)[0]
         with Sampler(endpoint.proc.pid) as sampler:
             sampler.phase = "upload"
             started = time.perf_counter()
@@ -120,10 +122,10 @@ def run(size_mib: int, workdir: Path) -> dict:
                 referenceStoreId=store, roleArn=role,
                 sources=[{"sourceFile": f"s3://{bucket}/genome.fa", "name": "bench-genome"}])["id"]
 
-            def ended() -> dict | None:
+            answer = aws.omics.get_reference_import_job(referenceStoreId=store, id=job)
+            while answer["status"] in UNFINISHED:
+                time.sleep(0.05)
                 answer = aws.omics.get_reference_import_job(referenceStoreId=store, id=job)
-                return answer if answer["status"] not in ("SUBMITTED", "IN_PROGRESS") else None
-            answer = wait_until(ended, timeout=3600, what=f"import job {job}", interval=0.05)
             imported = time.perf_counter() - started
             kernel_peaks = sampler.peaks_from_kernel()
         if answer["status"] != "COMPLETED":

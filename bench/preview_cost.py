@@ -11,78 +11,67 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import json
 import os
 import statistics
 import tempfile
 from pathlib import Path
 
-from bench.common import table
-from bench.stack_runs import timed, trivial_project
+from bench.common import small_fasta, table
+from bench.local import region, stack_project, yaml_project
+from bench.stack_runs import imports_of, timed, trivial_project
+from omics_emulator import admin
 from omics_emulator.launcher import EmulatorProcess
-from omics_emulator.testing import LocalAws, generate_fasta
-from omics_stack.testing import StackProject, YamlProject
 
 TARGETS = {"dynamic": 1.5, "native": 1.3}  # issue 19: no-op preview against the trivial baseline
 REPO = Path(__file__).resolve().parent.parent
 PLUGIN_DIR = REPO / ".venv" / "bin"  # pulumi-resource-healthomics
 
 
-def yaml_program(name: str, plugins: dict[str, Path], resources: dict[str, dict]) -> str:
-    """A Pulumi YAML program (JSON is YAML) using the plugins found in these folders."""
-    return json.dumps({"name": name, "runtime": "yaml",
-                       "plugins": {"providers": [{"name": k, "path": str(v)} for k, v in plugins.items()]},
-                       "resources": resources}, indent=1)
-
-
 def measure_dynamic(endpoint: EmulatorProcess, workdir: Path, count: int, runs: int) -> dict:
-    aws = LocalAws(endpoint.url, f"preview-{count}")
-    project = StackProject(workdir / f"imports-{count}", aws)
-    project.configure([{"name": f"import-{n}", "sources": [
-        {"name": f"genome-{n}", "source_file": project.upload(f"g{n}.fa", generate_fasta(n))}]}
-        for n in range(count)])
-    project.up()  # the one apply that made them; nothing runs between it and the previews
+    here = region(endpoint.url, f"preview-{count}")
+    project = stack_project(workdir / f"imports-{count}", here, imports_of(here, "g", range(count)))
+    project.pulumi("up", "--yes")  # the one apply that made them; nothing runs between it and the previews
     trivial = trivial_project(workdir / f"trivial-{count}", count)
-    trivial.run("up", "--yes", "--stack", "test")
+    trivial.pulumi("up", "--yes")
     times: dict[str, list[float]] = {"imports": [], "trivial": []}
     calls = []
     for _ in range(runs):  # interleaved, so both see the same machine
-        aws.reset_calls()
-        times["imports"].append(timed(project.cli, "preview", "--expect-no-changes", "--stack", "test"))
-        calls.append(sum(aws.calls()["calls"].values()))
-        times["trivial"].append(timed(trivial, "preview", "--expect-no-changes", "--stack", "test"))
+        admin.reset_calls(endpoint.url)
+        times["imports"].append(timed(project, "preview", "--expect-no-changes"))
+        calls.append(sum(admin.calls(endpoint.url)["calls"].values()))
+        times["trivial"].append(timed(trivial, "preview", "--expect-no-changes"))
     return summary("dynamic", count, times, calls)
 
 
 def measure_native(endpoint: EmulatorProcess, workdir: Path, count: int, runs: int) -> dict:
-    aws = LocalAws(endpoint.url, f"native-{count}")
-    bucket, role = aws.bucket(), aws.role()
+    here = region(endpoint.url, f"native-{count}")
+    bucket, role = here.bucket, here.role
     store = {"type": "healthomics:index:ReferenceStore", "properties": {"name": f"bench-{count}"}}
     imports = {}
     for n in range(count):
-        aws.s3.put_object(Bucket=bucket, Key=f"g{n}.fa", Body=generate_fasta(n))
+        here.s3.put_object(Bucket=bucket, Key=f"g{n}.fa", Body=small_fasta(n))
         imports[f"import-{n}"] = {"type": "healthomics:index:ReferenceImportJob", "properties": {
             "referenceStoreId": "${store.storeId}", "roleArn": role,
             "sources": [{"name": f"genome-{n}", "sourceFile": f"s3://{bucket}/g{n}.fa"}]}}
-    project = YamlProject(workdir / f"native-{count}", aws, {}, yaml_program(
-        "native-imports", {"healthomics": PLUGIN_DIR}, {"store": store, **imports}))
-    project.run("up", "--yes")  # the one apply that made them
+    project = yaml_project(workdir / f"native-{count}", here, "native-imports", {"healthomics": PLUGIN_DIR},
+                           {"store": store, **imports})
+    project.pulumi("up", "--yes")  # the one apply that made them
     plugin_dir = workdir / f"trivial-plugin-{count}"
     plugin_dir.mkdir()
     executable = plugin_dir / "pulumi-resource-trivial"
     executable.write_text(f"#!/bin/sh\ncd {REPO} && exec {PLUGIN_DIR / 'python'} -m bench.trivial_plugin \"$@\"\n")
     executable.chmod(0o755)
     things = {f"thing-{n}": {"type": "trivial:index:Thing", "properties": {"n": str(n)}} for n in range(count + 1)}
-    trivial = YamlProject(workdir / f"trivial-native-{count}", aws, {}, yaml_program(
-        "native-trivial", {"trivial": plugin_dir}, things))
-    trivial.run("up", "--yes")
+    trivial = yaml_project(workdir / f"trivial-native-{count}", here, "native-trivial", {"trivial": plugin_dir},
+                           things)
+    trivial.pulumi("up", "--yes")
     times: dict[str, list[float]] = {"imports": [], "trivial": []}
     calls = []
     for _ in range(runs):
-        aws.reset_calls()
-        times["imports"].append(timed(project.cli, "preview", "--expect-no-changes", "--stack", "test"))
-        calls.append(sum(aws.calls()["calls"].values()))
-        times["trivial"].append(timed(trivial.cli, "preview", "--expect-no-changes", "--stack", "test"))
+        admin.reset_calls(endpoint.url)
+        times["imports"].append(timed(project, "preview", "--expect-no-changes"))
+        calls.append(sum(admin.calls(endpoint.url)["calls"].values()))
+        times["trivial"].append(timed(trivial, "preview", "--expect-no-changes"))
     return summary("native", count, times, calls)
 
 

@@ -14,39 +14,46 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 
-from bench.common import table
-from omics_emulator.testing import EmulatorProcess, LocalAws, Sandbox, generate_fasta
+from bench.common import small_fasta, table
+from bench.local import region
+from omics_emulator import admin
+from omics_emulator.launcher import EmulatorProcess
 from omics_provider import pacing
 from omics_provider.import_job import ReferenceImportJobProvider
 
 PACED = dict(pacing.PROCESS_PACER.quotas)
 
 
-def one_import(sandbox: Sandbox, provider: ReferenceImportJobProvider, name: str, sources: int) -> None:
+def one_import(here: SimpleNamespace, store: str, provider: ReferenceImportJobProvider, name: str,
+               sources: int) -> None:
     """Create an import of `sources` sources, then delete it."""
-    props = sandbox.props([{"name": f"{name}-{n:03d}", "source_file": sandbox.upload(f"{name}-{n}.fa", generate_fasta(n, contigs=1))}
-                           for n in range(sources)])
+    for n in range(sources):
+        here.s3.put_object(Bucket=here.bucket, Key=f"{name}-{n}.fa", Body=small_fasta(n, contigs=1))
+    props = {"reference_store_id": store, "role_arn": here.role, "poll_initial_seconds": 0.05, "poll_max_seconds": 0.2,
+             "sources": [{"name": f"{name}-{n:03d}", "source_file": f"s3://{here.bucket}/{name}-{n}.fa"}
+                         for n in range(sources)]}
     created = provider.create(provider.check({}, props).inputs)
     provider.delete(created.id, created.outs)
 
 
-def scenario(url: str, region: str, quotas: bool, imports: int, sources: int) -> tuple[float, int]:
+def scenario(url: str, name: str, quotas: bool, imports: int, sources: int) -> tuple[float, int]:
     """Seconds for `imports` imports of `sources` sources each (four at a time, as the engine's four
     provider threads), created and deleted; and the throttles the endpoint answered."""
-    aws = LocalAws(url, region)
-    aws.controls(request_quotas=quotas)
+    admin.set_controls(url, request_quotas=quotas)
     pacing.PROCESS_PACER.quotas = PACED if quotas else {}
-    os.environ.update(AWS_ENDPOINT_URL=url, AWS_DEFAULT_REGION=region)
-    sandbox = Sandbox(aws)
+    os.environ.update(AWS_ENDPOINT_URL=url, AWS_DEFAULT_REGION=name)
+    here = region(url, name)
+    store = here.omics.create_reference_store(name="bench")["id"]
     provider = ReferenceImportJobProvider()
-    aws.reset_calls()
+    admin.reset_calls(url)
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=4) as pool:
-        for future in [pool.submit(one_import, sandbox, provider, f"i{n}", sources) for n in range(imports)]:
+        for future in [pool.submit(one_import, here, store, provider, f"i{n}", sources) for n in range(imports)]:
             future.result()
     seconds = time.monotonic() - started
-    throttles = sum(n for key, n in aws.calls()["errors"].items() if key.endswith("ThrottlingException"))
+    throttles = sum(n for key, n in admin.calls(url)["errors"].items() if key.endswith("ThrottlingException"))
     return seconds, throttles
 
 

@@ -15,11 +15,12 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
-from bench.common import table
+from bench.common import small_fasta, table
+from bench.local import Project, python_project, region, stack_project
+from omics_emulator import admin
 from omics_emulator.launcher import EmulatorProcess
-from omics_emulator.testing import LocalAws, generate_fasta
-from omics_stack.testing import PulumiCli, StackProject, throwaway_project
 
 MUTATING = ("Start", "Create", "Delete", "Tag", "Untag")
 TRIVIAL_MODULE = '''
@@ -43,52 +44,57 @@ for n in range({count}):
 '''
 
 
-def timed(cli: PulumiCli, *args: str) -> float:
+def timed(project: Project, *args: str) -> float:
+    """Seconds that `pulumi ARGS` took."""
     started = time.perf_counter()
-    cli.run(*args)
+    project.pulumi(*args)
     return time.perf_counter() - started
 
 
-def trivial_project(root: Path, count: int = 20) -> PulumiCli:
+def trivial_project(root: Path, count: int = 20) -> Project:
     """A project of `count` trivial dynamic resources (the baseline of the same engine)."""
-    return throwaway_project(root, "trivial", {"trivial.py": TRIVIAL_MODULE,
-                                               "__main__.py": TRIVIAL_PROGRAM.format(count=count)}, stack="test")
+    return python_project(root, "trivial", {"trivial.py": TRIVIAL_MODULE,
+                                            "__main__.py": TRIVIAL_PROGRAM.format(count=count)})
+
+
+def imports_of(here: SimpleNamespace, prefix: str, seeds: range) -> list[dict]:
+    """One import of one generated source per seed, uploaded to the Region's bucket."""
+    for seed in seeds:
+        here.s3.put_object(Bucket=here.bucket, Key=f"{prefix}{seed}.fa", Body=small_fasta(seed))
+    return [{"name": f"import-{seed}", "sources": [
+        {"name": f"genome-{seed}", "source_file": f"s3://{here.bucket}/{prefix}{seed}.fa"}]} for seed in seeds]
 
 
 def noop(endpoint: EmulatorProcess, workdir: Path, runs: int) -> dict:
-    aws = LocalAws(endpoint.url, "noop")
-    project = StackProject(workdir / "imports", aws)
-    project.configure([{"name": f"import-{n}", "sources": [
-        {"name": f"genome-{n}", "source_file": project.upload(f"g{n}.fa", generate_fasta(n))}]} for n in range(20)])
-    project.up()
+    here = region(endpoint.url, "noop")
+    project = stack_project(workdir / "imports", here, imports_of(here, "g", range(20)))
+    project.pulumi("up", "--yes")
     trivial = trivial_project(workdir / "trivial")
-    trivial.run("up", "--yes", "--stack", "test")
-    before = aws.calls()["calls"]
+    trivial.pulumi("up", "--yes")
+    before = admin.calls(endpoint.url)["calls"]
     times = {"preview": [], "up": [], "trivial preview": [], "trivial up": []}
     for _ in range(runs):  # interleaved, so both see the same machine
-        times["preview"].append(timed(project.cli, "preview", "--stack", "test"))
-        times["trivial preview"].append(timed(trivial, "preview", "--stack", "test"))
-        times["up"].append(timed(project.cli, "up", "--yes", "--stack", "test"))
-        times["trivial up"].append(timed(trivial, "up", "--yes", "--stack", "test"))
-    after = aws.calls()["calls"]
+        times["preview"].append(timed(project, "preview"))
+        times["trivial preview"].append(timed(trivial, "preview"))
+        times["up"].append(timed(project, "up", "--yes"))
+        times["trivial up"].append(timed(trivial, "up", "--yes"))
+    after = admin.calls(endpoint.url)["calls"]
     calls = {op: after.get(op, 0) - before.get(op, 0) for op in after if after.get(op, 0) != before.get(op, 0)}
     return {k: statistics.median(v) for k, v in times.items()} | {"calls": calls, "runs": runs}
 
 
 def queueing(endpoint: EmulatorProcess, workdir: Path, d: float) -> dict:
-    aws = LocalAws(endpoint.url, "queue")
-    project = StackProject(workdir / "queue", aws)
-    project.configure([{"name": f"import-{n}", "sources": [
-        {"name": f"genome-{n}", "source_file": project.upload(f"q{n}.fa", generate_fasta(100 + n))}]}
-        for n in range(10)])
-    aws.controls(import_seconds=d)
+    here = region(endpoint.url, "queue")
+    project = stack_project(workdir / "queue", here, imports_of(here, "q", range(100, 110)))
+    admin.set_controls(endpoint.url, import_seconds=d)
     try:
         started = time.perf_counter()
-        result = project.up(check=False)
+        result = project.pulumi("up", "--yes", check=False)
         total = time.perf_counter() - started
     finally:
-        aws.controls(import_seconds=0)
-    jobs = project.jobs() if result.returncode == 0 else []
+        admin.set_controls(endpoint.url, import_seconds=0)
+    store = here.omics.list_reference_stores()["referenceStores"][0]["id"]
+    jobs = here.omics.list_reference_import_jobs(referenceStoreId=store)["importJobs"] if result.returncode == 0 else []
     return {"total": total, "d": d, "ok": result.returncode == 0, "jobs": len(jobs),
             "completed": sum(j["status"] == "COMPLETED" for j in jobs)}
 

@@ -1,6 +1,5 @@
 """Fixtures: a real local endpoint process, and clients that talk to it over HTTP; and the
-markers each folder's tests carry, by what they start. Helpers live in omics_emulator.testing
-and omics_stack.testing."""
+markers each folder's tests carry, by what they start. Helpers live in tests/support."""
 
 from __future__ import annotations
 
@@ -12,7 +11,8 @@ from pathlib import Path
 import pytest
 from xdist.scheduler import LoadScopeScheduling
 
-from omics_emulator.testing import EmulatorProcess, LocalAws, Sandbox
+from omics_emulator.launcher import EmulatorProcess
+from tests.support.aws import LocalAws, Sandbox
 
 _regions = itertools.count(1)
 TESTS = Path(__file__).parent

@@ -1,19 +1,26 @@
 """Each package loads only what it stands on, each checked in a fresh interpreter: the endpoint
 and the shared rules load no provider; the review tools load no pulumi, under their own names and
-under the old `omics_provider` ones; the native plugin starts without the dynamic resources."""
+under the old `omics_provider` ones; the native plugin starts without the dynamic resources. And
+no module outside tests/ (the packages, scripts, benchmarks) imports test support."""
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import omics_provider
 from omics_provider import errors as omics_provider_errors
 from omics_review import review
 
-PREVIEWS = Path(__file__).resolve().parent / "fixtures" / "previews"
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+PREVIEWS = TESTS / "fixtures" / "previews"
+TEST_SUPPORT = ("tests", "omics_emulator.testing", "omics_stack.testing")
 PULUMI_AND_AWS = {"pulumi", "grpc", "google", "botocore", "boto3"}
 
 
@@ -27,6 +34,52 @@ def modules_after(statement: str) -> set[str]:
 def loaded_after(statement: str) -> set[str]:
     """The top-level packages loaded by a fresh interpreter that runs `statement`."""
     return {name.split(".")[0] for name in modules_after(statement)}
+
+
+def imported_modules(path: Path, text: str | None = None) -> set[str]:
+    """Every module (and imported name, as module.name) a Python file at `path` under the
+    repository imports, relative imports resolved against its package."""
+    package = path.relative_to(REPO).parent.parts
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text() if text is None else text, str(path))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = package[:len(package) - node.level + 1] if node.level else ()
+            module = ".".join([*base, *filter(None, [node.module])])
+            found |= {module, *(f"{module}.{alias.name}" for alias in node.names)}
+    return found
+
+
+def python_outside_tests() -> list[Path]:
+    """This repository's Python files outside tests/ (git's, tracked or new): packages, scripts,
+    benchmarks, examples; the generated SDKs aside."""
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=REPO,
+                            check=True, capture_output=True, text=True).stdout.split()
+    paths = [REPO / name for name in listed if name.split("/")[0] not in ("tests", "sdk")]
+    return [p for p in paths if p.is_file() and (p.suffix == ".py" or (
+        p.suffix == "" and p.read_bytes()[:40].startswith(b"#!/usr/bin/env python")))]
+
+
+def test_nothing_outside_tests_imports_test_support() -> None:
+    assert REPO / "bench" / "common.py" in python_outside_tests()  # the walk reaches the benchmarks
+    offenders = {str(path.relative_to(REPO)): sorted(name for name in imported_modules(path)
+                                                     if name.startswith(TEST_SUPPORT))
+                 for path in python_outside_tests()}
+    assert {path: names for path, names in offenders.items() if names} == {}
+    for old in ("omics_emulator/testing.py", "omics_stack/testing.py"):
+        assert not (REPO / old).exists(), f"{old}: test support lives under tests/support"
+
+
+@pytest.mark.parametrize(("path", "text", "module"), [
+    ("omics_emulator/server.py", "from .testing import LocalAws", "omics_emulator.testing"),
+    ("omics_stack/program.py", "from . import testing", "omics_stack.testing"),
+    ("bench/common.py", "import omics_stack.testing", "omics_stack.testing"),
+    ("scripts/seed_local.py", "from tests import support", "tests.support"),
+    ("bench/local.py", "from tests.support.aws import LocalAws", "tests.support.aws"),
+])
+def test_every_way_of_importing_test_support_is_seen(path: str, text: str, module: str) -> None:
+    assert module in imported_modules(REPO / path, text)
 
 
 def test_the_endpoint_does_not_import_the_provider_or_pulumi() -> None:

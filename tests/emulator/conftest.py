@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from omics_emulator.testing import LocalAws
+from tests.support.aws import LocalAws
 
 
 @pytest.fixture

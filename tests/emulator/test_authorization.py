@@ -11,7 +11,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from omics_emulator.launcher import EmulatorProcess
-from omics_emulator.testing import ACCOUNT, LocalAws, allow, generate_fasta, github_token
+from tests.support.aws import ACCOUNT, LocalAws, allow, github_token
+from tests.support.fasta import generate_fasta
 
 
 def _denied(call, *args, **kwargs) -> dict:

@@ -11,7 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from omics_emulator.testing import LocalAws, generate_fasta
+from tests.support.aws import LocalAws
+from tests.support.fasta import generate_fasta
 
 AWS = Path(sys.executable).with_name("aws")
 

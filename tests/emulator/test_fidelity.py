@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from omics_emulator.testing import LocalAws, generate_fasta
+from tests.support.aws import LocalAws
+from tests.support.fasta import generate_fasta
 
 PROTEIN = b">sp|P04637|P53_HUMAN Cellular tumor antigen p53\nMEEPQSDPSVEPPLSQETFSDLWKLLPENNVLSPLPSQ\nAMDDLMLSPDDIEQWFTEDPGPDEAPRMPEAAPPVAP*\n"
 

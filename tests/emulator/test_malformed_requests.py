@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from omics_emulator.testing import EmulatorProcess
-from omics_stack.testing import rss_bytes
+from omics_emulator.launcher import EmulatorProcess
+from tests.support.processes import rss_bytes
 
 SEED = 20261129
 SIGNED = "AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20261129/us-east-1/omics/aws4_request, SignedHeaders=host, Signature=00"

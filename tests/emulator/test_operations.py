@@ -10,7 +10,9 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from omics_emulator.testing import LocalAws, bgzip_like, generate_fasta, simple_fai, wait_until
+from tests.support.aws import LocalAws
+from tests.support.fasta import bgzip_like, generate_fasta, simple_fai
+from tests.support.polling import wait_until
 
 
 def error_code(excinfo: pytest.ExceptionInfo) -> str:

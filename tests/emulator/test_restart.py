@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 
 from omics_emulator.launcher import EmulatorProcess
-from omics_emulator.testing import LocalAws, generate_fasta, simple_fai, wait_until
+from tests.support.aws import LocalAws
+from tests.support.fasta import generate_fasta, simple_fai
+from tests.support.polling import wait_until
 
 
 def test_killed_mid_import_resumes_after_restart(data_dir: Path) -> None:

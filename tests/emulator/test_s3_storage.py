@@ -16,8 +16,11 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from omics_emulator.testing import EmulatorProcess, LocalAws, generate_fasta, wait_until
-from omics_stack.testing import descendants, process_gone
+from omics_emulator.launcher import EmulatorProcess
+from tests.support.aws import LocalAws
+from tests.support.fasta import generate_fasta
+from tests.support.polling import wait_until
+from tests.support.processes import descendants, process_gone
 
 
 def test_single_part_etag_is_the_md5_and_ranges_read_slices(aws: LocalAws) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from omics_stack.testing import PulumiCli, throwaway_project
+from tests.support.projects import PulumiCli, throwaway_project
 
 PROVIDER_MODULE = '''
 """A dynamic provider in an importable module, so the engine pickles it by reference."""

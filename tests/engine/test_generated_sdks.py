@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from omics_emulator.testing import LocalAws, generate_fasta
 from omics_provider import review
 from omics_provider.ownership import user_tags
-from omics_stack.testing import PROGRAM_FILES, REPO, ExampleProject, copy_example
+from tests.support.aws import LocalAws
+from tests.support.fasta import generate_fasta
+from tests.support.projects import PROGRAM_FILES, REPO, ExampleProject, copy_example
 
 pytestmark = pytest.mark.engine
 LANGUAGES = ["typescript", "python", "go"]

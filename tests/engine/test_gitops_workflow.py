@@ -24,9 +24,11 @@ from pathlib import Path
 
 import pytest
 
-from omics_emulator.testing import LocalAws, generate_fasta, github_token, granted, wait_until
 from omics_stack.actions import Event, JobContext, JobResult, WorkflowRunner
-from omics_stack.testing import PULUMI, REPO, StackProject
+from tests.support.aws import LocalAws, github_token, granted
+from tests.support.fasta import generate_fasta
+from tests.support.polling import wait_until
+from tests.support.projects import PULUMI, REPO, StackProject
 
 WORKFLOW = REPO / ".github" / "workflows" / "pulumi-gitops.yml"
 STACK = "refs"

@@ -18,10 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from omics_emulator.launcher import EmulatorProcess
 from omics_emulator.s3_server import find_binary
-from omics_emulator.testing import EmulatorProcess, LocalAws, generate_fasta
 from omics_provider.ownership import user_tags
-from omics_stack.testing import REPO
+from tests.support.aws import LocalAws
+from tests.support.fasta import generate_fasta
+from tests.support.projects import REPO
 
 pytestmark = pytest.mark.engine
 

@@ -9,10 +9,11 @@ import itertools
 import json
 from pathlib import Path
 
-from omics_emulator.testing import LocalAws, generate_fasta, granted, without
 from omics_provider.ownership import user_tags
 from omics_stack import outputs
-from omics_stack.testing import StackProject, YamlProject
+from tests.support.aws import LocalAws, granted, without
+from tests.support.fasta import generate_fasta
+from tests.support.projects import StackProject, YamlProject
 
 IMPORT_TYPE = "healthomics:index:ReferenceImportJob"
 _n = itertools.count(1)

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from omics_emulator.testing import LocalAws, generate_fasta
 from omics_provider import ownership
-from omics_stack.testing import REPO, StackProject, YamlProject
+from tests.support.aws import LocalAws
+from tests.support.fasta import generate_fasta
+from tests.support.projects import REPO, StackProject, YamlProject
 
 FACES = ["dynamic", "native"]
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from omics_emulator.testing import LocalAws, generate_fasta
 from omics_review import migrate
-from omics_stack.testing import StackProject, YamlProject
+from tests.support.aws import LocalAws
+from tests.support.fasta import generate_fasta
+from tests.support.projects import StackProject, YamlProject
 
 pytestmark = pytest.mark.engine
 NATIVE = "name: moved\nruntime: yaml\nplugins:\n  providers:\n    - name: healthomics\n      path: ../../.venv/bin\n"

@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from omics_emulator.testing import LocalAws, generate_fasta, wait_until
 from omics_provider.ownership import user_tags
-from omics_stack.testing import YamlProject
+from tests.support.aws import LocalAws
+from tests.support.fasta import generate_fasta
+from tests.support.polling import wait_until
+from tests.support.projects import YamlProject
 
 pytestmark = pytest.mark.engine
 IMPORT_TYPE = "healthomics:index:ReferenceImportJob"

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from omics_emulator.testing import EmulatorProcess, LocalAws
-from omics_stack.testing import REPO, ExampleProject, PulumiCli
+from omics_emulator.launcher import EmulatorProcess
+from tests.support.aws import LocalAws
+from tests.support.projects import REPO, ExampleProject, PulumiCli
 
 pytestmark = pytest.mark.engine
 

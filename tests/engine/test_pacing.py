@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from omics_emulator.testing import LocalAws, generate_fasta
 from omics_rules.quotas import REQUESTS_PER_SECOND
-from omics_stack.testing import StackProject
+from tests.support.aws import LocalAws
+from tests.support.fasta import generate_fasta
+from tests.support.projects import StackProject
 
 
 def test_a_refresh_of_20_imports_stays_within_every_request_quota(tmp_path: Path, aws: LocalAws) -> None:

@@ -7,9 +7,10 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from omics_emulator.testing import LocalAws, generate_fasta
 from omics_stack import outputs
-from omics_stack.testing import StackProject
+from tests.support.aws import LocalAws
+from tests.support.fasta import generate_fasta
+from tests.support.projects import StackProject
 
 _n = itertools.count(1)
 

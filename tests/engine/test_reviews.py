@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from omics_emulator.testing import LocalAws, generate_fasta
 from omics_review import review
 from omics_stack import outputs
-from omics_stack.testing import StackProject
+from tests.support.aws import LocalAws
+from tests.support.fasta import generate_fasta
+from tests.support.projects import StackProject
 
 pytestmark = pytest.mark.engine
 MUTATING = ("Start", "Create", "Delete", "Tag", "Untag")

@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from omics_emulator.testing import LocalAws, generate_fasta
 from omics_provider.ownership import user_tags
 from omics_review import review
 from omics_stack import outputs
-from omics_stack.testing import StackProject, YamlProject
+from tests.support.aws import LocalAws
+from tests.support.fasta import generate_fasta
+from tests.support.projects import StackProject, YamlProject
 
 PROGRAM = """name: secrets-yaml
 runtime: yaml

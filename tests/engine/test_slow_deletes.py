@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from omics_emulator.testing import LocalAws, generate_fasta
-from omics_stack.testing import StackProject
+from tests.support.aws import LocalAws
+from tests.support.fasta import generate_fasta
+from tests.support.projects import StackProject
 
 
 @pytest.mark.parametrize("controls", [

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from omics_emulator.testing import LocalAws, generate_fasta, wait_until
 from omics_provider.ownership import user_tags
 from omics_stack import outputs
-from omics_stack.testing import StackProject
+from tests.support.aws import LocalAws
+from tests.support.fasta import generate_fasta
+from tests.support.polling import wait_until
+from tests.support.projects import StackProject
 
 
 @pytest.fixture

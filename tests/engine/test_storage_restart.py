@@ -10,8 +10,12 @@ from pathlib import Path
 
 from boto3.s3.transfer import TransferConfig
 
-from omics_emulator.testing import EmulatorProcess, LocalAws, generate_fasta, wait_until
-from omics_stack.testing import StackProject, descendants, process_gone
+from omics_emulator.launcher import EmulatorProcess
+from tests.support.aws import LocalAws
+from tests.support.fasta import generate_fasta
+from tests.support.polling import wait_until
+from tests.support.processes import descendants, process_gone
+from tests.support.projects import StackProject
 
 MIB = 1024 * 1024
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from omics_stack.testing import PulumiCli
+from tests.support.projects import PulumiCli
 
 PROGRAM = """name: yaml-host
 runtime: yaml

@@ -11,10 +11,11 @@ import tracemalloc
 import pytest
 
 from omics_emulator.fasta import FastaIndexer
-from omics_emulator.testing import Sandbox, generate_fasta
 from omics_provider.errors import AccessDenied, ImportFailed
 from omics_provider.import_job import ReferenceImportJobProvider
 from omics_provider.reference_store import ReferenceStoreProvider
+from tests.support.aws import Sandbox
+from tests.support.fasta import generate_fasta
 
 STORE, ROLE = "1234567890", "arn:aws:iam::123456789012:role/omics-import"
 SOURCE = {"name": "genome", "source_file": "s3://bucket-a/a.fa"}

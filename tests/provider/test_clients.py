@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ProfileNotFound
 
-from omics_emulator.testing import LocalAws
 from omics_provider.settings import ConnectionSettings
 from omics_rules import service_model
+from tests.support.aws import LocalAws
 
 
 def test_a_profile_gives_its_region_and_keys(aws: LocalAws, tmp_path: Path, monkeypatch) -> None:

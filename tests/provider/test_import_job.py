@@ -6,9 +6,10 @@ import hashlib
 
 import pytest
 
-from omics_emulator.testing import Sandbox, generate_fasta
 from omics_provider.errors import ImportFailed, OmicsProviderError, WaitTimedOut
 from omics_provider.import_job import ReferenceImportJobProvider
+from tests.support.aws import Sandbox
+from tests.support.fasta import generate_fasta
 
 
 def checked(provider: ReferenceImportJobProvider, props: dict) -> dict:

@@ -9,11 +9,13 @@ import itertools
 
 import pytest
 
-from omics_emulator.testing import Sandbox, generate_fasta, wait_until
 from omics_provider import ownership
 from omics_provider.errors import OmicsProviderError, WaitTimedOut
 from omics_provider.import_job import ReferenceImportJobProvider
 from omics_provider.reference_store import ReferenceStoreProvider
+from tests.support.aws import Sandbox
+from tests.support.fasta import generate_fasta
+from tests.support.polling import wait_until
 
 TYPE = "pulumi-python:dynamic/omics:ReferenceImportJob"
 _names = itertools.count(1)

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from omics_emulator.testing import LocalAws, generate_fasta, granted, without
 from omics_provider import settings as settings_module
 from omics_provider.errors import OmicsProviderError
 from omics_provider.import_job import ReferenceImportJobProvider
 from omics_provider.reference_store import ReferenceStoreProvider
 from omics_rules import policies
+from tests.support.aws import LocalAws, granted, without
+from tests.support.fasta import generate_fasta
 
 _names = itertools.count(1)
 TYPE = "pulumi-python:dynamic/omics:ReferenceImportJob"

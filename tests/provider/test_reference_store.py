@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from omics_emulator.testing import LocalAws, generate_fasta
 from omics_provider.errors import OmicsProviderError, StoreNotEmpty
 from omics_provider.import_job import ReferenceImportJobProvider
 from omics_provider.reference_store import ReferenceStoreProvider
+from tests.support.aws import LocalAws
+from tests.support.fasta import generate_fasta
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ import json
 
 import pytest
 
-from omics_emulator.testing import Sandbox, generate_fasta
 from omics_provider.import_job import ReferenceImportJobProvider
+from tests.support.aws import Sandbox
+from tests.support.fasta import generate_fasta
 
 
 @pytest.fixture

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from omics_emulator.testing import Sandbox, generate_fasta
 from omics_provider import s3_objects
 from omics_provider.settings import ConnectionSettings
+from tests.support.aws import Sandbox
+from tests.support.fasta import generate_fasta
 
 
 def reads(world: Sandbox) -> dict[str, int]:

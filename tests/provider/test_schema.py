@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from omics_emulator.testing import Sandbox, generate_fasta
 from omics_provider import import_job, reference_store, schema
 from omics_provider.import_job import ReferenceImportJobArgs, ReferenceImportJobProvider, ReferenceSourceArgs
 from omics_provider.reference_store import ReferenceStoreArgs, ReferenceStoreProvider
+from tests.support.aws import Sandbox
+from tests.support.fasta import generate_fasta
 
 SCHEMA_JSON = Path(__file__).resolve().parents[2] / "schema.json"
 

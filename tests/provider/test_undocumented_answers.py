@@ -19,9 +19,11 @@ import time
 
 import pytest
 
-from omics_emulator.testing import Sandbox, bgzip_like, generate_fasta, wait_until
 from omics_provider.errors import AccessDenied, ImportFailed, ReferenceInUse, TokenConflict, WaitTimedOut
 from omics_provider.import_job import ReferenceImportJobProvider
+from tests.support.aws import Sandbox
+from tests.support.fasta import bgzip_like, generate_fasta
+from tests.support.polling import wait_until
 
 BUSY_ANSWERS = ["ServiceQuotaExceededException", "ValidationException", "queue"]
 

@@ -12,9 +12,12 @@ from pathlib import Path
 import pytest
 
 from omics_emulator.launcher import EmulatorProcess
-from omics_emulator.testing import LocalAws, generate_fasta, wait_until
 from omics_stack import outputs
-from omics_stack.testing import StackProject, descendants
+from tests.support.aws import LocalAws
+from tests.support.fasta import generate_fasta
+from tests.support.polling import wait_until
+from tests.support.processes import descendants
+from tests.support.projects import StackProject
 
 KILL_TRIALS = 20  # in KILL_BATCHES of trials, which the xdist workers run side by side
 KILL_BATCHES = 4

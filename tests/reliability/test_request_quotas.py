@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import time
 
-from omics_emulator.testing import Sandbox, generate_fasta
 from omics_provider.import_job import ReferenceImportJobProvider
+from tests.support.aws import Sandbox
+from tests.support.fasta import generate_fasta
 
 
 def test_a_100_source_import_is_created_and_destroyed_within_the_quotas(world: Sandbox) -> None:

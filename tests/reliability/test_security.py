@@ -7,8 +7,9 @@ import base64
 from pathlib import Path
 
 from omics_emulator.launcher import EmulatorProcess
-from omics_emulator.testing import LocalAws, generate_fasta
-from omics_stack.testing import StackProject
+from tests.support.aws import LocalAws
+from tests.support.fasta import generate_fasta
+from tests.support.projects import StackProject
 
 KEY_ID = "AKIAIOSFODNN7EXAMPLE"  # AWS's documented example key id
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"  # AWS's documented example secret

@@ -1,12 +1,11 @@
-"""Test support for code that runs against the local endpoint: boto3 clients for one Region
-of it, a ready sandbox (bucket, service role, store), IAM identities holding exactly a given
-policy (a user, an assumed-role session, a GitHub OIDC web-identity session), FASTA generators
-and a polling helper.
+"""boto3 clients for one Region of a local endpoint, a ready sandbox (bucket, service role,
+store), IAM identities holding exactly a given policy (a user, an assumed-role session, a GitHub
+OIDC web-identity session), and the policy documents tests give them.
 
-    with EmulatorProcess(tmp_path / "data") as endpoint:
+    with EmulatorProcess(tmp_path / "data") as endpoint:  # omics_emulator.launcher
         aws = LocalAws(endpoint.url, "eu-west-1")
         sandbox = Sandbox(aws)
-        uri = sandbox.upload("genome.fa", generate_fasta(seed=1))
+        uri = sandbox.upload("genome.fa", generate_fasta(seed=1))  # tests.support.fasta
         reader = aws.as_caller(aws.user(allow("omics:Get*", "omics:List*")))
 """
 
@@ -16,29 +15,19 @@ import base64
 import datetime as dt
 import itertools
 import json
-import random
-import struct
 import time
-import urllib.request
-import zlib
-from collections.abc import Callable
 from functools import cached_property
-from typing import TypeVar
 
 import boto3
 from botocore.config import Config
 
+from omics_emulator import admin
+from omics_emulator.controls import Controls
 from omics_rules import policies
 from omics_rules.job_states import UNFINISHED
 from omics_rules.service_role import read_policy, trust_policy
+from tests.support.polling import wait_until
 
-from .controls import Controls
-from .launcher import EmulatorProcess
-
-__all__ = ["EmulatorProcess", "LocalAws", "Sandbox", "allow", "bgzip_like", "generate_fasta", "github_token",
-           "simple_fai", "wait_until"]
-
-T = TypeVar("T")
 _names = itertools.count(1)
 RESET_CONTROLS = Controls().public()  # every control at its default, so no test leaks into the next
 ACCOUNT = "123456789012"  # the local endpoint's account
@@ -79,19 +68,6 @@ def github_token(subject: str = "repo:octo-org/octo-repo:ref:refs/heads/main",
     claims = {"iss": f"https://{GITHUB_OIDC}", "aud": audience, "sub": subject, "iat": now,
               "exp": now + int(lifetime)}
     return f"{part({'alg': 'RS256', 'typ': 'JWT'})}.{part(claims)}.c2lnbmF0dXJl"
-
-
-def wait_until(probe: Callable[[], T | None], timeout: float = 30.0, what: str = "the condition",
-               interval: float = 0.05) -> T:
-    """Call `probe` until it returns something truthy (returned), or fail after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} did not happen within {timeout} s")
-        time.sleep(interval)
 
 
 class LocalAws:
@@ -196,10 +172,7 @@ class LocalAws:
 
     def controls(self, **changes: object) -> dict:
         """Set (and return) the endpoint's run-time controls."""
-        request = urllib.request.Request(
-            f"{self.url}/_emulator/controls", data=json.dumps(changes).encode(), method="POST")
-        with urllib.request.urlopen(request) as answer:
-            return json.loads(answer.read())
+        return admin.set_controls(self.url, **changes)
 
     def reset_controls(self) -> dict:
         """Every control back to its default."""
@@ -207,13 +180,11 @@ class LocalAws:
 
     def calls(self) -> dict:
         """Omics calls per operation, errors answered, and the busiest second of each operation."""
-        with urllib.request.urlopen(f"{self.url}/_emulator/calls") as answer:
-            return json.loads(answer.read())
+        return admin.calls(self.url)
 
     def reset_calls(self) -> None:
         """Start counting calls afresh."""
-        with urllib.request.urlopen(urllib.request.Request(f"{self.url}/_emulator/calls", method="DELETE")):
-            pass
+        admin.reset_calls(self.url)
 
     def job(self, store: str, job_id: str, timeout: float = 30.0) -> dict:
         """The import job once it has ended (fails after `timeout` s)."""
@@ -283,48 +254,3 @@ class Sandbox:
     def references(self) -> list[dict]:
         """Every reference of the store."""
         return self.aws.omics.list_references(referenceStoreId=self.store)["references"]
-
-
-def generate_fasta(seed: int, contigs: int = 4, width: int = 60) -> bytes:
-    """Contigs of random bases with lowercase runs and N runs, wrapped at `width`."""
-    rng = random.Random(seed)
-    out = []
-    for n in range(contigs):
-        length = rng.randint(1, 5 * width)
-        bases = [rng.choice("ACGT") for _ in range(length)]
-        for run in range(rng.randint(0, 3)):
-            start = rng.randrange(length)
-            for i in range(start, min(length, start + rng.randint(1, 40))):
-                bases[i] = "N" if run % 2 else bases[i].lower()
-        seq = "".join(bases)
-        out.append(f">contig{n} generated {seed}\n")
-        out.extend(seq[i:i + width] + "\n" for i in range(0, length, width))
-    return "".join(out).encode()
-
-
-def simple_fai(data: bytes) -> bytes:
-    """The samtools .fai of plain FASTA bytes, computed line by line (independent of the
-    endpoint's streaming indexer)."""
-    rows, offset = [], 0
-    for line in data.splitlines(keepends=True):
-        if line.startswith(b">"):
-            rows.append([line[1:].split()[0], 0, offset + len(line), 0, 0])
-        elif line.strip():
-            row = rows[-1]
-            if row[3] == 0:
-                row[3], row[4] = len(line.rstrip(b"\n")), len(line)
-            row[1] += len(line.rstrip(b"\n"))
-        offset += len(line)
-    return b"".join(r[0] + b"".join(b"\t%d" % n for n in r[1:]) + b"\n" for r in rows)
-
-
-def bgzip_like(data: bytes, block: int = 1000) -> bytes:
-    """BGZF, as bgzip writes it: gzip members of at most `block` bytes, each with the `BC` extra
-    field giving its size, then the empty end-of-file block."""
-    def member(chunk: bytes) -> bytes:
-        squeezer = zlib.compressobj(6, zlib.DEFLATED, -15)
-        deflated = squeezer.compress(chunk) + squeezer.flush()
-        size = 18 + len(deflated) + 8  # header with its extra field, data, CRC32 and length
-        header = b"\x1f\x8b\x08\x04\x00\x00\x00\x00\x00\xff" + struct.pack("<H2sHH", 6, b"BC", 2, size - 1)
-        return header + deflated + struct.pack("<II", zlib.crc32(chunk), len(chunk))
-    return b"".join(member(data[i:i + block]) for i in range(0, len(data), block)) + member(b"")

@@ -1,6 +1,6 @@
 """This repository's Pulumi projects under test: the pinned CLI (scripts/pulumi) run offline
-with state kept per project, throw-away projects, and this stack program in a throw-away copy
-pointed at a local endpoint. Shared by tests/ and bench/ (neither imports the other)."""
+with state kept per project, throw-away projects, this stack program in a throw-away copy
+pointed at a local endpoint, and the examples (YAML, TypeScript, Python, Go) likewise."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from omics_emulator.testing import LocalAws
+from omics_stack import outputs
+from tests.support.aws import LocalAws
+from tests.support.processes import descendants
 
-from . import outputs
-
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PULUMI = REPO / "scripts" / "pulumi"
 STACK = "test"
 
@@ -186,39 +186,3 @@ class YamlProject(ExampleProject):
     """The Pulumi YAML example (examples/yaml), or another YAML program in its place."""
 
     EXAMPLE = REPO / "examples" / "yaml" / "Pulumi.yaml"
-
-
-def descendants(pid: int) -> list[int]:
-    """Every process below `pid`, from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def process_gone(pid: int) -> bool:
-    """No such process, or a zombie left for its parent to reap: either way, dead."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except FileNotFoundError:
-        return True
-
-
-def rss_bytes(pid: int) -> tuple[int, int]:
-    """(current RSS, lifetime peak RSS) of a process, from /proc."""
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, rest = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            values[key] = int(rest.split()[0]) * 1024
-    return values["VmRSS"], values["VmHWM"]

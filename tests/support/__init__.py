@@ -1,0 +1,3 @@
+"""What tests share, in modules named for what they hold: `aws` (clients of a local endpoint's
+Region, a sandbox, IAM identities), `fasta`, `polling`, `processes` (/proc) and `projects`
+(Pulumi projects under test). Nothing outside tests/ imports it."""
