@@ -1,6 +1,6 @@
 """A reference import job's statuses, as botocore's waiter model sorts them
 (`ReferenceImportJobCompleted` in `omics/2022-11-28/waiters-2.json`), which is their source:
-`tests/provider/test_job_states.py` fails when the model says otherwise. Written out here so
+`tests/unit/test_job_states.py` fails when the model says otherwise. Written out here so
 that importing them loads no botocore model (the stack program imports them).
 
     UNFINISHED   the waiter keeps waiting

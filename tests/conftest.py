@@ -16,8 +16,8 @@ from tests.support.aws import LocalAws, Sandbox
 
 _regions = itertools.count(1)
 TESTS = Path(__file__).parent
-# tests/engine drives the pulumi CLI; tests/reliability injects faults, restarts and kills. The
-# other folders start nothing or one endpoint process: the fast tier.
+# Folders by what their tests start: tests/unit nothing, tests/endpoint one endpoint process (the
+# fast tier, unmarked); tests/engine the pulumi CLI; tests/reliability faults, restarts and kills.
 FOLDER_MARKERS = {"engine": ("engine",), "reliability": ("reliability",)}
 # The slowest folders run first, so the xdist workers start the long tests early and finish together.
 SLOWEST_FIRST = ("reliability", "engine")

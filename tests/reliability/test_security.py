@@ -1,5 +1,5 @@
 """No credential in state or logs; the endpoint listens on loopback only. (The pickled provider
-holds none either: tests/provider/test_diff_and_check.py.)"""
+holds none either: tests/unit/test_diff_and_check.py.)"""
 
 from __future__ import annotations
 

@@ -136,7 +136,7 @@ def test_a_create_rides_out_a_job_not_found_for_5_s_after_it_started(world: Sand
 
 def test_a_job_still_not_found_at_the_deadline_fails_naming_it_and_the_next_run_finds_the_same_job(
         world: Sandbox) -> None:
-    """Past the deadline (here 1 s; a minute at most: tests/provider/test_waiting.py)."""
+    """Past the deadline (here 1 s; a minute at most: tests/unit/test_waiting.py)."""
     world.aws.controls(job_invisible_seconds=2)
     provider = ReferenceImportJobProvider()
     props = checked(provider, world.props([{"name": "hidden", "source_file": world.upload(

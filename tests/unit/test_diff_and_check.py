@@ -1,5 +1,5 @@
 """check as a whole (every problem at once, unknowns skipped), the diff table, and the pickled
-provider. Each field's limits: tests/provider/test_bad_input.py."""
+provider. Each field's limits: tests/endpoint/provider/test_bad_input.py."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from omics_provider.reference_store import ReferenceStoreArgs, ReferenceStorePro
 from tests.support.aws import Sandbox
 from tests.support.fasta import generate_fasta
 
-SCHEMA_JSON = Path(__file__).resolve().parents[2] / "schema.json"
+SCHEMA_JSON = Path(__file__).resolve().parents[3] / "schema.json"
 
 
 def test_the_committed_schema_json_is_made_from_the_declaration() -> None:
