@@ -1,6 +1,7 @@
-"""One HTTP endpoint for everything: omics reference-store operations here, S3 passed through to
-the local S3 server (versitygw, on disk), IAM/STS by moto's server, and the `/_emulator/` admin
-paths. Requests are routed by the service named in their SigV4 credential scope."""
+"""One HTTP endpoint for everything: omics reference-store operations (models), S3 passed through
+to the local S3 server (versitygw, on disk) under the endpoint's S3 controls (s3_controls),
+IAM/STS by moto's server, and the `/_emulator/` admin paths. Requests are authorized (gate) and
+routed by the service named in their SigV4 credential scope."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ import socket
 from collections.abc import Iterable
 from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import unquote_plus
-from xml.etree import ElementTree
 
 from botocore import xform_name
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -36,6 +35,7 @@ from .iam_store import IamStore
 from .importer import Importer
 from .models import Backend
 from .records import Records
+from .s3_controls import ControlledS3
 from .s3_proxy import S3Proxy
 from .s3_server import S3Storage, start_s3_server
 
@@ -56,13 +56,13 @@ class EmulatorApp:
     def __init__(self, data_dir: Path, storage: S3Storage, url: str,
                  controls: Controls | None = None) -> None:
         self.storage = storage  # the S3 server
-        self.s3_proxy = S3Proxy(storage)
         self.controls = controls or Controls()
         records = Records(data_dir)
         self.importer = Importer(records, self.controls, storage, url)
         self.backend = Backend(records, self.controls, self.importer)
         self.quotas = RequestQuotas(REQUESTS_PER_SECOND)
         self.calls = CallCounter()
+        self.s3 = ControlledS3(S3Proxy(storage), self.controls, self.calls)
         self.iam = IamStore(data_dir)
         self.moto = DomainDispatcherApplication(create_backend_app)
 
@@ -133,58 +133,7 @@ class EmulatorApp:
         refused = gate.s3(environ)
         if refused is not None:
             return _respond(start_response, *refused)
-        read = _source_read(environ)
-        if read:
-            self.calls.record_s3_read(read)
-        if read == "ListObjectVersions":
-            return self._unlistable(environ, start_response) or self._listing(environ, start_response)
-        return self._unreadable(environ, start_response) or self.s3_proxy(
-            environ, self._with_faked_size(environ, start_response))
-
-    def _unlistable(self, environ: dict, start_response) -> Iterable[bytes] | None:
-        """A ListObjectVersions of a bucket in the `unlistable_buckets` control: 403, as S3
-        answers a caller without s3:ListBucketVersions. None for any other bucket."""
-        if _s3_uri(environ)[len("s3://"):].strip("/") not in self.controls.unlistable_buckets:
-            return None
-        body = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
-                b"<Message>Access Denied (the local endpoint's unlistable_buckets control)</Message></Error>")
-        start_response("403 Forbidden", [("Content-Type", "application/xml"),
-                                          ("Content-Length", str(len(body)))])
-        return [body]
-
-    def _listing(self, environ: dict, start_response) -> Iterable[bytes]:
-        """ListObjectVersions, with the sizes of the `object_sizes` control (a stand-in for a
-        huge object looks huge however it is read)."""
-        bucket = _s3_uri(environ).strip("/")
-        faked = {uri: n for uri, n in self.controls.object_sizes.items() if uri.startswith(bucket + "/")}
-        if not faked:
-            return self.s3_proxy(environ, start_response)
-        answer: list = []  # status, headers
-        body = b"".join(self.s3_proxy(environ, lambda status, headers, *_: answer.extend((status, headers))))
-        if answer[0].startswith("200"):
-            body = _with_sizes(body, bucket, faked)
-        headers = [(k, v) for k, v in answer[1] if k.lower() != "content-length"]
-        start_response(answer[0], [*headers, ("Content-Length", str(len(body)))])
-        return [body]
-
-    def _with_faked_size(self, environ: dict, start_response):
-        """For a HeadObject of an object in the `object_sizes` control, report that size."""
-        size = self.controls.object_sizes.get(_s3_uri(environ))
-        if environ["REQUEST_METHOD"] != "HEAD" or size is None:
-            return start_response
-
-        def faked(status: str, headers: list, *rest):
-            headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
-            return start_response(status, [*headers, ("Content-Length", str(size))], *rest)
-        return faked
-
-    def _unreadable(self, environ: dict, start_response) -> Iterable[bytes] | None:
-        """A HeadObject of an object in the `unreadable_objects` control: 403, as S3 answers a
-        caller without s3:GetObject. None for any other request."""
-        if environ["REQUEST_METHOD"] != "HEAD" or _s3_uri(environ) not in self.controls.unreadable_objects:
-            return None
-        start_response("403 Forbidden", [("Content-Length", "0"), ("x-amz-error-code", "AccessDenied")])
-        return [b""]
+        return self.s3(environ, start_response)
 
     # -- omics ---------------------------------------------------------------------------
 
@@ -257,38 +206,6 @@ def _federation(environ: dict) -> bool:
         return False
     environ["wsgi.input"] = io.BytesIO(body)
     return any(a in body for a in actions)
-
-
-def _source_read(environ: dict) -> str | None:
-    """HeadObject or ListObjectVersions (path-style), else None."""
-    path = environ.get("PATH_INFO", "").strip("/")
-    if environ["REQUEST_METHOD"] == "HEAD" and "/" in path:
-        return "HeadObject"
-    query = environ.get("QUERY_STRING", "").replace("=", "&").split("&")
-    if environ["REQUEST_METHOD"] == "GET" and "/" not in path and "versions" in query:
-        return "ListObjectVersions"
-    return None
-
-
-def _with_sizes(listing: bytes, bucket: str, sizes: dict[str, int]) -> bytes:
-    """A ListObjectVersions answer of `bucket` (s3://name) with the Size of each version of the
-    objects in `sizes` (s3:// URIs)."""
-    namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
-    ElementTree.register_namespace("", namespace)
-    root = ElementTree.fromstring(listing)
-    encoded = (root.findtext(f"{{{namespace}}}EncodingType") or "") == "url"
-    for version in root.iter(f"{{{namespace}}}Version"):
-        key = version.findtext(f"{{{namespace}}}Key") or ""
-        size = sizes.get(f"{bucket}/{unquote_plus(key) if encoded else key}")
-        node = version.find(f"{{{namespace}}}Size")
-        if size is not None and node is not None:
-            node.text = str(size)
-    return ElementTree.tostring(root, xml_declaration=True, encoding="UTF-8")
-
-
-def _s3_uri(environ: dict) -> str:
-    """The s3:// URI a path-style S3 request names."""
-    return "s3://" + environ.get("PATH_INFO", "").lstrip("/")
 
 
 def _small_body(environ: dict) -> bytes:
