@@ -149,16 +149,8 @@ class Backend:
                     f"Reference store {store['id']} is busy with import job {running['id']}: "
                     "references are imported one job at a time per store")
             job_id = new_id()
-            with self.records.db:
-                self.records.db.execute(
-                    "INSERT INTO jobs VALUES (?,?,?,?,?,?,?,?,?)",
-                    (job_id, store["id"], params["roleArn"], "SUBMITTED", None,
-                     now().isoformat(), None, token, fingerprint))
-                for i, source in enumerate(params["sources"]):
-                    self.records.db.execute(
-                        "INSERT INTO job_sources VALUES (?,?,?,?,?,?,?,?,?)",
-                        (job_id, i, source["sourceFile"], source["name"], source.get("description"),
-                         json.dumps(source.get("tags") or {}), "NOT_STARTED", None, None))
+            self.records.add_job(job_id, store["id"], params["roleArn"], token, fingerprint,
+                                 params["sources"])
             self.worker.start(job_id)
             return answers.job_summary(self.records.job_row(job_id))
 

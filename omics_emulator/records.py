@@ -4,10 +4,12 @@ and references, persisted in SQLite (and reference files on disk) so it survives
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 import shutil
 import sqlite3
 import threading
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -85,8 +87,15 @@ class Records:
         return self.db.execute(sql, args).fetchall()
 
     def write(self, sql: str, *args: Any) -> None:
+        """Run one statement in a transaction of its own."""
+        self.write_together([(sql, args)])
+
+    def write_together(self, statements: Iterable[tuple[str, Sequence[Any]]]) -> None:
+        """Run these (sql, args) statements in one transaction: all are written or none. Every
+        write of the records goes through here."""
         with self.db:
-            self.db.execute(sql, args)
+            for sql, args in statements:
+                self.db.execute(sql, args)
 
     def owned_row(self, table: str, row_id: str, owner_column: str, owner: str | None,
                    missing: str) -> sqlite3.Row:
@@ -133,6 +142,18 @@ class Records:
                 "UPDATE job_sources SET status = ?, status_message = ?, reference_id = ? "
                 "WHERE job_id = ? AND idx = ?",
                 status, short(message) if message else None, reference_id, job_id, idx)
+
+    def add_job(self, job_id: str, store_id: str, role_arn: str, token: str | None, fingerprint: str,
+                sources: list[dict]) -> None:
+        """Record a SUBMITTED job and its NOT_STARTED sources (wire dicts), together."""
+        self.write_together([
+            ("INSERT INTO jobs VALUES (?,?,?,?,?,?,?,?,?)",
+             (job_id, store_id, role_arn, "SUBMITTED", None, now().isoformat(), None, token, fingerprint)),
+            *(("INSERT INTO job_sources VALUES (?,?,?,?,?,?,?,?,?)",
+               (job_id, i, source["sourceFile"], source["name"], source.get("description"),
+                json.dumps(source.get("tags") or {}), "NOT_STARTED", None, None))
+              for i, source in enumerate(sources)),
+        ])
 
     def job_sources(self, job_id: str) -> list[sqlite3.Row]:
         with self.lock:
