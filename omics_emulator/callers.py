@@ -13,13 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
-from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.iam.exceptions import NotFoundException
-from moto.iam.models import iam_backends
-from moto.sts.models import sts_backends
 
-ACCOUNT = DEFAULT_ACCOUNT_ID
-ROOT_ARN = f"arn:aws:iam::{ACCOUNT}:root"
+from .account import ACCOUNT_ID, ROOT_ARN, iam_backend, sts_backend
+
 _HEADER_KEY = re.compile(r"Credential=([^/,\s]+)/|^AWS ([^ :]+):")
 
 # PolicyArns given at AssumeRole, by the session's access key id (moto keeps only the inline Policy).
@@ -67,7 +64,7 @@ def signing_key(environ: dict) -> tuple[str, str | None] | None:
 def caller_of(access_key: str, token: str | None) -> Caller | None:
     """The identity whose key this is; None for a key of no identity (the account's root).
     Raises BadToken for an inactive key, a session key with a wrong or no token, or an expired session."""
-    iam = _iam()
+    iam = iam_backend()
     key = iam.access_keys.get(access_key)
     if key is not None and key.user_name is not None:
         if key.status != "Active" or token:
@@ -76,7 +73,7 @@ def caller_of(access_key: str, token: str | None) -> Caller | None:
             return _user_caller(iam.get_user(key.user_name))
         except Exception:  # the key outlived its user
             raise BadToken() from None
-    session = next((s for s in _sts().assumed_roles if s.access_key_id == access_key), None)
+    session = next((s for s in sts_backend().assumed_roles if s.access_key_id == access_key), None)
     if session is None:
         if access_key in _issued:
             raise BadToken(expired=access_key.startswith("ASIA"))
@@ -108,7 +105,7 @@ def issued_keys() -> set[str]:
 
 def identity_policies(arn: str) -> list[str] | None:
     """The policy documents of the user, group or role with this ARN; None when there is none."""
-    iam = _iam()
+    iam = iam_backend()
     for kind, found in (("user", iam.users.values()), ("role", iam.roles.values()),
                         ("group", iam.groups.values())):
         for identity in found:
@@ -121,7 +118,7 @@ def identity_policies(arn: str) -> list[str] | None:
 
 def managed_document(policy_arn: str) -> str | None:
     """The default version's document of a managed policy; None when there is none."""
-    iam = _iam()
+    iam = iam_backend()
     policy = iam.managed_policies.get(policy_arn)
     if policy is None:
         policy = next((p for p in iam.aws_managed_policies if p.arn == policy_arn), None)
@@ -130,21 +127,21 @@ def managed_document(policy_arn: str) -> str | None:
 
 def _user_caller(user) -> Caller:
     return Caller(arn=user.arn, kind="User", identity_policies=tuple(_user_documents(user)),
-                  principals=(user.arn, ACCOUNT, ROOT_ARN),
+                  principals=(user.arn, ACCOUNT_ID, ROOT_ARN),
                   context={"aws:principalarn": user.arn, "aws:username": user.name,
                            "aws:userid": user.id, **_account_context("User")})
 
 
 def _user_documents(user) -> list[str]:
     documents = [*user.policies.values(), *_managed(user.managed_policies.values())]
-    for group in _iam().get_groups_for_user(user.name):
+    for group in iam_backend().get_groups_for_user(user.name):
         documents += [*group.policies.values(), *_managed(group.managed_policies.values())]
     return documents
 
 
 def _session_caller(session) -> Caller:
     try:
-        role = _iam().get_role_by_arn(session.role_arn)
+        role = iam_backend().get_role_by_arn(session.role_arn)
     except NotFoundException:
         role = None  # a session of a deleted role keeps its keys and loses every permission
     documents = [*role.policies.values(), *_managed(role.managed_policies.values())] if role else []
@@ -157,23 +154,15 @@ def _session_caller(session) -> Caller:
     return Caller(arn=arn, kind="AssumedRole", identity_policies=tuple(documents),
                   session_policies=tuple(given) if given or session.access_key_id in _session_policy_arns
                   else None, boundary=boundary,
-                  principals=(arn, session.role_arn, ACCOUNT, ROOT_ARN),
+                  principals=(arn, session.role_arn, ACCOUNT_ID, ROOT_ARN),
                   context={"aws:principalarn": session.role_arn,
                            "aws:userid": f"{role_id}:{session.session_name}",
                            "aws:rolesessionname": session.session_name, **_account_context("AssumedRole")})
 
 
 def _account_context(kind: str) -> dict[str, str]:
-    return {"aws:principalaccount": ACCOUNT, "aws:principaltype": kind}
+    return {"aws:principalaccount": ACCOUNT_ID, "aws:principaltype": kind}
 
 
 def _managed(policies: Iterable) -> list[str]:
     return [v.document for p in policies for v in p.versions if v.is_default]
-
-
-def _iam():
-    return iam_backends[ACCOUNT]["aws"]
-
-
-def _sts():
-    return sts_backends[ACCOUNT]["aws"]

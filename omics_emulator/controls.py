@@ -12,6 +12,7 @@ from dataclasses import Field, asdict, dataclass, field, fields
 
 from omics_rules.quotas import quota_of
 
+from .account import ACCOUNT_ID
 from .exceptions import (
     AccessDeniedException,
     InternalServerException,
@@ -37,7 +38,7 @@ SAME_NAME_ANSWERS = ("allowed", "refused")
 # examples show none).
 JOB_SOURCE_TAGS = ("shown", "omitted")
 # Who calls the endpoint, as AWS names the caller in an AccessDenied message.
-CALLER_ARN = "arn:aws:iam::123456789012:user/local"
+CALLER_ARN = f"arn:aws:iam::{ACCOUNT_ID}:user/local"
 
 
 @dataclass

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
-from moto.iam.models import iam_backends
-
+from .account import ACCOUNT_ID, iam_backend
 from .authorization import Check
-from .callers import ACCOUNT, Caller
+from .callers import Caller
 
 NO_PERMISSION = {"GetCallerIdentity", "GetSessionToken", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}
-_IAM = f"arn:aws:iam::{ACCOUNT}:"
+_IAM = f"arn:aws:iam::{ACCOUNT_ID}:"
 
 
 def query_form(body: bytes, query: str) -> dict[str, str]:
@@ -40,7 +39,7 @@ def checks(service: str, form: dict[str, str], caller: Caller | None) -> list[Ch
 
 
 def _iam_resource(action: str, form: dict[str, str], caller: Caller | None) -> str:
-    iam = iam_backends[ACCOUNT]["aws"]
+    iam = iam_backend()
     path = form.get("Path", "/")
     if "Group" in action and form.get("GroupName"):
         return _arn(iam.groups.get(form["GroupName"]), "group", path, form["GroupName"])

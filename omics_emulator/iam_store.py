@@ -15,17 +15,10 @@ import os
 import threading
 from pathlib import Path
 
-from moto.core.models import DEFAULT_ACCOUNT_ID
-from moto.iam.models import iam_backends
-from moto.sts.models import sts_backends
-
 from . import callers
+from .account import ACCOUNT_ID, iam_backend, sts_backend
 
 FILE_NAME = "iam-roles.json"
-
-
-def _backend():
-    return iam_backends[DEFAULT_ACCOUNT_ID]["aws"]
 
 
 def _attached(identity) -> list[str]:
@@ -39,17 +32,17 @@ def roles() -> list[dict]:
         "description": r.description, "tags": list(r.tags or []), "policies": dict(r.policies),
         "max_session_duration": r.max_session_duration, "permissions_boundary": r.permissions_boundary_arn,
         "managed_policies": _attached(r),
-    } for r in _backend().roles.values()), key=lambda r: r["name"])
+    } for r in iam_backend().roles.values()), key=lambda r: r["name"])
 
 
 def state() -> dict:
     """Everything of the local IAM that is kept, as plain data."""
-    iam = _backend()
+    iam = iam_backend()
     return {
         "policies": sorted(({"name": p.name, "path": p.path, "description": p.description,
                              "document": next(v.document for v in p.versions if v.is_default),
                              "tags": p.get_tags()}
-                            for p in iam.managed_policies.values() if f":{DEFAULT_ACCOUNT_ID}:" in p.arn),
+                            for p in iam.managed_policies.values() if f":{ACCOUNT_ID}:" in p.arn),
                            key=lambda p: (p["path"], p["name"])),
         "roles": roles(),
         "groups": sorted(({"name": g.name, "path": g.path, "policies": dict(g.policies),
@@ -70,8 +63,8 @@ def state() -> dict:
 
 def _live_keys() -> set[str]:
     """Every access key id the local IAM and STS hold now (users' and sessions')."""
-    users = {k.access_key_id for u in _backend().users.values() for k in u.access_keys}
-    return users | {s.access_key_id for s in sts_backends[DEFAULT_ACCOUNT_ID]["aws"].assumed_roles}
+    users = {k.access_key_id for u in iam_backend().users.values() for k in u.access_keys}
+    return users | {s.access_key_id for s in sts_backend().assumed_roles}
 
 
 class IamStore:
@@ -89,7 +82,7 @@ class IamStore:
         saved = json.loads(self.path.read_text())
         if isinstance(saved, list):  # the format before users, groups and policies were kept
             saved = {"roles": saved}
-        iam = _backend()
+        iam = iam_backend()
         for policy in saved.get("policies", []):
             iam.create_policy(policy["description"], policy["path"], policy["document"], policy["name"],
                               policy["tags"])

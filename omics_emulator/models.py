@@ -15,6 +15,7 @@ from omics_rules.quotas import MAX_TAGS
 from omics_rules.service_role import parse_role_arn
 
 from . import answers
+from .account import ACCOUNT_ID
 from .controls import CALLER_ARN, Controls
 from .exceptions import (
     AccessDeniedException,
@@ -26,9 +27,6 @@ from .exceptions import (
     error_for_code,
 )
 from .records import Records, new_id, now
-
-ACCOUNT_ID = "123456789012"  # moto's default account, so ARNs agree with local IAM and S3
-
 
 def _may_pass(role_arn: str) -> None:
     """AccessDeniedException, as IAM's iam:PassRole answers it, for a role of another account or

@@ -20,8 +20,8 @@ from urllib.parse import parse_qs
 
 from omics_rules.service_role import OMICS_PRINCIPAL
 
+from .account import ACCOUNT_ID
 from .authorization import Check
-from .models import ACCOUNT_ID
 
 _ON_STORE = {"GetReferenceStore", "DeleteReferenceStore", "StartReferenceImportJob",
              "GetReferenceImportJob", "ListReferenceImportJobs", "ListReferences"}

@@ -17,9 +17,9 @@ import json
 import time
 
 from moto.iam.exceptions import NotFoundException
-from moto.iam.models import iam_backends
 
-from .callers import ACCOUNT, ROOT_ARN, Caller
+from .account import ACCOUNT_ID, ROOT_ARN, iam_backend
+from .callers import Caller
 from .policy_evaluation import ALLOWED, trust_decision
 
 
@@ -34,7 +34,7 @@ class Refused(Exception):
 def check_assume_role(caller: Caller | None, form: dict[str, str], context: dict[str, str]) -> None:
     """Return when the role's trust lets the caller (None: the account's root) assume it."""
     role_arn = form.get("RoleArn", "")
-    principals = caller.principals if caller is not None else (ROOT_ARN, ACCOUNT)
+    principals = caller.principals if caller is not None else (ROOT_ARN, ACCOUNT_ID)
     trust = _trust(role_arn)
     decided = trust is not None and trust_decision(
         trust, "sts:AssumeRole", {"AWS": principals}, {**context, **(caller.context if caller else {})})
@@ -49,8 +49,8 @@ def check_web_identity(form: dict[str, str]) -> None:
     claims = _claims(form.get("WebIdentityToken", ""))
     issuer = str(claims.get("iss", ""))
     host = issuer.removeprefix("https://").rstrip("/")
-    providers = iam_backends[ACCOUNT]["aws"].open_id_providers
-    provider = providers.get(f"arn:aws:iam::{ACCOUNT}:oidc-provider/{host}")
+    providers = iam_backend().open_id_providers
+    provider = providers.get(f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{host}")
     if provider is None:
         raise Refused("InvalidIdentityToken", 400,
                       f"No OpenIDConnect provider found in your account for {issuer}")
@@ -79,7 +79,7 @@ def _federated(role_arn: str, action: str, provider_arn: str, context: dict) -> 
 
 def _trust(role_arn: str) -> str | None:
     try:
-        return iam_backends[ACCOUNT]["aws"].get_role_by_arn(role_arn).assume_role_policy_document
+        return iam_backend().get_role_by_arn(role_arn).assume_role_policy_document
     except NotFoundException:
         return None
 

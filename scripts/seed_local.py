@@ -18,7 +18,7 @@ from omics_rules import policies
 from omics_rules.service_role import read_policy, trust_policy
 
 BUCKET, KEY, ROLE = "omics-local-references", "demo/demo-genome.fa", "omics-local-import"
-DEPLOYER, ACCOUNT_ID = "omics-local-deployer", "123456789012"
+DEPLOYER = "omics-local-deployer"
 
 
 def demo_fasta(seed: int = 2026) -> bytes:
@@ -55,11 +55,12 @@ def main(endpoint: str, data_dir: str) -> None:
             raise
     iam.put_role_policy(RoleName=ROLE, PolicyName="read-sources",
                         PolicyDocument=json.dumps(read_policy([f"s3://{BUCKET}/*"])))
-    keys = deployer(iam, Path(data_dir) / "deployer.env")
+    account = boto3.client("sts", **kwargs).get_caller_identity()["Account"]
+    keys = deployer(iam, account, Path(data_dir) / "deployer.env")
     print(f"seeded s3://{BUCKET}/{KEY}, role {ROLE} and user {DEPLOYER} (access key {keys})")
 
 
-def deployer(iam, saved: Path) -> str:
+def deployer(iam, account: str, saved: Path) -> str:
     """The deployer user with the caller policy, and its access key in `saved` (made again
     when the endpoint no longer knows the saved one); the key's id."""
     try:
@@ -67,7 +68,7 @@ def deployer(iam, saved: Path) -> str:
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "EntityAlreadyExists":
             raise
-    caller = policies.render("caller", ACCOUNT_ID=ACCOUNT_ID, SERVICE_ROLE_NAME=ROLE, SOURCE_BUCKET=BUCKET)
+    caller = policies.render("caller", ACCOUNT_ID=account, SERVICE_ROLE_NAME=ROLE, SOURCE_BUCKET=BUCKET)
     iam.put_user_policy(UserName=DEPLOYER, PolicyName="caller", PolicyDocument=json.dumps(caller))
     known = {k["AccessKeyId"] for k in iam.list_access_keys(UserName=DEPLOYER)["AccessKeyMetadata"]}
     lines = dict(line.split("=", 1) for line in saved.read_text().split()) if saved.exists() else {}
