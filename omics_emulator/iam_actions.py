@@ -15,12 +15,19 @@ from .callers import Caller
 
 NO_PERMISSION = {"GetCallerIdentity", "GetSessionToken", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}
 _IAM = f"arn:aws:iam::{ACCOUNT_ID}:"
+_READS = ("Get", "List", "Simulate", "Generate", "Decode")
 
 
 def query_form(body: bytes, query: str) -> dict[str, str]:
     """The parameters of a query-protocol request (its body, or its query string), first values."""
     form = parse_qs(body.decode("utf-8", "replace")) or parse_qs(query)
     return {k: v[0] for k, v in form.items()}
+
+
+def changes_state(form: dict[str, str]) -> bool:
+    """Whether an IAM or STS action may change what the local IAM keeps (identities, policies,
+    keys, sessions): every action but the reads (Get*, List*, Simulate*, Generate*, Decode*)."""
+    return not form.get("Action", "").startswith(_READS)
 
 
 def checks(service: str, form: dict[str, str], caller: Caller | None) -> list[Check]:

@@ -1,12 +1,13 @@
 """The local IAM survives a restart. moto keeps IAM in memory, so after each IAM or STS request
-its state is written to `DATA_DIR/iam-roles.json` when it changed, and created again at start:
-customer managed policies (their default version's document), roles (path, trust policy,
-description, tags, inline policies, attached policies, permissions boundary, session duration),
-groups, users (inline and attached policies, groups, tags, access keys with the same id, secret
-and status) and OIDC providers. ARNs depend only on the account, path and name, so they are the
-same after a restart. STS sessions are not kept: their keys, and the keys of deleted users, are
-remembered as issued so that they answer as invalid instead of acting as the account's root.
-A file written before users were kept (a JSON list of roles) is read as before."""
+that may change it (any but a read: iam_actions.changes_state) its state is written to
+`DATA_DIR/iam-roles.json` when it changed, and created again at start: customer managed policies
+(their default version's document), roles (path, trust policy, description, tags, inline
+policies, attached policies, permissions boundary, session duration), groups, users (inline and
+attached policies, groups, tags, access keys with the same id, secret and status) and OIDC
+providers. ARNs depend only on the account, path and name, so they are the same after a restart.
+STS sessions are not kept: their keys, and the keys of deleted users, are remembered as issued so
+that they answer as invalid instead of acting as the account's root. A file written before users
+were kept (a JSON list of roles) is read as before."""
 
 from __future__ import annotations
 

@@ -94,7 +94,7 @@ class EmulatorApp:
                signed: bool = True) -> Iterable[bytes]:
         """An IAM or STS request: authorized (or, unsigned, let through by the role's trust),
         then answered by moto, or here for SimulatePrincipalPolicy. Moto's IAM and STS state is
-        saved once it has answered."""
+        saved once it has answered an action that may change it."""
         try:
             body = _small_body(environ)
         except OmicsError as exc:
@@ -114,7 +114,8 @@ class EmulatorApp:
             key = re.search(rb"<AccessKeyId>([^<]+)</AccessKeyId>", body_out)
             if arns and key:
                 remember_session_policies(key[1].decode(), arns)
-        self.iam.save_if_changed()
+        if iam_actions.changes_state(form):
+            self.iam.save_if_changed()
         start_response(answer[0], answer[1])
         return [body_out]
 
