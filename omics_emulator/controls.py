@@ -12,7 +12,6 @@ from dataclasses import Field, asdict, dataclass, field, fields
 
 from omics_rules.quotas import quota_of
 
-from .account import ACCOUNT_ID
 from .exceptions import (
     AccessDeniedException,
     InternalServerException,
@@ -37,8 +36,6 @@ SAME_NAME_ANSWERS = ("allowed", "refused")
 # Whether GetReferenceImportJob shows each source's tags (the model has the member; AWS's
 # examples show none).
 JOB_SOURCE_TAGS = ("shown", "omitted")
-# Who calls the endpoint, as AWS names the caller in an AccessDenied message.
-CALLER_ARN = f"arn:aws:iam::{ACCOUNT_ID}:user/local"
 
 
 @dataclass
@@ -95,13 +92,14 @@ class Controls:
         """How many wall seconds `seconds` of the endpoint's time last, at the current time_scale."""
         return seconds / self.time_scale
 
-    def inject_fault(self, operation: str) -> None:
-        """Sleep the added latency, then raise what this operation is told to answer, if anything."""
+    def inject_fault(self, operation: str, caller: str) -> None:
+        """Sleep the added latency, then raise what this operation is told to answer, if anything
+        (a denial names the `caller`'s ARN, as AWS does)."""
         if self.latency_ms:
             time.sleep(self.wall(self.latency_ms / 1000))
         if operation in self.deny_operations:
             raise AccessDeniedException(
-                f"User: {CALLER_ARN} is not authorized to perform: "
+                f"User: {caller} is not authorized to perform: "
                 f"omics:{operation} (denied by the local endpoint's deny_operations control)")
         if operation in self.timeout_operations:
             raise RequestTimeoutException(

@@ -11,6 +11,7 @@ import uuid
 from xml.sax.saxutils import escape
 
 from . import iam_actions, omics_actions, s3_actions, sts_trust
+from .account import ROOT_ARN
 from .authorization import Denied, authorize
 from .callers import BadToken, Caller, caller_of, signing_key
 from .exceptions import AccessDeniedException, ExpiredTokenException, UnrecognizedClientException
@@ -35,14 +36,22 @@ def caller(environ: dict) -> Caller | None:
     return caller_of(*key) if key else None
 
 
-def omics(environ: dict, operation: str, region: str, path_values: dict[str, str], body: bytes) -> None:
-    """Raise the OmicsError an omics request is answered with when its caller may not make it."""
+def caller_arn(environ: dict) -> str:
+    """The ARN a denial names the request's caller by (the account's root for a key of no
+    identity). Raises BadToken."""
+    return _named(caller(environ))
+
+
+def omics(environ: dict, operation: str, region: str, path_values: dict[str, str], body: bytes) -> str:
+    """The caller's ARN when it may make this omics request; else raise the OmicsError the
+    request is answered with."""
     try:
         who = caller(environ)
         if who is not None:
             authorize(who, omics_actions.checks(operation, region, path_values,
                                                 environ.get("QUERY_STRING", ""), body),
                       request_context(environ, region))
+        return _named(who)
     except BadToken as bad:
         raise (ExpiredTokenException(_EXPIRED) if bad.expired
                else UnrecognizedClientException(_INVALID)) from None
@@ -77,6 +86,10 @@ def s3(environ: dict) -> Answer | None:
         return _s3_error(method, 403, "AccessDenied", denied.message.replace(
             f"on resource: {denied.check.resource} ", f'on resource: "{denied.check.resource}" '))
     return None
+
+
+def _named(who: Caller | None) -> str:
+    return who.arn if who is not None else ROOT_ARN
 
 
 def query(environ: dict, service: str, region: str, form: dict[str, str]) -> Answer | None:

@@ -1,7 +1,8 @@
 """The reference-store service's rules: each API operation (a Backend method, in snake_case)
-takes the validated wire parameters, checks what HealthOmics checks, changes the records and
-returns the wire response (a dict, or a FileRange for GetReference's streamed body). What
-outlives a request (imports, the end of a deletion) goes to the worker."""
+takes the Region, the validated wire parameters and the caller's ARN (as denials name it),
+checks what HealthOmics checks, changes the records and returns the wire response (a dict, or a
+FileRange for GetReference's streamed body). What outlives a request (imports, the end of a
+deletion) goes to the worker."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from omics_rules.service_role import parse_role_arn
 
 from . import answers
 from .account import ACCOUNT_ID
-from .controls import CALLER_ARN, Controls
+from .controls import Controls
 from .exceptions import (
     AccessDeniedException,
     ConflictException,
@@ -28,14 +29,16 @@ from .exceptions import (
 )
 from .records import Records, new_id, now
 
-def _may_pass(role_arn: str) -> None:
-    """AccessDeniedException, as IAM's iam:PassRole answers it, for a role of another account or
-    partition (the endpoint's ARNs are all in partition aws, account ACCOUNT_ID). A role ARN of
-    this account whose path is not the role's names no role: the job FAILs as for a missing role."""
+
+def _may_pass(role_arn: str, caller: str) -> None:
+    """AccessDeniedException naming the caller, as IAM's iam:PassRole answers it, for a role of
+    another account or partition (the endpoint's ARNs are all in partition aws, account
+    ACCOUNT_ID). A role ARN of this account whose path is not the role's names no role: the job
+    FAILs as for a missing role."""
     role = parse_role_arn(role_arn)
     if role is not None and (role.partition, role.account) != ("aws", ACCOUNT_ID):
         raise AccessDeniedException(
-            f"User: {CALLER_ARN} is not authorized to perform: iam:PassRole on resource: {role_arn}")
+            f"User: {caller} is not authorized to perform: iam:PassRole on resource: {role_arn}")
 
 
 class Worker(Protocol):
@@ -54,7 +57,7 @@ class Backend:
 
     # -- reference stores ----------------------------------------------------------------
 
-    def create_reference_store(self, region: str, params: dict) -> dict:
+    def create_reference_store(self, region: str, params: dict, caller: str) -> dict:
         with self.lock:
             token = params.get("clientToken")
             fingerprint = answers.fingerprint({k: v for k, v in params.items() if k != "clientToken"})
@@ -78,18 +81,18 @@ class Backend:
             )
             return answers.store_detail(self.records.store_row(store_id))
 
-    def get_reference_store(self, region: str, params: dict) -> dict:
+    def get_reference_store(self, region: str, params: dict, caller: str) -> dict:
         with self.lock:
             return answers.store_detail(self.records.store_row(params["id"], region))
 
-    def list_reference_stores(self, region: str, params: dict) -> dict:
+    def list_reference_stores(self, region: str, params: dict, caller: str) -> dict:
         with self.lock:
             rows = self.records.all("SELECT * FROM stores WHERE region = ? ORDER BY created, id", region)
         items = [answers.store_detail(r) for r in answers.filtered(rows, params, ("name",))]
         page, token = answers.paginate(items, params)
         return {"referenceStores": page, "nextToken": token}
 
-    def delete_reference_store(self, region: str, params: dict) -> dict:
+    def delete_reference_store(self, region: str, params: dict, caller: str) -> dict:
         with self.lock:
             store = self.records.store_row(params["id"], region)
             counted = "" if self.controls.deleted_blocks_store else " AND status != 'DELETED'"
@@ -115,9 +118,9 @@ class Backend:
 
     # -- import jobs ---------------------------------------------------------------------
 
-    def start_reference_import_job(self, region: str, params: dict) -> dict:
+    def start_reference_import_job(self, region: str, params: dict, caller: str) -> dict:
         """Start (and hand to the worker) a job, or, for a known clientToken, find it."""
-        _may_pass(params["roleArn"])
+        _may_pass(params["roleArn"], caller)
         with self.lock:
             store = self.records.store_row(params["referenceStoreId"], region)
             token = params.get("clientToken")
@@ -165,7 +168,7 @@ class Backend:
         lag = self.controls.wall(self.controls.job_invisible_seconds)
         return not lag or (now() - answers.time_of(job["created"])).total_seconds() >= lag
 
-    def get_reference_import_job(self, region: str, params: dict) -> dict:
+    def get_reference_import_job(self, region: str, params: dict, caller: str) -> dict:
         with self.lock:
             store = self.records.store_row(params["referenceStoreId"], region)
             job = self.records.job_row(params["id"], store["id"])
@@ -180,7 +183,7 @@ class Backend:
                             for s in sources],
             }
 
-    def list_reference_import_jobs(self, region: str, params: dict) -> dict:
+    def list_reference_import_jobs(self, region: str, params: dict, caller: str) -> dict:
         with self.lock:
             store = self.records.store_row(params["referenceStoreId"], region)
             rows = self.records.all(
@@ -190,7 +193,7 @@ class Backend:
         page, token = answers.paginate(items, params)
         return {"importJobs": page, "nextToken": token}
 
-    def list_references(self, region: str, params: dict) -> dict:
+    def list_references(self, region: str, params: dict, caller: str) -> dict:
         with self.lock:
             store = self.records.store_row(params["referenceStoreId"], region)
             rows = self.records.all("SELECT * FROM refs WHERE store_id = ? ORDER BY created, id", store["id"])
@@ -198,7 +201,7 @@ class Backend:
         page, token = answers.paginate(items, params)
         return {"references": page, "nextToken": token}
 
-    def get_reference_metadata(self, region: str, params: dict) -> dict:
+    def get_reference_metadata(self, region: str, params: dict, caller: str) -> dict:
         with self.lock:
             store = self.records.store_row(params["referenceStoreId"], region)
             row = self.records.reference_row(store["id"], params["id"])
@@ -212,7 +215,7 @@ class Backend:
             },
         }
 
-    def get_reference(self, region: str, params: dict) -> answers.FileRange:
+    def get_reference(self, region: str, params: dict, caller: str) -> answers.FileRange:
         """The requested part (and range) of a reference's SOURCE or INDEX file."""
         with self.lock:
             store = self.records.store_row(params["referenceStoreId"], region)
@@ -233,7 +236,7 @@ class Backend:
             start, end = answers.byte_range(params["range"], start, end)
         return answers.FileRange(path, start, end)
 
-    def delete_reference(self, region: str, params: dict) -> dict:
+    def delete_reference(self, region: str, params: dict, caller: str) -> dict:
         with self.lock:
             store = self.records.store_row(params["referenceStoreId"], region)
             row = self.records.reference_row(store["id"], params["id"])
@@ -256,7 +259,7 @@ class Backend:
                 return table, row
         raise ResourceNotFoundException(f"Resource {arn} was not found")
 
-    def tag_resource(self, region: str, params: dict) -> dict:
+    def tag_resource(self, region: str, params: dict, caller: str) -> dict:
         with self.lock:
             table, row = self._tagged(params["resourceArn"])
             tags = {**json.loads(row["tags"]), **params["tags"]}
@@ -266,14 +269,14 @@ class Backend:
             self.records.write(f"UPDATE {table} SET tags = ? WHERE arn = ?", json.dumps(tags), row["arn"])
             return {}
 
-    def untag_resource(self, region: str, params: dict) -> dict:
+    def untag_resource(self, region: str, params: dict, caller: str) -> dict:
         with self.lock:
             table, row = self._tagged(params["resourceArn"])
             tags = {k: v for k, v in json.loads(row["tags"]).items() if k not in params["tagKeys"]}
             self.records.write(f"UPDATE {table} SET tags = ? WHERE arn = ?", json.dumps(tags), row["arn"])
             return {}
 
-    def list_tags_for_resource(self, region: str, params: dict) -> dict:
+    def list_tags_for_resource(self, region: str, params: dict, caller: str) -> dict:
         with self.lock:
             _, row = self._tagged(params["resourceArn"])
             return {"tags": json.loads(row["tags"])}

@@ -22,7 +22,7 @@ from omics_rules.quotas import REQUESTS_PER_SECOND
 from . import gate, iam_actions, iam_policies, protocol
 from .answers import FileRange
 from .callers import remember_session_policies
-from .controls import CALLER_ARN, CallCounter, Controls, RequestQuotas
+from .controls import CallCounter, Controls, RequestQuotas
 from .exceptions import (
     IncompleteSignatureException,
     InternalServerException,
@@ -124,7 +124,7 @@ class EmulatorApp:
         `deny_operations` control names it)."""
         if "SimulatePrincipalPolicy" in self.controls.deny_operations:
             status, answer = 403, iam_policies.error(
-                "AccessDenied", f"User: {CALLER_ARN} is not authorized to perform: "
+                "AccessDenied", f"User: {gate.caller_arn(environ)} is not authorized to perform: "
                 "iam:SimulatePrincipalPolicy (denied by the local endpoint's deny_operations control)")
         else:
             status, answer = iam_policies.simulate(body)
@@ -150,13 +150,13 @@ class EmulatorApp:
         name = route.operation.name
         error = None
         try:
-            gate.omics(environ, name, region, route.pattern.match(path).groupdict(), body)
+            caller = gate.omics(environ, name, region, route.pattern.match(path).groupdict(), body)
             if self.controls.request_quotas:
                 self.quotas.admit(region, name, shared=self.controls.import_job_quota == "shared")
-            self.controls.inject_fault(name)
+            self.controls.inject_fault(name, caller)
             headers = {k[5:].replace("_", "-"): v for k, v in environ.items() if k.startswith("HTTP_")}
             params = protocol.parse_request(route, path, environ.get("QUERY_STRING", ""), headers, body)
-            result = getattr(self.backend, xform_name(name))(region, params)
+            result = getattr(self.backend, xform_name(name))(region, params, caller)
             if isinstance(result, FileRange):
                 start_response("200 OK", [("Content-Type", "application/octet-stream"),
                                           ("Content-Length", str(result.end - result.start))])

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support.aws import LocalAws
+from tests.support.aws import LocalAws, allow
 from tests.support.fasta import generate_fasta
 
 PROTEIN = b">sp|P04637|P53_HUMAN Cellular tumor antigen p53\nMEEPQSDPSVEPPLSQETFSDLWKLLPENNVLSPLPSQ\nAMDDLMLSPDDIEQWFTEDPGPDEAPRMPEAAPPVAP*\n"
@@ -122,6 +122,11 @@ def test_denied_and_timed_out_operations(aws: LocalAws) -> None:
     with pytest.raises(ClientError) as excinfo:
         aws.omics.list_reference_stores()
     assert code(excinfo) == "AccessDeniedException" and excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    user = aws.as_caller(aws.user(allow("omics:ListReferenceStores")))
+    with pytest.raises(ClientError) as excinfo:
+        user.omics.list_reference_stores()
+    assert excinfo.value.response["Error"]["Message"].startswith(  # names the caller, as AWS does
+        f"User: {user.sts.get_caller_identity()['Arn']} is not authorized to perform: omics:ListReferenceStores")
     with pytest.raises(ClientError) as excinfo:
         aws.omics.get_reference_store(id="1234567890")
     assert code(excinfo) == "RequestTimeoutException" and excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 408

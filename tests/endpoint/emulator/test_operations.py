@@ -195,7 +195,7 @@ def test_a_role_of_another_account_or_partition_is_not_passed(aws: LocalAws, cha
     assert error_code(excinfo) == "AccessDeniedException"
     assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
     assert excinfo.value.response["Error"]["Message"] == (
-        f"User: arn:aws:iam::123456789012:user/local is not authorized to perform: iam:PassRole on resource: {role}")
+        f"User: arn:aws:iam::123456789012:root is not authorized to perform: iam:PassRole on resource: {role}")
     assert aws.omics.list_reference_import_jobs(referenceStoreId=store)["importJobs"] == []
 
 

@@ -80,7 +80,7 @@ def test_access_denied_names_the_operation_and_the_action_and_is_not_retried(wor
     with pytest.raises(AccessDenied) as excinfo:
         provider.create(checked(provider, props))
     assert str(excinfo.value).startswith(
-        "Access denied: StartReferenceImportJob was refused (User: arn:aws:iam::123456789012:user/local is not "
+        "Access denied: StartReferenceImportJob was refused (User: arn:aws:iam::123456789012:root is not "
         "authorized to perform: omics:StartReferenceImportJob")
     assert "Grant the identity that runs Pulumi the IAM action omics:StartReferenceImportJob (and iam:PassRole" in str(excinfo.value)
     assert world.aws.calls()["calls"]["StartReferenceImportJob"] == 1
