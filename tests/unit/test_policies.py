@@ -1,4 +1,4 @@
-"""The IAM policies ship as files, and what the README and `create_role` say is made from them."""
+"""The IAM policies ship as files, and what docs/iam.md and `create_role` say is made from them."""
 
 from __future__ import annotations
 
@@ -15,17 +15,11 @@ from omics_rules import policies
 from omics_rules.policies.__main__ import main
 from omics_rules.service_role import read_policy, trust_policy
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+IAM_PAGE = Path(__file__).resolve().parents[2] / "docs" / "iam.md"
 
 
-def readme_section(title: str) -> str:
-    text = README.read_text()
-    start = text.index(f"## {title}\n")
-    return text[start:text.index("\n## ", start + 1)]
-
-
-def test_the_readme_shows_the_caller_and_previewer_files_exactly_and_names_every_file() -> None:
-    section = readme_section("IAM permissions")
+def test_the_iam_page_shows_the_caller_and_previewer_files_exactly_and_names_every_file() -> None:
+    section = IAM_PAGE.read_text()
     blocks = [json.loads(b) for b in re.findall(r"```json\n(.*?)```", section, re.DOTALL)]
     assert blocks == [policies.document("caller"), policies.document("previewer")]
     for name in policies.NAMES:
