@@ -59,10 +59,11 @@ def lookup(settings: ConnectionSettings, s3_uri: str, region: str | None = None)
     return folder.latest(client, bucket, key) or head_object(settings, s3_uri, region)
 
 
-def lookup_now(settings: ConnectionSettings, s3_uris: list[str],
-               region: str | None = None) -> list[SourceObject]:
-    """What S3 says of each object now, whatever was listed before: one new listing per folder,
-    HeadObject for an object it does not show. Never raises for an S3 answer."""
+def lookup_now(settings: ConnectionSettings, s3_uris: list[str], region: str | None = None,
+               page_keys: int = PAGE_KEYS, max_pages: int = MAX_PAGES) -> list[SourceObject]:
+    """What S3 says of each object now, whatever was listed before: one new listing per folder (at
+    most `max_pages` pages of `page_keys` keys), HeadObject for an object it does not show. Never
+    raises for an S3 answer."""
     client = settings.client("s3", region)
     folders: dict[tuple[str, str], _Folder] = {}
     answers = []
@@ -70,7 +71,7 @@ def lookup_now(settings: ConnectionSettings, s3_uris: list[str],
         bucket, key, prefix = _parts(uri)
         folder = folders.get((bucket, prefix))
         if folder is None:
-            folder = folders[(bucket, prefix)] = _Folder(prefix)
+            folder = folders[(bucket, prefix)] = _Folder(prefix, page_keys, max_pages)
             folder._list(client, bucket)
         answers.append(folder.objects.get(key) or head_object(settings, uri, region))
     return answers
@@ -104,6 +105,8 @@ class _Folder:
     """One folder's listing: the latest version of each key in it, and when it was made."""
 
     prefix: str
+    page_keys: int = PAGE_KEYS
+    max_pages: int = MAX_PAGES
     objects: dict[str, SourceObject] = field(default_factory=dict)
     listed_at: float | None = None
     answered: set[str] = field(default_factory=set)  # keys this listing has answered for
@@ -125,9 +128,9 @@ class _Folder:
     def _list(self, client, bucket: str) -> None:
         objects, marker = {}, {}
         try:
-            for _ in range(MAX_PAGES):
+            for _ in range(self.max_pages):
                 page = client.list_object_versions(Bucket=bucket, Prefix=self.prefix, Delimiter="/",
-                                                   MaxKeys=PAGE_KEYS, **marker)
+                                                   MaxKeys=self.page_keys, **marker)
                 for version in page.get("Versions", []):
                     if version.get("IsLatest"):
                         uri = f"s3://{bucket}/{version['Key']}"

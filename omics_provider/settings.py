@@ -67,10 +67,12 @@ class ConnectionSettings:
 
     def client(self, service: str, region: str | None = None):
         """A botocore client for `service` in `region` (default: the stack's), made once per
-        process and setting (clients are thread-safe). With a custom endpoint, host prefixes
+        process and setting, and again when the environment's access key changes (a client keeps
+        the keys it was made with; clients are thread-safe). With a custom endpoint, host prefixes
         are not injected. omics clients are paced under the service's request quotas."""
         endpoint = self.endpoint_for(service)
-        key = (service, self.profile, region or self.default_region(), endpoint, self.attempts)
+        key = (service, self.profile, region or self.default_region(), endpoint, self.attempts,
+               os.environ.get("AWS_ACCESS_KEY_ID"))
         with _LOCK:  # botocore sessions are not thread-safe; building clients happens here only
             if key not in _CLIENTS:
                 from botocore.config import Config  # only the provider process needs botocore

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from omics_provider import settings as settings_module
 from omics_provider.errors import OmicsProviderError
 from omics_provider.import_job import ReferenceImportJobProvider
 from omics_provider.reference_store import ReferenceStoreProvider
@@ -51,7 +50,6 @@ class Flow:
         self.run = Run()
         for name, value in keys.items():
             self.monkeypatch.setenv(name, value)
-        self.monkeypatch.setattr(settings_module, "_CLIENTS", {})  # clients keep the keys they were made with
         self.monkeypatch.setattr("omics_provider.import_job.pulumi.log.warn", self.run.warnings.append)
 
     def holding(self, name: str, dropped: str | None) -> None:

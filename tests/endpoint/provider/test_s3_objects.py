@@ -4,8 +4,6 @@ one listing, and whatever the listing cannot say is asked with HeadObject."""
 
 from __future__ import annotations
 
-import pytest
-
 from omics_provider import s3_objects
 from omics_provider.settings import ConnectionSettings
 from tests.support.aws import Sandbox
@@ -74,15 +72,12 @@ def test_a_bucket_that_cannot_be_listed_is_asked_with_head_object(world: Sandbox
     assert reads(world) == {"ListObjectVersions": 1, "HeadObject": 3}  # refused once, then never asked
 
 
-def test_keys_past_the_pages_listed_are_asked_with_head_object(world: Sandbox,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(s3_objects, "PAGE_KEYS", 2)
-    monkeypatch.setattr(s3_objects, "MAX_PAGES", 2)
+def test_keys_past_the_pages_listed_are_asked_with_head_object(world: Sandbox) -> None:
     uris = [world.upload(f"many/g{n}.fa", generate_fasta(60 + n)) for n in range(7)]
     settings = ConnectionSettings()
     expected = [s3_objects.head_object(settings, uri) for uri in uris]
     world.aws.reset_calls()
-    assert [s3_objects.lookup(settings, uri) for uri in uris] == expected
+    assert s3_objects.lookup_now(settings, uris, page_keys=2, max_pages=2) == expected
     counted = reads(world)
     # S3 starts a page after its key marker; the local S3 server repeats it (4 keys listed, or 3)
     assert counted["ListObjectVersions"] == 2 and counted["HeadObject"] in (3, 4), counted
