@@ -11,8 +11,10 @@ local: setup
 test: setup
 	@.venv/bin/python -m pytest $(PYTEST_ARGS)
 
+# ruff over the Python; actionlint over every workflow and action (tools/go-tools/lint_workflows.py).
 lint: setup
 	@.venv/bin/ruff check .
+	@.venv/bin/python tools/go-tools/lint_workflows.py
 
 # Regenerate sdk/ (the Python and Node.js SDKs) from schema.json; commit the result.
 sdks:
