@@ -9,6 +9,7 @@ import json
 import os
 import re
 import subprocess
+import tarfile
 from pathlib import Path
 
 from omics_provider import __version__
@@ -42,11 +43,18 @@ def test_the_walkthrough_gets_from_an_empty_directory_to_a_reference_and_back(aw
     caller["Statement"].append({"Effect": "Allow", "Resource": role_arn, "Action": [
         "iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:DeleteRole"]})
     keys = aws.user(caller)
-    work, plugin = tmp_path / "genomes", REPO / ".venv" / "bin" / "pulumi-resource-healthomics"
+    work, plugin = tmp_path / "genomes", tmp_path / f"pulumi-resource-healthomics-v{__version__}-linux-amd64.tar.gz"
     work.mkdir()
+    with tarfile.open(plugin, "w:gz") as tarball:  # the release's shape, of the plugin set-up installed
+        tarball.add(REPO / ".venv" / "bin" / "pulumi-resource-healthomics", "pulumi-resource-healthomics")
+    tools = tmp_path / "bin"  # python (with the package) and aws, not the plugin set-up put beside them
+    tools.mkdir()
+    for name in ("python", "aws"):
+        (tools / name).write_text(f'#!/bin/sh\nexec "{REPO / ".venv" / "bin" / name}" "$@"\n')
+        (tools / name).chmod(0o755)
     env = {name: value for name, value in os.environ.items() if not name.startswith(("AWS_", "PULUMI_"))}
     env.update(keys, **{
-        "PATH": f"{REPO / '.tools' / 'bin'}:{REPO / '.venv' / 'bin'}:{os.environ['PATH']}",
+        "PATH": f"{REPO / '.tools' / 'bin'}:{tools}:{os.environ['PATH']}",
         "PULUMI_HOME": str(tmp_path / "pulumi-home"),
         "PULUMI_BACKEND_URL": (tmp_path / "state").as_uri(),
         "PULUMI_CONFIG_PASSPHRASE": "walkthrough-passphrase",
