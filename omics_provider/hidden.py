@@ -1,7 +1,7 @@
 """Secret values kept out of what the provider says: its messages, failures and errors show
 each as `[secret]`.
 
-The native plugin learns which values are secret from the engine (`wire.secrets_of`). The
+The native plugin learns which values are secret from the engine (`wire.read`). The
 engine strips secrets before a dynamic provider sees its inputs, so the dynamic
 `ReferenceImportJob` records where its program gave secrets in the input `secret_inputs`
 (paths such as `role_arn` or `sources[0].tags.billing`), which `of_dynamic` reads back.

@@ -324,20 +324,23 @@ _PROPERTY_FIELDS = ("olds", "news", "properties", "inputs")
 
 def _answering(*secret_fields: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A resource operation of the servicer: called with the request, its resource type's
-    `Operations` and the secrets of the request's `secret_fields` (which its answer marks secret
-    again); a failure ends the call with the error's own message, secrets redacted (`_abort`)."""
+    `Operations`, the request's property fields read off the wire once (plain dicts by field
+    name) and the secrets of its `secret_fields` (which its answer marks secret again); a
+    failure ends the call with the error's own message, secrets redacted (`_abort`)."""
     def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(method)
         async def answer(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
             ops = self.operations[_type(request.urn)]
-            found = {name: wire.secrets_of(getattr(request, name), ops.shape)
-                     for name in _PROPERTY_FIELDS if request.DESCRIPTOR.fields_by_name.get(name)}
-            secrets = functools.reduce(operator.or_, (found[name] for name in secret_fields),
+            read = {name: wire.read(getattr(request, name), ops.shape)
+                    for name in _PROPERTY_FIELDS if request.DESCRIPTOR.fields_by_name.get(name)}
+            plain = {name: props for name, (props, _) in read.items()}
+            secrets = functools.reduce(operator.or_, (read[name][1] for name in secret_fields),
                                        hidden.NO_SECRETS)
             # Messages hide every secret the request holds, old ones too; the answer marks its own.
-            _SECRETS.set(functools.reduce(operator.or_, found.values(), hidden.NO_SECRETS))
+            _SECRETS.set(functools.reduce(operator.or_, (found for _, found in read.values()),
+                                          hidden.NO_SECRETS))
             try:
-                return await method(self, request, ops, secrets)
+                return await method(self, request, ops, plain, secrets)
             except Exception as exc:
                 await _abort(context, exc, ops.shape, secrets, _SECRETS.get())
         return answer
@@ -359,33 +362,30 @@ class HealthOmicsServicer(ProviderServicer):
             schema.token(ops.shape): ops(provider, engine) for ops in (StoreOperations, ImportOperations)}
 
     @_answering("news")
-    async def Check(self, request, ops, secrets):
-        inputs, failures = ops.check(request.urn, wire.to_plain(request.olds, ops.shape),
-                                     wire.to_plain(request.news, ops.shape))
+    async def Check(self, request, ops, plain, secrets):
+        inputs, failures = ops.check(request.urn, plain["olds"], plain["news"])
         shown = _SECRETS.get()
         return provider_pb2.CheckResponse(inputs=wire.to_wire(inputs, ops.shape, secrets), failures=[
             provider_pb2.CheckFailure(property=path, reason=shown.redact(why)) for path, why in failures])
 
     @_answering("olds", "news")
-    async def Diff(self, request, ops, secrets):
-        return ops.diff(request.urn, wire.to_plain(request.olds, ops.shape),
-                        wire.to_plain(request.news, ops.shape))
+    async def Diff(self, request, ops, plain, secrets):
+        return ops.diff(request.urn, plain["olds"], plain["news"])
 
     @_answering("properties")
-    async def Create(self, request, ops, secrets):
-        props = wire.to_plain(request.properties, ops.shape)
-        resource_id, outs = await ops.create(request.urn, props, request.timeout, request.preview)
+    async def Create(self, request, ops, plain, secrets):
+        resource_id, outs = await ops.create(request.urn, plain["properties"], request.timeout,
+                                             request.preview)
         return provider_pb2.CreateResponse(id=resource_id, properties=wire.to_wire(outs, ops.shape, secrets))
 
     @_answering("news")
-    async def Update(self, request, ops, secrets):
-        outs = await ops.update(request.urn, wire.to_plain(request.olds, ops.shape),
-                                wire.to_plain(request.news, ops.shape), request.timeout, request.preview)
+    async def Update(self, request, ops, plain, secrets):
+        outs = await ops.update(request.urn, plain["olds"], plain["news"], request.timeout, request.preview)
         return provider_pb2.UpdateResponse(properties=wire.to_wire(outs, ops.shape, secrets))
 
     @_answering("properties", "inputs")
-    async def Read(self, request, ops, secrets):
-        outs = await ops.read(request.urn, request.id, wire.to_plain(request.properties, ops.shape))
+    async def Read(self, request, ops, plain, secrets):
+        outs = await ops.read(request.urn, request.id, plain["properties"])
         if outs is None:  # gone: the engine drops it from the state
             return provider_pb2.ReadResponse(properties=struct_pb2.Struct(), inputs=struct_pb2.Struct())
         inputs = read_inputs(ops.shape, outs)
@@ -393,9 +393,8 @@ class HealthOmicsServicer(ProviderServicer):
                                          inputs=wire.to_wire(inputs, ops.shape, secrets))
 
     @_answering("properties")
-    async def Delete(self, request, ops, secrets):
-        props = wire.to_plain(request.properties, ops.shape)
-        await ops.delete(request.urn, request.id, props, request.timeout)
+    async def Delete(self, request, ops, plain, secrets):
+        await ops.delete(request.urn, request.id, plain["properties"], request.timeout)
         return empty_pb2.Empty()
 
 

@@ -24,64 +24,44 @@ from .schema import Shape, nested
 _SIG_KEY, _SECRET_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
 
 
+Path = tuple  # plain names, map keys, and for a list element its `name` (("name", x)) or its index
+# A path while walking: (parent link, key) pairs from the root (None), made flat only for a secret.
+_Link = tuple | None
+
+
+def read(props: struct_pb2.Struct, shape: Shape) -> tuple[dict, Secrets]:
+    """Wire properties -> the core's dict (properties the shape does not declare are dropped),
+    and the paths in it that were secret with their values, in one walk."""
+    found: list[tuple[Path, Any]] = []  # (path, plain value) of each secret
+    plain = _plain_struct(props, shape, None, found)
+    if not found:
+        return plain, NO_SECRETS
+    return plain, Secrets([s for _, value in found for s in strings(value)], [path for path, _ in found])
+
 
 def to_plain(props: struct_pb2.Struct, shape: Shape) -> dict:
-    """Wire properties -> the core's dict (properties the shape does not declare are dropped)."""
+    """Wire properties -> the core's dict, without the secrets' paths."""
+    return _plain_struct(props, shape, None, [])
+
+
+def plain_value(value: struct_pb2.Value, shape: Shape | None) -> Any:
+    """One wire value as the core holds it (`shape`: the declared type of an object in it)."""
+    return _plain(value, shape, None, None, [])
+
+
+def _plain_struct(props: struct_pb2.Struct, shape: Shape, path: _Link, found: list) -> dict:
     by_wire = shape.by_wire_name
     plain = {}
     for key, value in props.fields.items():
         prop = by_wire.get(key)
         if prop is not None:
-            plain[prop.name] = plain_value(value, nested(prop.type))
+            plain[prop.name] = _plain(value, nested(prop.type), path, prop.name, found)
     return plain
 
 
-Path = tuple  # plain names, map keys, and for a list element its `name` (("name", x)) or its index
-
-
-def secrets_of(props: struct_pb2.Struct, shape: Shape) -> Secrets:
-    """The paths of `props` (wire properties) that are secret, and the secret values."""
-    if _SECRET_SIG.encode() not in props.SerializeToString():  # the common case: no walk
-        return NO_SECRETS
-    paths: list[Path] = []
-    values: list[str] = []
-    by_wire = shape.by_wire_name
-    for key, value in props.fields.items():
-        prop = by_wire.get(key)
-        if prop is not None:
-            _find_secrets(value, (prop.name,), nested(prop.type), paths, values)
-    return Secrets(values, paths)
-
-
-def _find_secrets(value: struct_pb2.Value, path: Path, shape: Shape | None, paths: list,
-                  values: list) -> None:
-    kind = value.WhichOneof("kind")
-    if kind == "struct_value":
-        fields = value.struct_value.fields
-        if _SIG_KEY in fields:
-            if fields[_SIG_KEY].string_value == _SECRET_SIG and "value" in fields:
-                paths.append(path)
-                values.extend(strings(plain_value(fields["value"], shape)))
-            return
-        by_wire = shape.by_wire_name if shape else {}
-        for key, item in fields.items():
-            prop = by_wire.get(key)
-            _find_secrets(item, (*path, prop.name if prop else key), nested(prop.type) if prop else None,
-                          paths, values)
-    elif kind == "list_value":
-        for i, item in enumerate(value.list_value.values):
-            _find_secrets(item, (*path, _element(plain_value(item, shape), i)), shape, paths, values)
-
-
-def _element(item: Any, index: int) -> Any:
-    """A list element's place in a path: its `name` when it has a plain one (sources keep their
-    secrets when the outputs list them in another order), else its index."""
-    name = item.get("name") if isinstance(item, Mapping) else None
-    return ("name", name) if isinstance(name, str) else index
-
-
-def plain_value(value: struct_pb2.Value, shape: Shape | None) -> Any:
-    """One wire value as the core holds it (`shape`: the declared type of an object in it)."""
+def _plain(value: struct_pb2.Value, shape: Shape | None, path: _Link, key: Any, found: list) -> Any:
+    """The wire value at `path` + `key`, as the core holds it; each secret in it is added to
+    `found` (a secret's own value is not searched for more)."""
     kind = value.WhichOneof("kind")
     if kind == "string_value":  # an unknown stays the protocol's unknown string (values.UNKNOWN)
         return value.string_value
@@ -89,18 +69,49 @@ def plain_value(value: struct_pb2.Value, shape: Shape | None) -> Any:
         fields = value.struct_value.fields
         special = fields[_SIG_KEY].string_value if _SIG_KEY in fields else None
         if special == _SECRET_SIG and "value" in fields:
-            return plain_value(fields["value"], shape)
-        if shape and special is None:
-            return to_plain(value.struct_value, shape)
-        return {k: plain_value(v, None) for k, v in fields.items()}  # a map (or an asset: checks refuse it)
+            inner = _plain(fields["value"], shape, path, key, [])
+            found.append((_path((path, key)), inner))
+            return inner
+        if special is not None:  # an asset or archive: checks refuse it
+            return {k: _plain(v, None, None, k, []) for k, v in fields.items()}
+        here = (path, key)
+        if shape:
+            return _plain_struct(value.struct_value, shape, here, found)
+        return {k: _plain(v, None, here, k, found) for k, v in fields.items()}  # a map
     if kind == "list_value":
-        return [plain_value(v, shape) for v in value.list_value.values]
+        here = (path, key)
+        items = []
+        for i, item in enumerate(value.list_value.values):
+            before = len(found)
+            plain = _plain(item, shape, here, i, found)
+            element = _element(plain, i)
+            if len(found) > before and element != i:  # a secret in a named element: its place is the name
+                at = len(_path(here))
+                found[before:] = [((*p[:at], element, *p[at + 1:]), v) for p, v in found[before:]]
+            items.append(plain)
+        return items
     if kind == "number_value":
         number = value.number_value
         return int(number) if number.is_integer() else number  # the wire carries every number as a float
     if kind == "bool_value":
         return value.bool_value
     return None
+
+
+def _path(link: _Link) -> Path:
+    """The path a chain of (parent, key) links stands for."""
+    keys = []
+    while link is not None:
+        link, key = link
+        keys.append(key)
+    return tuple(reversed(keys))
+
+
+def _element(item: Any, index: int) -> Any:
+    """A list element's place in a path: its `name` when it has a plain one (sources keep their
+    secrets when the outputs list them in another order), else its index."""
+    name = item.get("name") if isinstance(item, Mapping) else None
+    return ("name", name) if isinstance(name, str) else index
 
 
 def to_wire(plain: Mapping[str, Any], shape: Shape, secrets: Secrets = NO_SECRETS) -> struct_pb2.Struct:

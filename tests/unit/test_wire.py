@@ -81,7 +81,7 @@ def _read(struct) -> dict:
 
 
 def test_secrets_are_marked_again_at_their_own_paths_and_nowhere_else():
-    secrets = wire.secrets_of(SECRET_TAG, IMPORT)
+    secrets = wire.read(SECRET_TAG, IMPORT)[1]
     outputs = {**wire.to_plain(SECRET_TAG, IMPORT), "status": "COMPLETED"}
     # The outputs list the sources in another order, each with what the service made.
     outputs["sources"] = [{**outputs["sources"][1], "reference_id": "222"},
@@ -98,19 +98,19 @@ def test_secrets_are_marked_again_at_their_own_paths_and_nowhere_else():
 def test_a_whole_secret_map_or_list_is_marked_whole():
     struct = PropertyValue.marshal_map({"sources": _secret(PropertyValue([
         PropertyValue({"name": PropertyValue("hg38"), "sourceFile": PropertyValue("s3://b/hg38.fa")})]))})
-    secrets = wire.secrets_of(struct, IMPORT)
+    secrets = wire.read(struct, IMPORT)[1]
     read = _read(wire.to_wire(wire.to_plain(struct, IMPORT), IMPORT, secrets))
     assert read["sources"].is_secret
     assert secrets.redact("source hg38 reads s3://b/hg38.fa") == "source [secret] reads [secret]"
 
 
 def test_messages_show_secret_values_as_secret():
-    secrets = wire.secrets_of(SECRET_TAG, IMPORT)
+    secrets = wire.read(SECRET_TAG, IMPORT)[1]
     assert secrets.redact("service role arn:aws:iam::123456789012:role/omics → x; tag CC-4711") == (
         "service role [secret] → x; tag [secret]")
     short = hidden.Secrets(["1"])
     assert short.redact("job 1234 of store 1") == "job 1234 of store [secret]"  # a short value alone
 
 
-def test_a_request_without_secrets_is_not_walked():
-    assert wire.secrets_of(wire.to_wire(PLAIN, IMPORT), IMPORT) is hidden.NO_SECRETS
+def test_a_request_without_secrets_reads_with_none():
+    assert wire.read(wire.to_wire(PLAIN, IMPORT), IMPORT) == (PLAIN, hidden.NO_SECRETS)
