@@ -1,6 +1,6 @@
 # Two commands for users: `make local` (the main job on the embedded default) and
 # `make test` (every test). Both start with the same idempotent set-up.
-.PHONY: setup local test lint sdks
+.PHONY: setup local test lint sdks dist
 
 setup:
 	@scripts/setup
@@ -16,6 +16,11 @@ lint: setup
 	@.venv/bin/ruff check .
 	@.venv/bin/python tools/go-tools/lint_workflows.py
 
-# Regenerate sdk/ (the Python and Node.js SDKs) from schema.json; commit the result.
+# Regenerate sdk/ (the Python, Node.js and Go SDKs) from schema.json; commit the result.
 sdks:
 	@scripts/gen-sdks
+
+# The release's artifacts (wheels, sdists, npm package, Go module proxy folder, plugin tarball,
+# SHA256SUMS) in dist/: docs/installation.md says how each is installed.
+dist: setup
+	@scripts/dist

@@ -21,7 +21,7 @@ _HOMES = {
     "ReferenceStore": "reference_store", "ReferenceStoreArgs": "reference_store",
 }
 
-__version__ = "0.2.0"  # the one place it is written: pyproject.toml reads it from here
+__version__ = "0.3.0"  # the one place it is written: pyproject.toml reads it from here
 
 __all__ = sorted(_HOMES)
 

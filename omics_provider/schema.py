@@ -23,6 +23,9 @@ from . import __version__
 REPLACE, UPDATE, SETTING, PLAN, OUTPUT = "replace", "update", "setting", "plan", "output"
 INPUT_KINDS = (REPLACE, UPDATE, SETTING)
 PACKAGE = "healthomics"  # the native plugin's package: pulumi-resource-healthomics, healthomics:index:*
+# The Go SDK's module path: the folder sdk/go of the repository git.example.com/platform/omics-references,
+# as `go` resolves a path to a repository and a folder in it (a release's tag for it: sdk/go/vVERSION).
+GO_MODULE = "git.example.com/platform/omics-references/sdk/go"
 
 
 @dataclass(frozen=True)
@@ -292,8 +295,7 @@ def package_schema() -> dict:
                                 "pyproject": {"enabled": True}},
                      "nodejs": {"packageName": "@omics-references/healthomics",
                                 "respectSchemaVersion": True},
-                     "go": {"importBasePath": "omicsref.local/sdk/go/healthomics",
-                            "respectSchemaVersion": True}},
+                     "go": {"importBasePath": GO_MODULE + "/healthomics", "respectSchemaVersion": True}},
     }
 
 

@@ -26,7 +26,7 @@ cp "$here/package.json" "$here/package-lock.json" "$out/"
 rm -rf "$out/sdk" "$out/dist"
 cp -R "$root/sdk/nodejs" "$out/sdk"
 (cd "$out/sdk" && ../node_modules/.bin/tsc)
-cp "$out/sdk/package.json" "$out/sdk/README.md" "$out/sdk/bin/"
+cp "$out/sdk/package.json" "$out/sdk/README.md" "$out/sdk/LICENSE" "$out/sdk/bin/"
 mkdir -p "$out/dist" && (cd "$out" && npm pack --silent --pack-destination dist ./sdk/bin >/dev/null)
 target="$out/node_modules/@omics-references/healthomics"
 rm -rf "$target" && mkdir -p "$target"

@@ -6,9 +6,9 @@ package healthomics
 import (
 	"fmt"
 
+	"git.example.com/platform/omics-references/sdk/go/healthomics/internal"
 	"github.com/blang/semver"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	"omicsref.local/sdk/go/healthomics/internal"
 )
 
 type module struct {

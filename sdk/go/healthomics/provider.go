@@ -7,8 +7,8 @@ import (
 	"context"
 	"reflect"
 
+	"git.example.com/platform/omics-references/sdk/go/healthomics/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	"omicsref.local/sdk/go/healthomics/internal"
 )
 
 // The provider's connection settings.

@@ -8,8 +8,8 @@ import (
 	"reflect"
 
 	"errors"
+	"git.example.com/platform/omics-references/sdk/go/healthomics/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	"omicsref.local/sdk/go/healthomics/internal"
 )
 
 // A HealthOmics reference import job (StartReferenceImportJob): started once, waited for, never repeated; its clientToken makes every rerun find the job it already started.

@@ -8,8 +8,8 @@ import (
 	"reflect"
 
 	"errors"
+	"git.example.com/platform/omics-references/sdk/go/healthomics/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	"omicsref.local/sdk/go/healthomics/internal"
 )
 
 // The Region's HealthOmics reference store (one per account and Region).

@@ -4,9 +4,9 @@
 package config
 
 import (
+	"git.example.com/platform/omics-references/sdk/go/healthomics/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
-	"omicsref.local/sdk/go/healthomics/internal"
 )
 
 var _ = internal.GetEnvOrDefault
