@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from omics_rules import policies
+from omics_rules.service_role import READ_ACTION
 
 from .errors import AccessDenied
 
@@ -56,16 +57,16 @@ def denied(exc: ClientError) -> AccessDenied:
     else:
         action = _S3_ACTIONS.get(operation) or f"omics:{operation}"
         resource, also = "", ALSO_NEEDED.get(operation, "")
-    files = policies.granting(action)
-    where = (f" (policies/{files[0]} grants it: `python -m omics_rules.policies {files[0][:-5]}` prints it)"
-             if files else "")
+    names = policies.granting(action)
+    where = (f" (policies/{names[0]}.json grants it: `python -m omics_rules.policies {names[0]}` prints it)"
+             if names else "")
     return AccessDenied(operation=operation, action=action, resource=resource, also=also, where=where,
                         detail=detail or error_code(exc))
 
 
 # AWS's answer to a denied request names the action and the resource it was asked on.
 _NOT_AUTHORIZED = re.compile(r"not authorized to perform: (\S+) on resource: (\S+?)(?:\s|$)")
-_S3_ACTIONS = {"HeadObject": "s3:GetObject", "GetObject": "s3:GetObject",
+_S3_ACTIONS = {"HeadObject": READ_ACTION, "GetObject": READ_ACTION,
                "ListObjectVersions": "s3:ListBucketVersions"}
 
 

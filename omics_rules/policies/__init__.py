@@ -80,5 +80,5 @@ def actions(name: str) -> list[str]:
 
 
 def granting(action: str) -> list[str]:
-    """The files (`caller.json`, ...) that allow `action`."""
-    return [f"{name}.json" for name in NAMES if action in actions(name)]
+    """The names of the policies (`caller`, ...; each the file NAME.json) that allow `action`."""
+    return [name for name in NAMES if action in actions(name)]
