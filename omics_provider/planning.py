@@ -22,6 +22,7 @@ from omics_rules.service_role import (
     READ_ACTION,
     arn_differences,
     object_arn,
+    parse_role_arn,
     role_name,
     trusts_omics,
 )
@@ -194,10 +195,11 @@ def _role_problem(settings: ConnectionSettings, role_arn: str) -> tuple[str | No
                       f"{error_code(exc)}); HealthOmics will fail the import if it cannot assume it")
     except BotoCoreError as exc:
         return None, f"role_arn: the service role was not checked (iam:GetRole failed: {exc})"
-    differences = arn_differences(role_arn, role.get("Arn") or role_arn)
+    actual = role.get("Arn") or role_arn
+    differences = arn_differences(role_arn, actual)
     if differences:
-        actual = role["Arn"]
-        if all(d.startswith("path") for d in differences):
+        given, held = parse_role_arn(role_arn), parse_role_arn(actual)
+        if given and held and (given.partition, given.account) == (held.partition, held.account):
             remedy = f"set role_arn to {actual} (a role's path is part of its ARN)"
         else:
             remedy = (f"HealthOmics is passed only a role of the caller's own account and partition: set "
