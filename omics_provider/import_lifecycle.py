@@ -22,12 +22,10 @@ from .values import GONE
 from .waiting import Deadline, PollSchedule
 
 SHAPE = schema.REFERENCE_IMPORT_JOB
-MODEL_FIELDS = checks.api_members("StartReferenceImportJob", SHAPE.inputs)
 # A given client_token shows as a change of the token the job uses; region is compared as the
 # effective Region; sources by their identity.
 IDENTITY_FIELDS = (*(n for n in planning.IMPORT_IDENTITY if n not in ("client_token", "region")),
                    "resolved_client_token")
-WAIT_FIELDS = tuple(p.name for p in SHAPE.properties if p.kind == schema.SETTING and p.type == "number")
 RECORDED_FIELDS = tuple(n for n in SHAPE.names(*schema.INPUT_KINDS, schema.PLAN) if n != "sources")
 OUTPUT_FIELDS = SHAPE.names(schema.PLAN, schema.OUTPUT)
 # Operations on the store itself: ResourceNotFound from them means the store is not there.
@@ -69,20 +67,7 @@ def check(settings: ConnectionSettings, olds: dict, news: dict, log: Log,
         news = {**news, "owner": owner}
     if olds and news.get("owner") and checks.is_known(news["owner"]):
         ownership.CLAIMS.in_state(news["owner"])  # a create for this owner now replaces its import
-    failures = checks.model_failures("StartReferenceImportJob", news, MODEL_FIELDS)
-    sources = news.get("sources")
-    if isinstance(sources, list):
-        names = [s.get("name") for s in sources if isinstance(s, dict) and checks.is_known(s.get("name"))]
-        for i, source in enumerate(sources):
-            if not isinstance(source, dict):
-                continue
-            if source.get("name") is not None and names.count(source.get("name")) > 1:
-                failures.append((f"sources[{i}].name", f"{source['name']!r} is used by more than one "
-                                 "source; names must be unique within a job"))
-            failures += _source_tag_failures(olds, source, f"sources[{i}].tags")
-    for name in WAIT_FIELDS:
-        failures += checks.positive_number(news, name)
-    failures += checks.region_failures(news.get("region"))
+    failures = checks.import_failures(olds, news)
     if failures:
         return Checked(news, failures)
     if not checks.is_known([news.get(k) for k in ("role_arn", "sources", "region")]):
@@ -109,20 +94,6 @@ def check(settings: ConnectionSettings, olds: dict, news: dict, log: Log,
         if held:
             return Checked(news, held)
     return Checked(inputs, same=same)
-
-
-def _source_tag_failures(olds: dict, source: dict, path: str) -> list[tuple[str, str]]:
-    """A source's tags: never the owner mark's key; at most 49 (the mark is the 50th), or 50 for
-    a source whose import, made before owner marks, already has more than 49."""
-    tags = source.get("tags")
-    if not isinstance(tags, dict):
-        return []
-    if ownership.KEY in tags:
-        return [(path, f"{ownership.KEY!r} is reserved for the owner mark this provider puts on each "
-                       "reference it imports; use another key")]
-    before = {s.get("name"): s.get("tags") or {} for s in olds.get("sources") or []}
-    legacy = len(before.get(source.get("name"), {})) > ownership.MAX_USER_TAGS
-    return checks.tag_failures(tags, path, most=checks.MAX_TAGS if legacy else ownership.MAX_USER_TAGS)
 
 
 def _held_elsewhere(settings: ConnectionSettings, news: dict, log: Log) -> list[tuple[str, str]]:

@@ -17,7 +17,6 @@ from .settings import ConnectionSettings
 from .waiting import Deadline, attempts
 
 SHAPE = schema.REFERENCE_STORE
-MODEL_FIELDS = checks.api_members("CreateReferenceStore", SHAPE.inputs)
 IDENTITY_FIELDS = tuple(n for n in SHAPE.names(schema.REPLACE) if n != "region")  # region: region_changed
 EMPTY_WAIT_SECONDS = 600.0  # references of a destroyed import stay DELETING for a while
 
@@ -25,9 +24,7 @@ EMPTY_WAIT_SECONDS = 600.0  # references of a destroyed import stay DELETING for
 def check(olds: dict, news: dict, log: Log) -> list[tuple[str, str]]:
     """The service model's rules for name, description, sse_config and tags, as failures; a
     warning (logged) for changes an adopted store ignores."""
-    failures = checks.model_failures("CreateReferenceStore", news, MODEL_FIELDS)
-    failures += checks.tag_failures(news.get("tags"), "tags")
-    failures += checks.region_failures(news.get("region"))
+    failures = checks.store_failures(news)
     if olds.get("adopt_existing") and news.get("adopt_existing"):
         ignored = [f"{k} {olds.get(k)!r} → {news.get(k)!r}" for k in IDENTITY_FIELDS
                    if checks.is_known(news.get(k)) and olds.get(k) != news.get(k)]
