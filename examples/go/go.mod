@@ -3,8 +3,8 @@ module genomes-go
 go 1.26.6
 
 require (
+	git.example.com/platform/omics-references/sdk/go v0.3.0
 	github.com/pulumi/pulumi/sdk/v3 v3.274.1
-	omicsref.local/sdk/go v0.0.0
 )
 
 require (
@@ -119,6 +119,3 @@ require (
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 	lukechampine.com/frand v1.4.2 // indirect
 )
-
-// The generated SDK, from this repository (a user points this at their copy of sdk/go).
-replace omicsref.local/sdk/go => ../../sdk/go

@@ -5,7 +5,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
-	"omicsref.local/sdk/go/healthomics"
+	"git.example.com/platform/omics-references/sdk/go/healthomics"
 )
 
 func main() {

@@ -136,11 +136,21 @@ class StackProject:
 PROGRAM_FILES = {"yaml": "Pulumi.yaml", "typescript": "index.ts", "python": "__main__.py", "go": "main.go"}
 
 
+# The checkout's plugin, for a project that names no plugin folder (the examples install a release's).
+CHECKOUT_PLUGIN = f"plugins:\n  providers:\n    - name: healthomics\n      path: {REPO / '.venv' / 'bin'}\n"
+
+
+def with_checkout_plugin(project_file: str) -> str:
+    """A Pulumi.yaml's text that names the checkout's plugin folder, unless it names plugins itself."""
+    return project_file if "\nplugins:" in project_file else project_file.rstrip("\n") + "\n" + CHECKOUT_PLUGIN
+
+
 def copy_example(language: str, root: Path) -> None:
-    """examples/LANGUAGE's files into root, their paths to this repository ("../../x") made absolute."""
+    """examples/LANGUAGE's files into root, their Pulumi.yaml naming the checkout's plugin."""
     for source in (REPO / "examples" / language).iterdir():
-        if source.is_file():
-            (root / source.name).write_text(source.read_text().replace("../../", f"{REPO}/"))
+        if source.is_file() and source.name != "README.md":
+            text = source.read_text()
+            (root / source.name).write_text(with_checkout_plugin(text) if source.name == "Pulumi.yaml" else text)
 
 
 class ExampleProject:
@@ -156,6 +166,8 @@ class ExampleProject:
         copy_example(language, root)
         if language == "typescript":  # the pinned packages, with the SDK built by tools/nodejs/build.sh
             (root / "node_modules").symlink_to(REPO / ".tools" / "node" / "node_modules")
+        if language == "python":  # the checkout's virtualenv, where set-up installed the Python SDK
+            (root / "venv").symlink_to(REPO / ".venv")
         if program is not None:
             self.write(program)
         self.cli = PulumiCli(root, root / ".state", env={
@@ -168,8 +180,10 @@ class ExampleProject:
             "config:\n" + "".join(f"  {k}: {json.dumps(v)}\n" for k, v in config.items()))
 
     def write(self, program: str) -> None:
-        """The program, with paths to this repository made absolute."""
-        self.program_file.write_text(program.replace("../../", f"{REPO}/"))
+        """The program, its paths to this repository ("../../x") made absolute; a YAML one names the
+        checkout's plugin unless it names plugins itself."""
+        program = program.replace("../../", f"{REPO}/")
+        self.program_file.write_text(with_checkout_plugin(program) if self.language == "yaml" else program)
 
     @property
     def program(self) -> str:
