@@ -6,7 +6,9 @@ makes every rerun find the job it already started.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import pulumi
 from pulumi.dynamic import (
@@ -26,30 +28,48 @@ from .errors import WaitTimedOut
 from .service_errors import explain_access_denied
 
 TYPE = "pulumi-python:dynamic/omics:ReferenceImportJob"  # the type token state records
+R = TypeVar("R")
 
 
-def _split(props: dict) -> tuple[dict, dict]:
-    """(the properties the core reads, the `secret_inputs` record to keep beside them)."""
-    kept = {hidden.SECRET_INPUTS: props[hidden.SECRET_INPUTS]} if props.get(hidden.SECRET_INPUTS) else {}
-    return {k: v for k, v in props.items() if k != hidden.SECRET_INPUTS}, kept
+def _adapted(explain: bool = True) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """A dynamic operation as an adapter over `import_lifecycle`: its dict arguments reach it
+    without the `secret_inputs` record, beside `log` (pulumi.log showing their secret values as
+    [secret]) and `kept` (the record of the last of them, for the answer to keep). AccessDenied
+    is explained (when `explain`), a WaitTimedOut keeps its job in the state, and any explained
+    failure reaches the engine as its message, the same secrets redacted."""
+    def decorate(method: Callable[..., R]) -> Callable[..., R]:
+        served = explain_access_denied(method) if explain else method
 
-
-def _log(*props: dict) -> hidden.HiddenLog:
-    """pulumi.log, the secret values of `props` shown as [secret]."""
-    return hidden.HiddenLog(pulumi.log, hidden.of_dynamic(*props))
+        @functools.wraps(method)
+        def adapted(self: ReferenceImportJobProvider, *args: Any) -> R:
+            given = [a for a in args if isinstance(a, dict)]
+            log = hidden.HiddenLog(pulumi.log, hidden.of_dynamic(*given))
+            record = given[-1].get(hidden.SECRET_INPUTS)
+            kept = {hidden.SECRET_INPUTS: record} if record else {}
+            args = tuple({k: v for k, v in a.items() if k != hidden.SECRET_INPUTS} if isinstance(a, dict)
+                         else a for a in args)
+            try:
+                return served(self, *args, log=log, kept=kept)
+            except WaitTimedOut as exc:
+                partial_state.keep(exc.job_id, {**exc.partial, **kept}, log.secrets.redact(str(exc)))
+                raise
+            except Exception as exc:
+                partial_state.send_plainly(exc, log.secrets)
+                raise
+        return adapted
+    return decorate
 
 
 class ReferenceImportJobProvider(ConfiguredProvider):
     """The dynamic provider: a thin adapter over `import_lifecycle`. Holds no client, session
     or credential: only connection settings."""
 
-    @partial_state.plain_failures
-    def check(self, olds: dict, news: dict) -> CheckResult:
+    @_adapted(explain=False)
+    def check(self, olds: dict, news: dict, log: hidden.HiddenLog, kept: dict) -> CheckResult:
         """Every input against the service model's rules, then the plan: the clientToken, the
         source objects recorded, warnings and pre-flight refusals. For an import that stays,
         the known outputs are carried into the inputs, since a preview shows an update's
         checked inputs as its outputs."""
-        log, (olds, _), (news, kept) = _log(olds, news), _split(olds), _split(news)
         checked = lifecycle.check(self.settings, olds, news, log)
         failures = [CheckFailure(path, log.secrets.redact(reason)) for path, reason in checked.failures]
         inputs = checked.inputs
@@ -63,54 +83,37 @@ class ReferenceImportJobProvider(ConfiguredProvider):
                 inputs = planning.carry_outputs(found, inputs)
         return CheckResult({**inputs, **kept}, failures)
 
-    @partial_state.plain_failures
-    def diff(self, _id: str, olds: dict, news: dict) -> DiffResult:
+    @_adapted(explain=False)
+    def diff(self, _id: str, olds: dict, news: dict, log: hidden.HiddenLog, kept: dict) -> DiffResult:
         """Inputs only (`olds` are the old outputs): identity changes replace, tags update."""
-        log, (olds, _), (news, _) = _log(olds, news), _split(olds), _split(news)
         change = lifecycle.diff(olds, news, self.region_changed(olds, news), log=log)
         if change.replaces:  # one line per replaced import in the preview: why
             log.info(f"import job {_id} will be replaced: {change.why}")
         return DiffResult(changes=change.changes, replaces=change.replaces, delete_before_replace=False)
 
-    @partial_state.plain_failures
-    @explain_access_denied
-    def create(self, props: dict) -> CreateResult:
+    @_adapted()
+    def create(self, props: dict, log: hidden.HiddenLog, kept: dict) -> CreateResult:
         """Start the job (or find the one this token started) and wait until it completes; at
         the deadline the state keeps the job, which the next `up` waits for."""
-        log, (props, kept) = _log(props), _split(props)
-        try:
-            job_id, outs = lifecycle.create(self.settings, props, log)
-        except WaitTimedOut as exc:
-            partial_state.keep(exc.job_id, {**exc.partial, **kept}, log.secrets.redact(str(exc)))
-            raise
+        job_id, outs = lifecycle.create(self.settings, props, log)
         return CreateResult(job_id, {**outs, **kept})
 
-    @partial_state.plain_failures
-    @explain_access_denied
-    def update(self, _id: str, olds: dict, news: dict) -> UpdateResult:
+    @_adapted()
+    def update(self, _id: str, olds: dict, news: dict, log: hidden.HiddenLog, kept: dict) -> UpdateResult:
         """Tag changes on each reference, or the wait for a job recorded at a create's deadline;
         all outputs returned."""
-        log, (olds, _), (news, kept) = _log(olds, news), _split(olds), _split(news)
-        try:
-            return UpdateResult({**lifecycle.update(self.settings, olds, news, log), **kept})
-        except WaitTimedOut as exc:
-            partial_state.keep(_id, {**exc.partial, **kept}, log.secrets.redact(str(exc)))
-            raise
+        return UpdateResult({**lifecycle.update(self.settings, olds, news, log), **kept})
 
-    @partial_state.plain_failures
-    @explain_access_denied
-    def read(self, id_: str, props: dict) -> ReadResult:
+    @_adapted()
+    def read(self, id_: str, props: dict, log: hidden.HiddenLog, kept: dict) -> ReadResult:
         """Current job and reference state; gone when every reference is gone."""
-        log, (props, kept) = _log(props), _split(props)
         outs = lifecycle.read(self.settings, id_, props, log)
         return ReadResult(None, {}) if outs is None else ReadResult(id_, {**outs, **kept})
 
-    @partial_state.plain_failures
-    @explain_access_denied
-    def delete(self, _id: str, props: dict) -> None:
+    @_adapted()
+    def delete(self, _id: str, props: dict, log: hidden.HiddenLog, kept: dict) -> None:
         """Delete the references this import owns (a running job first waited for) and wait
         until they are gone; others are left in place, with a message."""
-        log, (props, _) = _log(props), _split(props)
         lifecycle.delete(self.settings, props, log)
 
 

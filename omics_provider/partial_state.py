@@ -7,9 +7,10 @@ exception into a plain error. `keep` sets those details on the gRPC call being s
 the server's own abort then sends: the engine records the import's job, and the next `up`
 waits for it, a refresh reads it, and a destroy deletes what it made.
 
-The same server sends every failure as its Python traceback; `plain_failures` makes a failure
-the provider explains (its own errors, AWS's answers) read as its message alone, by the status
-details' message, which the engine reads in place of the server's.
+The same server sends every failure as its Python traceback; `send_plainly` (and the
+`plain_failures` decorator) makes a failure the provider explains (its own errors, AWS's
+answers) read as its message alone, by the status details' message, which the engine reads in
+place of the server's.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 STATUS_DETAILS = "grpc-status-details-bin"
+EXPLAINED = (OmicsProviderError, ClientError, BotoCoreError)  # failures whose message says it all
 
 
 def details(resource_id: str, properties: object, reason: str) -> tuple[tuple[str, bytes], ...]:
@@ -60,23 +62,31 @@ def keep(resource_id: str, outputs: dict, reason: str) -> bool:
 
 
 def plain_failures(method: Callable[P, R]) -> Callable[P, R]:
-    """A dynamic provider's operation whose explained failures (the provider's errors, AWS's
-    answers) reach the engine as their message, without the server's traceback, secret values
-    shown as [secret]."""
+    """A dynamic provider's operation (the store's, which records no secret inputs) whose
+    explained failures reach the engine as their message (`send_plainly`)."""
 
     @functools.wraps(method)
     def plain(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return method(*args, **kwargs)
-        except (OmicsProviderError, ClientError, BotoCoreError) as exc:
-            context = None if isinstance(exc, WaitTimedOut) else _serving_context(_ANY_OPERATION)
-            if context is not None:  # a WaitTimedOut keeps its resource: `keep` set the details
-                shown = hidden.of_dynamic(*(a for a in args if isinstance(a, dict))).redact(str(exc))
-                status = status_pb2.Status(code=grpc.StatusCode.UNKNOWN.value[0], message=shown)
-                context.set_trailing_metadata(((STATUS_DETAILS, status.SerializeToString()),))
+        except Exception as exc:
+            send_plainly(exc, hidden.NO_SECRETS)
             raise
 
     return plain
+
+
+def send_plainly(exc: Exception, secrets: hidden.Secrets) -> None:
+    """When `exc` is an explained failure (the provider's errors, AWS's answers) of the dynamic
+    operation this thread serves, make it reach the engine as its message, without the server's
+    traceback, `secrets`' values shown as [secret]. A WaitTimedOut is left alone: it keeps its
+    resource, and `keep` set its details."""
+    if not isinstance(exc, EXPLAINED) or isinstance(exc, WaitTimedOut):
+        return
+    context = _serving_context(_ANY_OPERATION)
+    if context is not None:
+        status = status_pb2.Status(code=grpc.StatusCode.UNKNOWN.value[0], message=secrets.redact(str(exc)))
+        context.set_trailing_metadata(((STATUS_DETAILS, status.SerializeToString()),))
 
 
 _ANY_OPERATION = ("Check", "Diff", "Create", "Update", "Read", "Delete")
