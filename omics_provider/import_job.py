@@ -21,13 +21,12 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import hidden, partial_state, planning
+from . import hidden, partial_state, planning, schema
 from . import import_lifecycle as lifecycle
 from .configured import ConfiguredProvider
 from .errors import WaitTimedOut
 from .service_errors import explain_access_denied
 
-TYPE = "pulumi-python:dynamic/omics:ReferenceImportJob"  # the type token state records
 R = TypeVar("R")
 
 
@@ -164,7 +163,7 @@ class ReferenceImportJobArgs:
         }
 
 
-class ReferenceImportJob(Resource, module="omics", name="ReferenceImportJob"):
+class ReferenceImportJob(Resource, module=schema.DYNAMIC_MODULE, name=schema.REFERENCE_IMPORT_JOB.name):
     """A HealthOmics reference import job; outputs every field GetReferenceImportJob returns,
     the clientToken the job was started with (`used_client_token`; `client_token` is the input
     as given), and per source its reference id, ARN, md5 and status."""
@@ -187,7 +186,8 @@ class ReferenceImportJob(Resource, module="omics", name="ReferenceImportJob"):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         outputs = dict.fromkeys(lifecycle.OUTPUT_FIELDS)
         # The owner: this resource's URN, as the engine will name it (what a native provider is given).
-        outputs["owner"] = pulumi.create_urn(resource_name, TYPE, opts.parent if opts else None)
+        outputs["owner"] = pulumi.create_urn(resource_name, schema.dynamic_token(schema.REFERENCE_IMPORT_JOB),
+                                             opts.parent if opts else None)
         props = args.to_props()
         outputs[hidden.SECRET_INPUTS] = _secret_inputs(props)
         super().__init__(ReferenceImportJobProvider(), resource_name, {**props, **outputs}, opts)

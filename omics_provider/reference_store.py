@@ -84,7 +84,7 @@ class ReferenceStoreArgs:
                 "delete_adopted": self.delete_adopted}
 
 
-class ReferenceStore(Resource, module="omics", name="ReferenceStore"):
+class ReferenceStore(Resource, module=schema.DYNAMIC_MODULE, name=schema.REFERENCE_STORE.name):
     """A HealthOmics reference store; `store_id` is what ReferenceImportJob needs."""
 
     store_id: pulumi.Output[str]

@@ -23,6 +23,7 @@ from . import __version__
 REPLACE, UPDATE, SETTING, PLAN, OUTPUT = "replace", "update", "setting", "plan", "output"
 INPUT_KINDS = (REPLACE, UPDATE, SETTING)
 PACKAGE = "healthomics"  # the native plugin's package: pulumi-resource-healthomics, healthomics:index:*
+DYNAMIC_MODULE = "omics"  # the dynamic resources' module: pulumi-python:dynamic/omics:*
 # The Go SDK's module path: the folder sdk/go of the repository git.example.com/platform/omics-references,
 # as `go` resolves a path to a repository and a folder in it (a release's tag for it: sdk/go/vVERSION).
 GO_MODULE = "git.example.com/platform/omics-references/sdk/go"
@@ -224,6 +225,13 @@ def provider_names(props: dict, shape: Shape) -> dict:
 def token(shape: Shape) -> str:
     """The type token of a shape in the package, e.g. `healthomics:index:ReferenceStore`."""
     return f"{PACKAGE}:index:{shape.name}"
+
+
+def dynamic_token(shape: Shape) -> str:
+    """The type token of the dynamic face's resource of a shape, as states and previews record
+    it, e.g. `pulumi-python:dynamic/omics:ReferenceStore` (pulumi makes it of the resource
+    class's module, DYNAMIC_MODULE, and name)."""
+    return f"pulumi-python:dynamic/{DYNAMIC_MODULE}:{shape.name}"
 
 
 RESPONSE = "Response"  # the suffix of a split type's output form: ReferenceSource -> ReferenceSourceResponse

@@ -17,9 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-from omics_provider.schema import REFERENCE_IMPORT_JOB, REFERENCE_STORE, token
-
-from .previews import DYNAMIC_IMPORT, DYNAMIC_STORE
+from omics_provider.schema import REFERENCE_IMPORT_JOB, REFERENCE_STORE, dynamic_token, token
 
 
 def plan(state: dict) -> tuple[list[dict], list[str], list[str]]:
@@ -27,10 +25,10 @@ def plan(state: dict) -> tuple[list[dict], list[str], list[str]]:
     resources, imports, stores, problems = [], [], [], []
     for resource in state.get("deployment", {}).get("resources") or []:
         name, outputs = resource["urn"].split("::")[-1], resource.get("outputs") or {}
-        if resource["type"] == DYNAMIC_STORE:
+        if resource["type"] == dynamic_token(REFERENCE_STORE):
             resources.append({"type": token(REFERENCE_STORE), "name": name, "id": resource["id"]})
             stores.append(resource["urn"])
-        elif resource["type"] == DYNAMIC_IMPORT:
+        elif resource["type"] == dynamic_token(REFERENCE_IMPORT_JOB):
             job_id = outputs.get("job_id") or resource["id"]
             if job_id.startswith("adopted-"):
                 problems.append(f"{name}: its references were adopted from more than one job, so it has no "

@@ -19,16 +19,21 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from omics_provider.schema import REFERENCE_IMPORT_JOB, REFERENCE_STORE, provider_name, provider_names, token
+from omics_provider.schema import (
+    REFERENCE_IMPORT_JOB,
+    REFERENCE_STORE,
+    dynamic_token,
+    provider_name,
+    provider_names,
+    token,
+)
 from omics_provider.values import GONE, UNKNOWN
 
-# The type tokens of the resources, as previews and states name them: the dynamic provider's
-# (Pulumi's name for a dynamic resource of module `omics`), then the native plugin's (whose
-# properties are named as its schema names them, camelCase, and read here by the provider's names).
-DYNAMIC_IMPORT = f"pulumi-python:dynamic/omics:{REFERENCE_IMPORT_JOB.name}"
-DYNAMIC_STORE = f"pulumi-python:dynamic/omics:{REFERENCE_STORE.name}"
-IMPORT_TYPES = (DYNAMIC_IMPORT, token(REFERENCE_IMPORT_JOB))
-STORE_TYPES = (DYNAMIC_STORE, token(REFERENCE_STORE))
+# The type tokens of the resources, as previews and states name them: the dynamic provider's,
+# then the native plugin's (whose properties are named as its schema names them, camelCase, and
+# read here by the provider's names).
+IMPORT_TYPES = (dynamic_token(REFERENCE_IMPORT_JOB), token(REFERENCE_IMPORT_JOB))
+STORE_TYPES = (dynamic_token(REFERENCE_STORE), token(REFERENCE_STORE))
 NATIVE = {token(REFERENCE_IMPORT_JOB): REFERENCE_IMPORT_JOB, token(REFERENCE_STORE): REFERENCE_STORE}
 REPLACE_OPS = ("replace", "create-replacement", "delete-replaced")
 # What `pulumi preview --json` writes in place of a secret value (pulumi's display, whose

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from omics_provider import schema
 from omics_review import guard, previews, review
 
 PREVIEWS = Path(__file__).resolve().parent.parent / "fixtures" / "previews"
@@ -39,11 +40,8 @@ def test_native_previews_read_as_the_dynamic_ones_do() -> None:
 
 
 def test_the_dynamic_type_tokens_are_those_the_state_records() -> None:
-    from omics_provider import import_job
-
-    assert previews.DYNAMIC_IMPORT == import_job.TYPE
     assert {c.type for c in previews.parse(recorded("new-stack")).changes} >= {
-        previews.DYNAMIC_IMPORT, previews.DYNAMIC_STORE}
+        schema.dynamic_token(schema.REFERENCE_IMPORT_JOB), schema.dynamic_token(schema.REFERENCE_STORE)}
 
 
 def test_deleted_references_come_first() -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from omics_provider import schema
 from omics_provider.errors import OmicsProviderError
 from omics_provider.import_job import ReferenceImportJobProvider
 from omics_provider.reference_store import ReferenceStoreProvider
@@ -19,7 +20,7 @@ from tests.support.aws import LocalAws, granted, without
 from tests.support.fasta import generate_fasta
 
 _names = itertools.count(1)
-TYPE = "pulumi-python:dynamic/omics:ReferenceImportJob"
+TYPE = schema.dynamic_token(schema.REFERENCE_IMPORT_JOB)
 
 
 @dataclass
