@@ -1,7 +1,7 @@
 """Who signed a request: the access key (SigV4 `Credential=`, a presigned URL's `X-Amz-Credential`,
 or SigV2's `AWS KEY:` and `AWSAccessKeyId=`) names an IAM user's key or an STS session's temporary
 key in the local IAM (moto's backends), and through it the policies that apply. A key of neither
-is the account's root, allowed everything, as the endpoint always answered; but a key the local
+is the account's root, allowed everything (so a client may sign with any key); but a key the local
 IAM or STS once issued (a deleted user's, a session lost in a restart) is invalid, never root."""
 
 from __future__ import annotations

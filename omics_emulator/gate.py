@@ -1,7 +1,7 @@
 """The endpoint's gate: each request is authorized for its caller before a service sees it, and a
 refusal is answered as that service answers it (omics: AccessDeniedException as JSON; S3: its
 AccessDenied XML, no body for HEAD; IAM and STS: their AccessDenied XML). A key of no IAM identity
-(the account's root) passes, as before."""
+(the account's root) passes."""
 
 from __future__ import annotations
 

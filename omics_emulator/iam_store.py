@@ -6,8 +6,8 @@ policies, attached policies, permissions boundary, session duration), groups, us
 attached policies, groups, tags, access keys with the same id, secret and status) and OIDC
 providers. ARNs depend only on the account, path and name, so they are the same after a restart.
 STS sessions are not kept: their keys, and the keys of deleted users, are remembered as issued so
-that they answer as invalid instead of acting as the account's root. A file written before users
-were kept (a JSON list of roles) is read as before."""
+that they answer as invalid instead of acting as the account's root. A file of the older form
+(a JSON list of roles only) is read too."""
 
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ class IamStore:
         if not self.path.exists():
             return 0
         saved = json.loads(self.path.read_text())
-        if isinstance(saved, list):  # the format before users, groups and policies were kept
+        if isinstance(saved, list):  # the older form: roles only
             saved = {"roles": saved}
         iam = iam_backend()
         for policy in saved.get("policies", []):

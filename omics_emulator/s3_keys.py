@@ -6,7 +6,7 @@ So the endpoint stores a key the file system would change under another name, wh
 never see:
 
 - an ordinary key (every segment 1 to SEGMENT_BYTES bytes, none `.` or `..`; a trailing `/` for a
-  folder marker is fine) is stored as itself, so the data of earlier versions reads as before;
+  folder marker is fine) is stored as itself, so data already on disk keeps its place;
 - any other key is stored under RESERVED as the hex of its UTF-8 bytes, cut into segments
   (`c...` for each whole one, `z...` for the last), so it is never cleaned or refused, and never
   a folder of another key;

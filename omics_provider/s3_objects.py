@@ -1,13 +1,13 @@
 """What S3 says of each source object, asked the way the engine asks: it checks resources one
-at a time, so one HeadObject per source was one S3 round trip in a row per import in every
-preview.
+at a time, so one HeadObject per source would be one S3 round trip after another for every
+source in every preview.
 
 The first source looked up in a folder (the key up to its last `/`) lists the latest versions in
 that folder (ListObjectVersions, at most MAX_PAGES pages), and the listing answers once for each
 source in the folder, for LISTING_SECONDS: a key asked about again, or after that, lists the
 folder afresh, so a caller that asks twice sees what S3 says now. An object the listing does not
 show as its latest version, or a folder that cannot be listed (no s3:ListBucketVersions, a
-directory bucket, an error) gets a HeadObject, as before. Both give the same version (VersionId,
+directory bucket, an error) gets a HeadObject. Both give the same version (VersionId,
 else ETag) and size, so a token derived from either is the same.
 """
 

@@ -7,8 +7,8 @@ the rest of the import (its reference ids) stays plain.
 
 The wire form is the protocol's own protobuf `Struct`, read and written here directly rather
 than through the SDK's `PropertyValue`: every request of a preview passes through this module,
-and the SDK's objects cost a preview of 100 imports about a tenth of a second
-(bench/RESULTS.md §7)."""
+and building the SDK's objects for each costs a large preview noticeably more than this walk
+(the figures are in bench/RESULTS.md)."""
 
 from __future__ import annotations
 
