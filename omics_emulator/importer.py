@@ -26,6 +26,7 @@ from .s3_server import S3Storage
 
 CHUNK = 1024 * 1024
 RUNNING_MESSAGE = "The job is currently in progress."  # what AWS's own examples show
+HELD_POLL_SECONDS = 0.02  # how often a held job looks at the controls again
 # The endpoint calls its own IAM and S3 (HeadObject) with these: any key is accepted there.
 SELF_CREDENTIALS = {"aws_access_key_id": "local-endpoint", "aws_secret_access_key": "local-endpoint"}
 
@@ -156,10 +157,13 @@ class Importer:
                 f"{failed} of {len(statuses)} sources failed; see each source's statusMessage")
 
     def _pace(self, started: float) -> None:
-        """Hold the job until `import_seconds` (the endpoint's time) have passed since it started."""
-        remaining = started + self.controls.wall(self.controls.import_seconds) - time.monotonic()
-        if remaining > 0:
-            time.sleep(remaining)
+        """Hold the job until `import_seconds` (the endpoint's time) have passed since it started,
+        as the controls say at each moment: lowering import_seconds or raising time_scale while
+        the job is held ends it sooner."""
+        def remaining() -> float:
+            return started + self.controls.wall(self.controls.import_seconds) - time.monotonic()
+        while (left := remaining()) > 0:
+            time.sleep(min(left, HELD_POLL_SECONDS))
 
     def _role_problem(self, role_arn: str, region: str) -> str | None:
         """Why the service could not assume this role, or None."""

@@ -1,4 +1,5 @@
-"""State survives a restart of the endpoint, and a job that was running resumes."""
+"""State survives a restart of the endpoint (stores, jobs, references, IAM), a job that was
+running resumes, and the S3 server stops with the endpoint."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
+from botocore.exceptions import ClientError
+
 from omics_emulator.launcher import EmulatorProcess
-from tests.support.aws import LocalAws
+from tests.support.aws import LocalAws, allow
 from tests.support.fasta import generate_fasta, simple_fai
 from tests.support.polling import wait_until
+from tests.support.processes import descendants, process_gone
 
 
 def test_killed_mid_import_resumes_after_restart(data_dir: Path) -> None:
@@ -110,3 +115,42 @@ def test_an_iam_file_of_roles_only_is_read_as_before(data_dir: Path) -> None:
         aws.iam.create_user(UserName="new")
         saved = json.loads((data_dir / "iam-roles.json").read_text())
     assert [r["name"] for r in saved["roles"]] == ["old"] and [u["name"] for u in saved["users"]] == ["new"]
+
+
+def test_users_groups_policies_and_oidc_providers_survive_a_restart(data_dir: Path) -> None:
+    endpoint = EmulatorProcess(data_dir).start()
+    try:
+        aws = LocalAws(endpoint.url, "us-east-1", attempts=1)
+        store = aws.omics.create_reference_store(name="kept")
+        policy = aws.iam.create_policy(PolicyName="read", PolicyDocument=json.dumps(
+            allow("omics:GetReferenceStore", resource=store["arn"])))["Policy"]["Arn"]
+        aws.iam.create_group(GroupName="readers")
+        aws.iam.attach_group_policy(GroupName="readers", PolicyArn=policy)
+        denied = allow("omics:ListReferenceStores")
+        denied["Statement"][0]["Effect"] = "Deny"
+        keys = aws.user(denied, name="alice")
+        aws.iam.add_user_to_group(GroupName="readers", UserName="alice")
+        session = aws.assumed(allow("omics:*"))
+        role = aws.github_role(allow("omics:ListReferenceStores"))
+    finally:
+        endpoint.stop(kill=True)
+
+    with EmulatorProcess(data_dir, port=endpoint.port) as again:
+        aws = LocalAws(again.url, "us-east-1", attempts=1)
+        alice = aws.as_caller(keys)
+        assert alice.omics.get_reference_store(id=store["id"])["name"] == "kept"
+        with pytest.raises(ClientError, match="explicit deny"):
+            alice.omics.list_reference_stores()
+        assert aws.iam.list_groups_for_user(UserName="alice")["Groups"][0]["GroupName"] == "readers"
+        with pytest.raises(ClientError) as expired:
+            aws.as_caller(session).omics.list_reference_stores()
+        assert expired.value.response["Error"]["Code"] == "ExpiredTokenException"
+        assert aws.as_caller(aws.web_identity(role)).omics.list_reference_stores()["referenceStores"]
+
+
+def test_the_s3_server_stops_with_the_endpoint(tmp_path: Path) -> None:
+    endpoint = EmulatorProcess(tmp_path / "data").start()
+    [s3_server] = descendants(endpoint.proc.pid)
+    endpoint.stop()  # SIGTERM, as `kill PID` (a SIGKILL is tests/engine/test_storage_restart.py)
+    wait_until(lambda: process_gone(s3_server), 10, "the S3 server stopping with the endpoint")
+    assert "shutting down" in (tmp_path / "data" / "s3" / "versitygw.log").read_text()

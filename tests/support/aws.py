@@ -31,6 +31,7 @@ from tests.support.polling import wait_until
 _names = itertools.count(1)
 RESET_CONTROLS = Controls().public()  # every control at its default, so no test leaks into the next
 ACCOUNT = "123456789012"  # the local endpoint's account
+HELD_SECONDS = 600.0  # import_seconds that keeps a job IN_PROGRESS until a test releases it
 GITHUB_OIDC = "token.actions.githubusercontent.com"
 GITHUB_AUDIENCE = "sts.amazonaws.com"
 
@@ -177,6 +178,14 @@ class LocalAws:
     def reset_controls(self) -> dict:
         """Every control back to its default."""
         return self.controls(**RESET_CONTROLS)
+
+    def hold_imports(self) -> None:
+        """Import jobs, running or started from now on, stay IN_PROGRESS until release_imports()."""
+        self.controls(import_seconds=HELD_SECONDS)
+
+    def release_imports(self) -> None:
+        """Every held import job ends now (import_seconds back to 0)."""
+        self.controls(import_seconds=0)
 
     def calls(self) -> dict:
         """Omics calls per operation, errors answered, and the busiest second of each operation."""

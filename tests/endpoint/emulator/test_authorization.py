@@ -5,12 +5,10 @@ the service does. A key of no identity is the account's root."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 
-from omics_emulator.launcher import EmulatorProcess
 from tests.support.aws import ACCOUNT, LocalAws, allow, github_token
 from tests.support.fasta import generate_fasta
 
@@ -239,32 +237,6 @@ def test_keys_of_no_identity_act_as_root_and_bad_session_tokens_are_refused(aws:
     assert _denied(aws.as_caller(gone).omics.list_reference_stores)["Code"] == "UnrecognizedClientException"
     aws.iam.delete_access_key(UserName=f"gone-{aws.region}", AccessKeyId=gone["AWS_ACCESS_KEY_ID"])
     assert _denied(aws.as_caller(gone).s3.list_buckets)["Code"] == "InvalidAccessKeyId"  # never the root
-
-
-def test_users_groups_policies_and_oidc_providers_survive_a_restart(data_dir: Path) -> None:
-    endpoint = EmulatorProcess(data_dir).start()
-    try:
-        aws = LocalAws(endpoint.url, "us-east-1", attempts=1)
-        store = aws.omics.create_reference_store(name="kept")
-        policy = aws.iam.create_policy(PolicyName="read", PolicyDocument=json.dumps(
-            allow("omics:GetReferenceStore", resource=store["arn"])))["Policy"]["Arn"]
-        aws.iam.create_group(GroupName="readers")
-        aws.iam.attach_group_policy(GroupName="readers", PolicyArn=policy)
-        keys = aws.user(_policy(_statement("Deny", ["omics:ListReferenceStores"])), name="alice")
-        aws.iam.add_user_to_group(GroupName="readers", UserName="alice")
-        session = aws.assumed(allow("omics:*"))
-        role = aws.github_role(allow("omics:ListReferenceStores"))
-    finally:
-        endpoint.stop(kill=True)
-
-    with EmulatorProcess(data_dir, port=endpoint.port) as again:
-        aws = LocalAws(again.url, "us-east-1", attempts=1)
-        alice = aws.as_caller(keys)
-        assert alice.omics.get_reference_store(id=store["id"])["name"] == "kept"
-        assert "explicit deny" in _denied(alice.omics.list_reference_stores)["Message"]
-        assert aws.iam.list_groups_for_user(UserName="alice")["Groups"][0]["GroupName"] == "readers"
-        assert _denied(aws.as_caller(session).omics.list_reference_stores)["Code"] == "ExpiredTokenException"
-        assert aws.as_caller(aws.web_identity(role)).omics.list_reference_stores()["referenceStores"]
 
 
 def test_s3_requests_carry_the_region_they_were_signed_for(aws: LocalAws) -> None:

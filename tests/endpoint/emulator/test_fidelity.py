@@ -71,12 +71,13 @@ def test_sse_config_only_when_given(aws: LocalAws) -> None:
 
 
 def test_protein_fasta_is_accepted_and_a_running_job_says_so(aws: LocalAws) -> None:
-    aws.controls(import_seconds=1.0)
+    aws.hold_imports()
     store = aws.omics.create_reference_store(name="proteins")["id"]
     job = start(aws, store, {"p53.faa": PROTEIN, "p53-multi.mpfa": PROTEIN})
     running = aws.job_while_running(store, job["id"])
     assert running["statusMessage"] == "The job is currently in progress."
-    done = aws.job(store, job["id"])
+    aws.release_imports()
+    done = aws.job(store, job["id"], timeout=10)
     assert done["status"] == "COMPLETED", done
     assert "statusMessage" not in done
 
@@ -94,25 +95,36 @@ def test_a_source_over_15_gb_fails_naming_the_limit(aws: LocalAws) -> None:
     assert source["statusMessage"] == "16000000000 bytes is over the reference file limit of 15 GB"
 
 
-@pytest.mark.parametrize("answer", ["ServiceQuotaExceededException", "ValidationException", "ThrottlingException"])
-def test_a_busy_store_refuses_with_the_code_it_is_told(aws: LocalAws, answer: str) -> None:
-    aws.controls(import_seconds=1.0, busy_answer=answer)
+@pytest.mark.parametrize("answer", [None, "ServiceQuotaExceededException", "ValidationException", "ThrottlingException"],
+                         ids=["default", "ServiceQuotaExceededException", "ValidationException", "ThrottlingException"])
+def test_a_busy_store_refuses_with_the_code_it_is_told(aws: LocalAws, answer: str | None) -> None:
+    """One import at a time per store: a second start while one runs is refused naming the running
+    job (ServiceQuotaExceededException unless told otherwise); once it has ended, the second starts."""
+    aws.hold_imports()
+    if answer:
+        aws.controls(busy_answer=answer)
     store = aws.omics.create_reference_store(name="busy")["id"]
     first = start(aws, store, {"a.fa": generate_fasta(61)})
     with pytest.raises(ClientError) as excinfo:
         start(aws, store, {"b.fa": generate_fasta(62)})
-    assert code(excinfo) == answer and first["id"] in str(excinfo.value)
+    assert code(excinfo) == (answer or "ServiceQuotaExceededException") and first["id"] in str(excinfo.value)
+    aws.release_imports()
+    assert aws.job(store, first["id"], timeout=10)["status"] == "COMPLETED"
+    second = start(aws, store, {"b.fa": generate_fasta(62)})
+    assert aws.job(store, second["id"])["status"] == "COMPLETED"
 
 
 def test_a_busy_store_can_queue_the_second_import(aws: LocalAws) -> None:
-    aws.controls(import_seconds=1.0, busy_answer="queue")
+    aws.hold_imports()
+    aws.controls(busy_answer="queue")
     store = aws.omics.create_reference_store(name="queue")["id"]
     first = start(aws, store, {"a.fa": generate_fasta(63)})
     second = start(aws, store, {"b.fa": generate_fasta(64)})
     assert second["status"] == "SUBMITTED"
     assert aws.job_while_running(store, first["id"])["status"] == "IN_PROGRESS"
     assert aws.omics.get_reference_import_job(referenceStoreId=store, id=second["id"])["status"] == "SUBMITTED"
-    done = [aws.job(store, j["id"]) for j in (first, second)]
+    aws.release_imports()
+    done = [aws.job(store, j["id"], timeout=10) for j in (first, second)]
     assert [d["status"] for d in done] == ["COMPLETED", "COMPLETED"]
     assert done[0]["completionTime"] <= done[1]["creationTime"] or done[0]["completionTime"] <= done[1]["completionTime"]
 

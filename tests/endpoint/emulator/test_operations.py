@@ -236,27 +236,6 @@ def test_client_token_returns_same_job_or_conflicts(aws: LocalAws) -> None:
     assert len(jobs) == 1
 
 
-def test_one_import_at_a_time_per_store(aws: LocalAws) -> None:
-    aws.controls(import_seconds=1.5)
-    bucket = aws.bucket()
-    aws.s3.put_object(Bucket=bucket, Key="g.fa", Body=generate_fasta(6))
-    store = aws.omics.create_reference_store(name="store")["id"]
-    role = aws.role()
-    source = {"sourceFile": f"s3://{bucket}/g.fa", "name": "genome"}
-    first = aws.omics.start_reference_import_job(referenceStoreId=store, roleArn=role, sources=[source])
-    with pytest.raises(ClientError) as excinfo:
-        aws.omics.start_reference_import_job(
-            referenceStoreId=store, roleArn=role, sources=[{**source, "name": "genome-2"}])
-    assert error_code(excinfo) == "ServiceQuotaExceededException"
-    assert first["id"] in str(excinfo.value)
-    started = time.monotonic()
-    assert aws.job(store, first["id"])["status"] == "COMPLETED"
-    assert time.monotonic() - started > 0.5  # the control made it take its time
-    second = aws.omics.start_reference_import_job(
-        referenceStoreId=store, roleArn=role, sources=[{**source, "name": "genome-2"}])
-    assert aws.job(store, second["id"])["status"] == "COMPLETED"
-
-
 
 def test_the_time_scale_runs_every_wait_the_controls_set_that_many_times_faster(aws: LocalAws) -> None:
     """At time_scale 100: an import of 30 s lasts 0.3 s, a token remembered 10 s is forgotten

@@ -19,8 +19,6 @@ from botocore.exceptions import ClientError
 from omics_emulator.launcher import EmulatorProcess
 from tests.support.aws import LocalAws
 from tests.support.fasta import generate_fasta
-from tests.support.polling import wait_until
-from tests.support.processes import descendants, process_gone
 
 
 def test_single_part_etag_is_the_md5_and_ranges_read_slices(aws: LocalAws) -> None:
@@ -126,14 +124,6 @@ def test_a_missing_s3_server_is_named_with_what_to_do(tmp_path: Path) -> None:
          "--s3-server", str(tmp_path / "no-versitygw")], capture_output=True, text=True, timeout=60)
     assert started.returncode != 0
     assert f"the S3 server {tmp_path / 'no-versitygw'} is not an executable file" in started.stderr
-
-
-def test_the_s3_server_stops_with_the_endpoint(tmp_path: Path) -> None:
-    endpoint = EmulatorProcess(tmp_path / "data").start()
-    [s3_server] = descendants(endpoint.proc.pid)
-    endpoint.stop()  # SIGTERM, as `kill PID` (a SIGKILL is tests/engine/test_storage_restart.py)
-    wait_until(lambda: process_gone(s3_server), 10, "the S3 server stopping with the endpoint")
-    assert "shutting down" in (tmp_path / "data" / "s3" / "versitygw.log").read_text()
 
 
 # -- keys are opaque strings, as in S3 -------------------------------------------------------

@@ -104,13 +104,6 @@ STORE_CASES = [
 ]
 
 
-@pytest.fixture
-def no_aws(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Any API call would fail: nothing listens at this endpoint."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-
-
 def failures_of(provider, props: dict) -> list[tuple[str, str]]:
     return [(f.property, f.reason) for f in provider.check({}, props).failures]
 
@@ -120,12 +113,14 @@ def failures_of(provider, props: dict) -> list[tuple[str, str]]:
     for provider, cases in ((ReferenceImportJobProvider, JOB_CASES), (ReferenceStoreProvider, STORE_CASES))
     for case in cases
 ])
-def test_limits(no_aws, provider, inputs: dict, field: str, rule: str | None) -> None:
+def test_limits(world: Sandbox, provider, inputs: dict, field: str, rule: str | None) -> None:
+    world.aws.reset_calls()
     failures = failures_of(provider(), inputs)
     if rule is None:  # at the edge: no rule of the model is broken (pre-flight may still refuse it)
         assert [(f, r) for f, r in failures if r.startswith(("must ", "is required"))] == []
     else:
         assert any(f.startswith(field) and rule in r for f, r in failures), failures
+        assert not any(world.aws.calls()[kind] for kind in ("calls", "s3_reads")), "refused with an API call"
 
 
 # -- malformed FASTA, through the endpoint -----------------------------------------------------
@@ -157,20 +152,28 @@ FASTA_CASES = {
 
 
 def test_malformed_fasta_each_fail_with_their_reason_and_leave_nothing(world: Sandbox) -> None:
-    sources = [{"name": name, "source_file": world.upload(f"{name}.fa", data)}
-               for name, (data, _) in FASTA_CASES.items()]
-    provider = ReferenceImportJobProvider()
-    props = world.props(sources)
-    with pytest.raises(ImportFailed) as excinfo:
-        provider.create(provider.check({}, props).inputs)
-    message = str(excinfo.value)
-    [done] = world.jobs()
-    answer = world.aws.omics.get_reference_import_job(referenceStoreId=world.store, id=done["id"])
+    """Every case in one job at the endpoint (each source FAILED with its reason, the job FAILED,
+    no reference made)."""
+    sources = [{"name": name, "sourceFile": world.upload(f"{name}.fa", data)} for name, (data, _) in FASTA_CASES.items()]
+    job = world.aws.omics.start_reference_import_job(referenceStoreId=world.store, roleArn=world.role, sources=sources)
+    answer = world.aws.job(world.store, job["id"])
     assert answer["status"] == "FAILED"
     reasons = {s["name"]: s["statusMessage"] for s in answer["sources"]}
     for name, (_, reason) in FASTA_CASES.items():
         assert reason in reasons[name], (name, reasons[name])
-        assert f"{name}: not valid FASTA: " in message
+    assert world.references() == []
+
+
+def test_the_provider_names_each_malformed_source_and_leaves_nothing(world: Sandbox) -> None:
+    """The provider's error names every failed source (a few cases: each costs the provider's
+    paced ListReferences at check and at create)."""
+    cases = ["empty-file", "no-header", "crlf-in-sequence"]
+    sources = [{"name": name, "source_file": world.upload(f"{name}.fa", FASTA_CASES[name][0])} for name in cases]
+    provider = ReferenceImportJobProvider()
+    with pytest.raises(ImportFailed) as excinfo:
+        provider.create(provider.check({}, world.props(sources)).inputs)
+    for name in cases:
+        assert f"{name}: not valid FASTA: " in str(excinfo.value) and FASTA_CASES[name][1] in str(excinfo.value)
     assert world.references() == []
 
 

@@ -100,7 +100,7 @@ def test_rerun_finds_the_same_job(world: Sandbox) -> None:
 
 
 def test_interrupted_wait_resumes_the_same_job(world: Sandbox) -> None:
-    world.aws.controls(import_seconds=1.5)
+    world.aws.hold_imports()
     provider = ReferenceImportJobProvider()
     props = world.props([{"name": "slow", "source_file": world.upload("s.fa", generate_fasta(43))}],
                         wait_timeout_seconds=0.3)
@@ -109,6 +109,7 @@ def test_interrupted_wait_resumes_the_same_job(world: Sandbox) -> None:
     message = str(excinfo.value)
     [job] = world.jobs()
     assert job["id"] in message and "run `pulumi up` again" in message and "no second import" in message
+    world.aws.release_imports()
     resumed = provider.create(checked(provider, {**props, "wait_timeout_seconds": 30}))
     assert resumed.id == job["id"] and resumed.outs["status"] == "COMPLETED"
     assert len(world.jobs()) == 1

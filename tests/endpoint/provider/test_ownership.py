@@ -153,7 +153,7 @@ def test_reordered_sources_update_in_place_with_outputs_in_the_new_order(world: 
 
 
 def test_a_running_job_is_kept_by_refresh_finished_by_update_and_waited_for_by_delete(world: Sandbox) -> None:
-    world.aws.controls(import_seconds=2)  # each job outlives the 0.5-s deadline of its create
+    world.aws.hold_imports()  # the job outlives the 0.5-s deadline of its create
     provider = ReferenceImportJobProvider()
     owner = urn("running")
     source = {"name": "running-genome", "source_file": world.upload("r.fa", generate_fasta(3008)),
@@ -166,12 +166,14 @@ def test_a_running_job_is_kept_by_refresh_finished_by_update_and_waited_for_by_d
     assert refreshed.id == partial["job_id"] and refreshed.outs["status"] in ("SUBMITTED", "IN_PROGRESS")
 
     # A tag change while the job runs: the update that finishes the import applies it.
+    world.aws.release_imports()
     news = checked(provider, world.props([{**source, "tags": {"v": "2"}}], owner=owner), olds=props)
     done = provider.update(partial["job_id"], refreshed.outs, news).outs
     assert done["status"] == "COMPLETED" and len(world.jobs()) == 1
     assert tags_of(world, done["sources"][0]["arn"]) == {"v": "2", ownership.KEY: done["owner_mark"]}
 
     # A destroy while another import runs: the delete waits for it and deletes what it made.
+    world.aws.controls(import_seconds=1)  # past the create's 0.5 s; the delete waits for the rest
     second = checked(provider, world.props([{**source, "name": "running-2"}], owner=urn("running")))
     with pytest.raises(WaitTimedOut) as again:
         provider.create({**second, "wait_timeout_seconds": 0.5})
@@ -181,7 +183,7 @@ def test_a_running_job_is_kept_by_refresh_finished_by_update_and_waited_for_by_d
 
 def test_a_delete_past_its_deadline_names_the_running_job_and_keeps_the_import(world: Sandbox) -> None:
     from omics_provider import import_lifecycle
-    world.aws.controls(import_seconds=3)  # past the create's 0.5 s and the delete's 1 s
+    world.aws.hold_imports()  # past the create's 0.5 s and the delete's 1 s
     provider = ReferenceImportJobProvider()
     props = checked(provider, world.props([{"name": "slow-genome", "source_file": world.upload(
         "slow.fa", generate_fasta(3009))}], owner=urn("slow")))
@@ -189,6 +191,7 @@ def test_a_delete_past_its_deadline_names_the_running_job_and_keeps_the_import(w
         provider.create({**props, "wait_timeout_seconds": 0.5})
     with pytest.raises(OmicsProviderError, match=f"Reference import job {timed_out.value.job_id} .* still"):
         import_lifecycle.delete(provider.settings, timed_out.value.partial, Log(), timeout=1)
+    world.aws.release_imports()
     provider.delete(timed_out.value.job_id, timed_out.value.partial)  # the next destroy finishes it
     assert active(world) == []
 

@@ -162,6 +162,7 @@ def test_a_rerun_after_the_service_forgot_the_token_finds_the_job_instead_of_imp
         provider.create({**props, "wait_timeout_seconds": 1})
     [job] = world.jobs()
     if ended:
+        world.aws.release_imports()
         world.aws.job(world.store, job["id"])
     world.aws.token_forgotten(job, 1)  # starting with the token would start a second import
     again = provider.create(props)
