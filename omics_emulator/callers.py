@@ -18,6 +18,7 @@ from moto.iam.exceptions import NotFoundException
 from .account import ACCOUNT_ID, ROOT_ARN, iam_backend, sts_backend
 
 _HEADER_KEY = re.compile(r"Credential=([^/,\s]+)/|^AWS ([^ :]+):")
+_ANSWERED_KEY = re.compile(rb"<AccessKeyId>([^<]+)</AccessKeyId>")
 
 # PolicyArns given at AssumeRole, by the session's access key id (moto keeps only the inline Policy).
 _session_policy_arns: dict[str, list[str]] = {}
@@ -85,10 +86,14 @@ def caller_of(access_key: str, token: str | None) -> Caller | None:
     return _session_caller(session)
 
 
-def remember_session_policies(access_key: str, policy_arns: list[str]) -> None:
-    """Record the managed session policies an AssumeRole was given, for the session it made."""
-    with _lock:
-        _session_policy_arns[access_key] = list(policy_arns)
+def remember_session_policies(form: dict[str, str], answer: bytes) -> None:
+    """Record the managed session policies (PolicyArns.member.N) an AssumeRole request (`form`)
+    was given, for the session its successful answer (moto's XML) made."""
+    arns = [v for k, v in sorted(form.items()) if k.startswith("PolicyArns.member.")]
+    key = _ANSWERED_KEY.search(answer)
+    if arns and key:
+        with _lock:
+            _session_policy_arns[key[1].decode()] = arns
 
 
 def note_issued(keys: Iterable[str]) -> None:

@@ -110,10 +110,7 @@ class EmulatorApp:
         answer: list = []
         body_out = b"".join(self.moto(environ, lambda status, headers, *_: answer.extend((status, headers))))
         if form.get("Action", "").startswith("AssumeRole") and answer[0].startswith("200"):
-            arns = [v for k, v in sorted(form.items()) if k.startswith("PolicyArns.member.")]
-            key = re.search(rb"<AccessKeyId>([^<]+)</AccessKeyId>", body_out)
-            if arns and key:
-                remember_session_policies(key[1].decode(), arns)
+            remember_session_policies(form, body_out)
         if iam_actions.changes_state(form):
             self.iam.save_if_changed()
         start_response(answer[0], answer[1])
