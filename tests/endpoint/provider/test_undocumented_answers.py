@@ -36,7 +36,8 @@ def checked(provider: ReferenceImportJobProvider, props: dict) -> dict:
 
 @pytest.mark.parametrize("answer", BUSY_ANSWERS)
 def test_two_imports_into_one_store_both_complete_whatever_a_busy_store_answers(world: Sandbox, answer: str) -> None:
-    world.aws.controls(import_seconds=0.8, busy_answer=answer)
+    world.aws.hold_imports()  # the first runs until the second has met the busy store
+    world.aws.controls(busy_answer=answer)
     provider = ReferenceImportJobProvider()
     results: dict[str, object] = {}
 
@@ -50,6 +51,9 @@ def test_two_imports_into_one_store_both_complete_whatever_a_busy_store_answers(
     threads = [threading.Thread(target=run, args=(n,)) for n in ("first-genome", "second-genome")]
     for t in threads:
         t.start()
+    wait_until(lambda: world.aws.calls()["calls"].get("StartReferenceImportJob", 0) >= 2,
+               what="the second StartReferenceImportJob")
+    world.aws.release_imports()
     for t in threads:
         t.join(60)
     assert results == {"first-genome": "COMPLETED", "second-genome": "COMPLETED"}
@@ -88,7 +92,7 @@ def test_access_denied_names_the_operation_and_the_action_and_is_not_retried(wor
 
 
 def test_request_timeouts_while_waiting_are_ridden_out(world: Sandbox) -> None:
-    world.aws.controls(import_seconds=1.0)
+    world.aws.hold_imports()
     provider = ReferenceImportJobProvider()
     props = world.props([{"name": "slowly", "source_file": world.upload("s.fa", generate_fasta(47))}])
     inputs = checked(provider, props)
@@ -102,11 +106,13 @@ def test_request_timeouts_while_waiting_are_ridden_out(world: Sandbox) -> None:
     wait_until(lambda: world.aws.calls()["errors"].get("GetReferenceImportJob:RequestTimeoutException", 0) >= 3,
                timeout=60, what="three GetReferenceImportJob answered RequestTimeoutException")
     world.aws.controls(timeout_operations=[])
+    world.aws.release_imports()
     worker.join(120)
     assert outcome["outs"]["status"] == "COMPLETED"
 
 
 def test_deleting_a_reference_in_use_fails_naming_it_and_what_holds_it(world: Sandbox) -> None:
+    world.aws.controls(time_scale=20)  # the deletion at the end, in the endpoint's time
     provider = ReferenceImportJobProvider()
     props = world.props([{"name": "held-genome", "source_file": world.upload("h.fa", generate_fasta(48))}])
     created = provider.create(checked(provider, props))
@@ -143,6 +149,7 @@ def test_a_job_still_not_found_at_the_deadline_fails_naming_it_and_the_next_run_
         "hidden.fa", generate_fasta(1202))}]))
     with pytest.raises(Exception) as excinfo:
         provider.create({**props, "wait_timeout_seconds": 1})
+    world.aws.controls(time_scale=100)  # the rest of the 2 s lag passes at once
     [job] = wait_until(world.jobs, timeout=30, what="the job showing")
     assert f"Reference import job {job['id']} was started" in str(excinfo.value)
     assert "the same clientToken finds the job" in str(excinfo.value)
