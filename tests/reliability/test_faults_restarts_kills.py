@@ -136,7 +136,7 @@ def kill_at_random(process: subprocess.Popen, rng: random.Random, latest: float)
 
 
 def recover(project: StackProject, *command: str) -> None:
-    """What the README tells a user after a hard kill: clear the lock and the pending creates
+    """What docs/troubleshooting.md tells a user after a hard kill: clear the lock and the pending creates
     (the provider finds any job those creates started by its clientToken), then run again."""
     project.cli.run("cancel", "--yes", "--stack", "test", check=False)  # no lock is fine too
     project.cli.run("refresh", "--clear-pending-creates", "--yes", "--stack", "test")

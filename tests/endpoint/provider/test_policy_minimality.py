@@ -108,7 +108,7 @@ def warned(text: str) -> Callable[[Run, LocalAws], bool]:
     return lambda run, aws: any(text in w for w in run.warnings)
 
 
-# What an identity without an optional action sees instead of a failure (README, IAM permissions).
+# What an identity without an optional action sees instead of a failure (docs/iam.md, why each action is there).
 CHECKED_ANYWAY = {
     "iam:GetRole": warned("the service role was not checked (iam:GetRole answered AccessDenied)"),
     "iam:SimulatePrincipalPolicy": warned(
