@@ -151,6 +151,15 @@ def test_every_flag_target_module_and_key_named_exists(page: Path) -> None:
     assert not wrong, f"{rel(page)} names what the code does not have: {wrong}"
 
 
+@pytest.mark.parametrize("page", PAGES, ids=rel)
+def test_every_path_into_the_repository_named_exists(page: Path) -> None:
+    tops = {p.name for p in REPO.iterdir() if p.is_dir() and not p.name.startswith(".")}
+    missing = [span for span in re.findall(r"`([^`\s]+)`", prose(page.read_text()))
+               if "/" in span and span.split("/")[0] in tops and not re.search(r"NAME|STACK|[<*]", span)
+               and not (REPO / span).exists()]
+    assert not missing, f"{rel(page)} names paths that are not in the repository: {missing}"
+
+
 def test_the_local_endpoint_page_documents_every_flag_and_control_and_nothing_else() -> None:
     text = (REPO / "docs" / "local-endpoint.md").read_text()
     named = set(re.findall(r"^\| `(--[a-z-]+)`", text, re.MULTILINE))
