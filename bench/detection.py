@@ -25,7 +25,7 @@ from botocore.exceptions import WaiterError
 
 from bench.common import table
 from omics_emulator.launcher import EmulatorProcess
-from omics_provider import settings as provider_settings
+from omics_provider.aws import settings as provider_settings
 from omics_provider.import_job import ReferenceImportJobProvider
 from omics_rules.service_role import read_policy, trust_policy
 

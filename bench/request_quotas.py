@@ -20,7 +20,7 @@ from bench.common import small_fasta, table
 from bench.local import region
 from omics_emulator import admin
 from omics_emulator.launcher import EmulatorProcess
-from omics_provider import pacing
+from omics_provider.aws import pacing
 from omics_provider.import_job import ReferenceImportJobProvider
 
 PACED = dict(pacing.PROCESS_PACER.quotas)

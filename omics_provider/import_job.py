@@ -21,11 +21,13 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import hidden, partial_state, planning, schema
-from . import import_lifecycle as lifecycle
-from .configured import ConfiguredProvider
+from . import schema
+from .aws.service_errors import explain_access_denied
+from .core import hidden, planning
+from .core import import_lifecycle as lifecycle
+from .dynamic import partial_state
+from .dynamic.configured import ConfiguredProvider
 from .errors import WaitTimedOut
-from .service_errors import explain_access_denied
 
 R = TypeVar("R")
 

@@ -13,10 +13,11 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import partial_state, schema
-from . import store_lifecycle as lifecycle
-from .configured import ConfiguredProvider
-from .service_errors import explain_access_denied
+from . import schema
+from .aws.service_errors import explain_access_denied
+from .core import store_lifecycle as lifecycle
+from .dynamic import partial_state
+from .dynamic.configured import ConfiguredProvider
 
 
 class ReferenceStoreProvider(ConfiguredProvider):

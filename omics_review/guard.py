@@ -24,7 +24,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from omics_provider.values import is_known
+from omics_provider.core.values import is_known
 
 from .previews import SECRET, Change, Preview, Reference, hidden, read, visible
 

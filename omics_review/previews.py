@@ -19,6 +19,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from omics_provider.core.values import GONE, UNKNOWN
 from omics_provider.schema import (
     REFERENCE_IMPORT_JOB,
     REFERENCE_STORE,
@@ -27,7 +28,6 @@ from omics_provider.schema import (
     provider_names,
     token,
 )
-from omics_provider.values import GONE, UNKNOWN
 
 # The type tokens of the resources, as previews and states name them: the dynamic provider's,
 # then the native plugin's (whose properties are named as its schema names them, camelCase, and

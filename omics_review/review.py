@@ -21,8 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from omics_provider.replacement import SOURCE_FIELDS, show, source_objects, why_replaced
-from omics_provider.values import GONE, UNKNOWN, is_known
+from omics_provider.core.replacement import SOURCE_FIELDS, show, source_objects, why_replaced
+from omics_provider.core.values import GONE, UNKNOWN, is_known
 
 from .previews import SECRET, Change, Preview, Reference, hidden, parse, read, sources, visible
 

@@ -1,7 +1,9 @@
 """Each package loads only what it stands on, each checked in a fresh interpreter: the endpoint
 and the shared rules load no provider; the review tools load no pulumi, under their own names and
-under the old `omics_provider` ones; the native plugin starts without the dynamic resources. And
-no module outside tests/ (the packages, scripts, benchmarks) imports test support."""
+under the old `omics_provider` ones; the native plugin starts without the dynamic resources; the
+provider's core and its AWS mechanics load no pulumi and import neither face, and the AWS
+mechanics import nothing of the core. And no module outside tests/ (the packages, scripts,
+benchmarks) imports test support."""
 
 from __future__ import annotations
 
@@ -101,7 +103,8 @@ def test_the_review_tools_load_no_pulumi_and_no_aws_client() -> None:
         assert not {name.split(".")[0] for name in loaded} & PULUMI_AND_AWS, statement
         # Of the provider, only its declarations, which load nothing either.
         assert {n for n in loaded if n.startswith("omics_provider.")} <= {
-            "omics_provider.schema", "omics_provider.values", "omics_provider.replacement",
+            "omics_provider.schema", "omics_provider.core", "omics_provider.core.values",
+            "omics_provider.core.replacement",
             "omics_provider.review", "omics_provider.guard", "omics_provider.migrate",
             "omics_provider.previews"}, statement
 
@@ -130,9 +133,9 @@ def test_the_old_commands_run_the_review_tools() -> None:
 def test_the_plugin_starts_without_the_dynamic_resources() -> None:
     """`omics_provider` hands its resources on at first use: the plugin, which imports the
     package, loads them (and the lifecycle under them) only when a phase needs them."""
-    loaded = modules_after("import omics_provider.plugin")
+    loaded = modules_after("import omics_provider.native.plugin")
     assert not loaded & {"omics_provider.import_job", "omics_provider.reference_store",
-                         "omics_provider.import_lifecycle", "omics_provider.store_lifecycle"}
+                         "omics_provider.core.import_lifecycle", "omics_provider.core.store_lifecycle"}
 
 
 def test_the_package_exports_every_error_and_resource() -> None:
@@ -142,3 +145,21 @@ def test_the_package_exports_every_error_and_resource() -> None:
                      "ReferenceStore", "ReferenceStoreArgs"} == set(omics_provider.__all__)
     for name in omics_provider.__all__:
         assert getattr(omics_provider, name).__name__ == name
+
+
+PROVIDER = REPO / "omics_provider"
+FACES = ("omics_provider.native", "omics_provider.dynamic", "omics_provider.import_job",
+         "omics_provider.reference_store")
+
+
+def test_the_core_and_the_aws_mechanics_load_no_pulumi_and_import_no_face() -> None:
+    """Both faces adapt the core: `core/` and `aws/` stand on neither face nor on pulumi, and
+    `aws/` (how the provider reaches AWS) stands on nothing of `core/`."""
+    modules = [f"omics_provider.{path.parent.name}.{path.stem}"
+               for folder in ("core", "aws") for path in sorted((PROVIDER / folder).glob("*.py"))]
+    assert "omics_provider.core.import_lifecycle" in modules and "omics_provider.aws.settings" in modules
+    loaded = modules_after(f"import {', '.join(modules)}")
+    assert not {name.split(".")[0] for name in loaded} & {"pulumi", "grpc", "google"}
+    assert not {name for name in loaded if name.startswith(FACES)}
+    for path in sorted((PROVIDER / "aws").glob("*.py")):
+        assert not {name for name in imported_modules(path) if name.startswith("omics_provider.core")}, path

@@ -14,7 +14,7 @@ from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from omics_rules import policies
 from omics_rules.service_role import READ_ACTION
 
-from .errors import AccessDenied
+from ..errors import AccessDenied
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -12,14 +12,16 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from omics_rules import job_states
 
-from . import checks, jobs, ownership, planning, references, s3_objects, schema, tokens
-from .errors import OmicsProviderError, WaitTimedOut
+from .. import schema
+from ..aws import s3_objects
+from ..aws.service_errors import error_code, error_message
+from ..aws.settings import ConnectionSettings
+from ..aws.waiting import Deadline, PollSchedule
+from ..errors import OmicsProviderError, WaitTimedOut
+from . import jobs, ownership, planning, references, tokens, validation
 from .jobs import Log
 from .replacement import why_replaced
-from .service_errors import error_code, error_message
-from .settings import ConnectionSettings
-from .values import GONE
-from .waiting import Deadline, PollSchedule
+from .values import GONE, is_known
 
 SHAPE = schema.REFERENCE_IMPORT_JOB
 # A given client_token shows as a change of the token the job uses; region is compared as the
@@ -65,14 +67,14 @@ def check(settings: ConnectionSettings, olds: dict, news: dict, log: Log,
     `owner`: the resource's URN, when the face knows it (else `news` carries it)."""
     if owner:
         news = {**news, "owner": owner}
-    if olds and news.get("owner") and checks.is_known(news["owner"]):
+    if olds and news.get("owner") and is_known(news["owner"]):
         ownership.CLAIMS.in_state(news["owner"])  # a create for this owner now replaces its import
-    failures = checks.import_failures(olds, news)
+    failures = validation.import_failures(olds, news)
     if failures:
         return Checked(news, failures)
-    if not checks.is_known([news.get(k) for k in ("role_arn", "sources", "region")]):
+    if not is_known([news.get(k) for k in ("role_arn", "sources", "region")]):
         return Checked(news)  # a preview before what it depends on exists
-    store_known = checks.is_known(news.get("reference_store_id"))
+    store_known = is_known(news.get("reference_store_id"))
     plan = planning.plan_import(settings, olds, news, store_known)
     for warning in plan.warnings:
         log.warn(warning)
@@ -145,11 +147,11 @@ def diff(olds: dict, news: dict, region_changed: bool, owner: str | None = None,
     that stays records its references as kept (`ownership.CLAIMS`), and the import it would be
     replaced from as this owner's current one."""
     replaces = [key for key in IDENTITY_FIELDS
-                if not checks.is_known(news.get(key)) or olds.get(key) != news.get(key)]
+                if not is_known(news.get(key)) or olds.get(key) != news.get(key)]
     if region_changed:
         replaces.append("region")
     old_sources, new_sources = olds.get("sources") or [], news.get("sources") or []
-    if (not checks.is_known(new_sources)
+    if (not is_known(new_sources)
             or planning.source_identity(old_sources) != planning.source_identity(new_sources)
             or any(s.get("status") in GONE for s in old_sources)):  # drift: re-import
         replaces.append("sources")
@@ -233,7 +235,7 @@ def _create(settings: ConnectionSettings, props: dict, log: Log, timeout: float 
     if props.get("adopt_existing"):
         return adopt(settings, omics, props, token, log)
     owner, store = props.get("owner"), props["reference_store_id"]
-    request = {"referenceStoreId": store, "roleArn": props["role_arn"], "sources": checks.to_api(
+    request = {"referenceStoreId": store, "roleArn": props["role_arn"], "sources": validation.to_api(
         [{k: s.get(k) for k in SOURCE_INPUTS} for s in props["sources"]])}
     fresh = False  # whether this create started the job (else it takes over one started before)
     if recorded and recorded.get("job_id") and recorded.get("resolved_client_token") == token:

@@ -17,10 +17,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from omics_rules.job_states import STILL_IMPORTING, UNFINISHED
 
+from ..aws.service_errors import error_code, error_message, is_transient
+from ..aws.waiting import BUSY_STORE_DELAY_SECONDS, Deadline, PollSchedule, attempts
+from ..errors import ImportFailed, OmicsProviderError, TokenConflict, WaitTimedOut
 from . import ownership, references, tokens
-from .errors import ImportFailed, OmicsProviderError, TokenConflict, WaitTimedOut
-from .service_errors import error_code, error_message, is_transient
-from .waiting import BUSY_STORE_DELAY_SECONDS, Deadline, PollSchedule, attempts
 
 NEVER_BUSY = ("AccessDeniedException", "ResourceNotFoundException")  # answers, not a busy store
 MAX_GENERATIONS = 100  # -rN tokens one create tries before it gives up

@@ -27,10 +27,11 @@ from omics_rules.service_role import (
     trusts_omics,
 )
 
-from . import s3_objects, tokens
-from .schema import OUTPUT, REFERENCE_IMPORT_JOB, REFERENCE_SOURCE, REPLACE
-from .service_errors import error_code
-from .settings import ConnectionSettings
+from ..aws import s3_objects
+from ..aws.service_errors import error_code
+from ..aws.settings import ConnectionSettings
+from ..schema import OUTPUT, REFERENCE_IMPORT_JOB, REFERENCE_SOURCE, REPLACE
+from . import tokens
 
 SOURCE_IDENTITY = REFERENCE_SOURCE.names(REPLACE)  # name, source_file, description
 IMPORT_IDENTITY = tuple(n for n in REFERENCE_IMPORT_JOB.names(REPLACE) if n != "sources")

@@ -8,10 +8,10 @@ from collections.abc import Callable, Sequence
 
 from botocore.exceptions import ClientError
 
-from .errors import OmicsProviderError, ReferenceInUse
-from .service_errors import error_code, error_message
+from ..aws.service_errors import error_code, error_message
+from ..aws.waiting import Deadline, PollSchedule, attempts
+from ..errors import OmicsProviderError, ReferenceInUse
 from .values import GONE
-from .waiting import Deadline, PollSchedule, attempts
 
 DELETE_WAIT_SECONDS = 600.0  # how long deleted references may stay DELETING
 DELETE_POLLS = PollSchedule(initial=0.5, cap=5.0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .schema import REFERENCE_SOURCE, REPLACE
+from ..schema import REFERENCE_SOURCE, REPLACE
 from .values import GONE, is_known
 
 # A source's inputs, beside its name, whose change imports it again.

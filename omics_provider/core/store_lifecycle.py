@@ -8,13 +8,15 @@ import time
 
 from botocore.exceptions import ClientError
 
-from . import checks, schema, tokens
-from .errors import OmicsProviderError, StoreNotEmpty, TokenConflict
+from .. import schema
+from ..aws.service_errors import error_code, error_message
+from ..aws.settings import ConnectionSettings
+from ..aws.waiting import Deadline, attempts
+from ..errors import OmicsProviderError, StoreNotEmpty, TokenConflict
+from . import tokens, validation
 from .jobs import Log
 from .references import DELETE_POLLS, list_references, retag
-from .service_errors import error_code, error_message
-from .settings import ConnectionSettings
-from .waiting import Deadline, attempts
+from .values import is_known
 
 SHAPE = schema.REFERENCE_STORE
 IDENTITY_FIELDS = tuple(n for n in SHAPE.names(schema.REPLACE) if n != "region")  # region: region_changed
@@ -24,10 +26,10 @@ EMPTY_WAIT_SECONDS = 600.0  # references of a destroyed import stay DELETING for
 def check(olds: dict, news: dict, log: Log) -> list[tuple[str, str]]:
     """The service model's rules for name, description, sse_config and tags, as failures; a
     warning (logged) for changes an adopted store ignores."""
-    failures = checks.store_failures(news)
+    failures = validation.store_failures(news)
     if olds.get("adopt_existing") and news.get("adopt_existing"):
         ignored = [f"{k} {olds.get(k)!r} → {news.get(k)!r}" for k in IDENTITY_FIELDS
-                   if checks.is_known(news.get(k)) and olds.get(k) != news.get(k)]
+                   if is_known(news.get(k)) and olds.get(k) != news.get(k)]
         if ignored:
             log.warn(
                 f"reference store {news.get('name')!r} is adopted (adopt_existing), so this change is "
@@ -43,7 +45,7 @@ def replaces(olds: dict, news: dict, region_changed: bool) -> list[str]:
     if olds.get("adopt_existing") and news.get("adopt_existing"):
         found = []  # an adopted store is whatever the Region has
     else:
-        found = [k for k in IDENTITY_FIELDS if not checks.is_known(news.get(k)) or olds.get(k) != news.get(k)]
+        found = [k for k in IDENTITY_FIELDS if not is_known(news.get(k)) or olds.get(k) != news.get(k)]
     return [*found, "region"] if region_changed else found
 
 
@@ -67,7 +69,7 @@ def create(settings: ConnectionSettings, props: dict, log: Log) -> tuple[str, di
             retag(omics, store["arn"], None, props.get("tags"))
             log.info(f"adopted reference store {store['id']} ({store.get('name')})")
             return store["id"], {**outputs(props, store), "adopted": True}
-    request = checks.to_api({k: props.get(k) for k in ("name", "description", "sse_config", "tags")})
+    request = validation.to_api({k: props.get(k) for k in ("name", "description", "sse_config", "tags")})
     token = tokens.store_token(request)
     try:
         store = omics.create_reference_store(clientToken=token, **request)

@@ -12,8 +12,8 @@ from typing import Any
 from omics_rules import service_model
 from omics_rules.quotas import MAX_TAGS
 
+from ..schema import REFERENCE_IMPORT_JOB, REFERENCE_STORE, SETTING, WIRE_NAMES, provider_path
 from . import hidden, ownership
-from .schema import REFERENCE_IMPORT_JOB, REFERENCE_STORE, SETTING, WIRE_NAMES, provider_path
 from .values import is_known
 
 Failure = tuple[str, str]  # (the input's path, the rule it breaks)

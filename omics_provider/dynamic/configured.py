@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
-from .settings import ConnectionSettings
+from ..aws.settings import ConnectionSettings
 
 
 class ConfiguredProvider(ResourceProvider):

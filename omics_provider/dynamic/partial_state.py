@@ -25,8 +25,8 @@ import grpc
 from botocore.exceptions import BotoCoreError, ClientError
 from pulumi.runtime.proto import provider_pb2, status_pb2
 
-from . import hidden
-from .errors import OmicsProviderError, WaitTimedOut
+from ..core import hidden
+from ..errors import OmicsProviderError, WaitTimedOut
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -30,13 +30,16 @@ from pulumi.provider.experimental import provider as p
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, provider_pb2_grpc
 
-from . import hidden, partial_state, schema, wire
-from .errors import WaitTimedOut
-from .settings import ConnectionSettings
-from .values import GONE, UNKNOWN
+from .. import schema
+from ..aws.settings import ConnectionSettings
+from ..core import hidden
+from ..core.values import GONE, UNKNOWN
+from ..dynamic import partial_state
+from ..errors import WaitTimedOut
+from . import wire
 
 if TYPE_CHECKING:
-    from . import import_lifecycle
+    from ..core import import_lifecycle
 
 Kind = provider_pb2.PropertyDiff  # its kinds: Kind.UPDATE, Kind.UPDATE_REPLACE, ...
 
@@ -77,18 +80,21 @@ class EngineLog:
         self._log(engine_pb2.WARNING, message)
 
 
-class _Core:
-    """The core's modules, each imported on first use: every engine phase starts its own plugin
-    process, and the phases that only read the schema need no botocore (0.15 s a start)."""
+class _Modules:
+    """A subpackage's modules, each imported on first use: every engine phase starts its own
+    plugin process, and the phases that only read the schema need no botocore (0.15 s a start)."""
+
+    def __init__(self, package: str) -> None:
+        self.package = package
 
     def __getattr__(self, name: str) -> Any:
-        module = import_module(f".{name}", __package__)
+        module = import_module(f"..{self.package}.{name}", __package__)
         setattr(self, name, module)
         gc.freeze()  # what the import made lives as long as the process: out of the collector's scans
         return module
 
 
-core = _Core()
+core, aws = _Modules("core"), _Modules("aws")
 
 
 def _type(urn: str) -> str:
@@ -132,7 +138,7 @@ class Operations:
 
     async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Blocking AWS work, off the server's event loop (the engine sends requests in parallel)."""
-        return await asyncio.to_thread(core.service_errors.explain_access_denied(fn), *args)
+        return await asyncio.to_thread(aws.service_errors.explain_access_denied(fn), *args)
 
 
 class StoreOperations(Operations):
@@ -412,7 +418,7 @@ async def _abort(context: grpc.aio.ServicerContext, exc: Exception, shape: schem
 
 def main() -> None:
     """Serve the plugin: print the port, then answer the engine until it stops us."""
-    from . import __version__
+    from .. import __version__
 
     parser = argparse.ArgumentParser(description="the healthomics Pulumi provider plugin")
     parser.add_argument("engine", help="the Pulumi engine's address")

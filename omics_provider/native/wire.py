@@ -17,8 +17,8 @@ from typing import Any
 
 from google.protobuf import struct_pb2
 
-from .hidden import NO_SECRETS, Secrets, strings
-from .schema import Shape, nested
+from ..core.hidden import NO_SECRETS, Secrets, strings
+from ..schema import Shape, nested
 
 # The protocol's marks of a special object, and of a secret (pulumi.runtime.rpc's).
 _SIG_KEY, _SECRET_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"

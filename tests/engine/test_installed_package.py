@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from omics_emulator.launcher import EmulatorProcess
-from omics_provider.ownership import user_tags
+from omics_provider.core.ownership import user_tags
 from tests.engine import released
 from tests.engine.released import EXAMPLES, GO_MODULE, REPO, VERSION, UserProject, copy_example, run, user_env
 from tests.support.aws import LocalAws

@@ -9,7 +9,7 @@ import itertools
 import json
 from pathlib import Path
 
-from omics_provider.ownership import user_tags
+from omics_provider.core.ownership import user_tags
 from omics_stack import outputs
 from tests.support.aws import LocalAws, granted, without
 from tests.support.fasta import generate_fasta

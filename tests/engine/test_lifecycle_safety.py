@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from omics_provider import ownership
+from omics_provider.core import ownership
 from tests.support.aws import LocalAws
 from tests.support.fasta import generate_fasta
 from tests.support.projects import REPO, StackProject, YamlProject

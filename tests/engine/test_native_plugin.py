@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from omics_provider.ownership import user_tags
+from omics_provider.core.ownership import user_tags
 from tests.support.aws import LocalAws
 from tests.support.fasta import generate_fasta
 from tests.support.polling import wait_until

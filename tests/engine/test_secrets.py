@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from omics_provider.ownership import user_tags
+from omics_provider.core.ownership import user_tags
 from omics_review import review
 from omics_stack import outputs
 from tests.support.aws import LocalAws

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from omics_provider.ownership import user_tags
+from omics_provider.core.ownership import user_tags
 from omics_stack import outputs
 from tests.support.aws import LocalAws
 from tests.support.fasta import generate_fasta

@@ -12,10 +12,13 @@ OIDC web-identity session), and the policy documents tests give them.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import itertools
 import json
+import threading
 import time
+from collections.abc import Iterator
 from functools import cached_property
 
 import boto3
@@ -186,6 +189,28 @@ class LocalAws:
     def release_imports(self) -> None:
         """Every held import job ends now (import_seconds back to 0)."""
         self.controls(import_seconds=0)
+
+    @contextlib.contextmanager
+    def released_after(self, operation: str, count: int = 1, timeout: float = 30.0) -> Iterator[None]:
+        """Inside, held import jobs are released as soon as the endpoint has answered `count` more
+        calls of the omics `operation` (e.g. the call that shows the code under test waits)."""
+        start = self.calls()["calls"].get(operation, 0)
+        missed: list[AssertionError] = []
+
+        def watch() -> None:
+            try:
+                wait_until(lambda: self.calls()["calls"].get(operation, 0) >= start + count, timeout,
+                           f"{count} more {operation}", interval=0.02)
+            except AssertionError as exc:
+                missed.append(exc)
+            finally:
+                self.release_imports()
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        yield
+        watcher.join(timeout)
+        if missed:
+            raise missed[0]
 
     def calls(self) -> dict:
         """Omics calls per operation, errors answered, and the busiest second of each operation."""

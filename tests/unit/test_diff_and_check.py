@@ -10,9 +10,9 @@ import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.output import Unknown
 
+from omics_provider.aws.settings import ConnectionSettings
 from omics_provider.import_job import ReferenceImportJob, ReferenceImportJobProvider
 from omics_provider.reference_store import ReferenceStore, ReferenceStoreProvider
-from omics_provider.settings import ConnectionSettings
 
 STORE = "1234567890"
 ROLE = "arn:aws:iam::123456789012:role/omics-import"

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from omics_emulator.fasta import FastaError, FastaIndexer, render_fai
-from omics_provider.tokens import derive_token, restore_token
+from omics_provider.core.tokens import derive_token, restore_token
 from tests.support.fasta import bgzip_like, simple_fai
 
 LETTERS = "ACGTNacgtnRYKMSWBDHV"

@@ -8,7 +8,8 @@ import inspect
 
 from pulumi.provider.experimental import server
 
-from omics_provider import plugin, schema
+from omics_provider import schema
+from omics_provider.native import plugin
 
 RESOURCE_OPERATIONS = {"Check", "Diff", "Create", "Update", "Read", "Delete"}
 FROM_THE_SDK = {"Handshake", "GetPluginInfo", "GetSchema", "CheckConfig", "DiffConfig", "Configure",

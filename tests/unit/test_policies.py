@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
+from omics_provider.aws.service_errors import denied
 from omics_provider.errors import AccessDenied
-from omics_provider.service_errors import denied
 from omics_rules import policies
 from omics_rules.policies.__main__ import main
 from omics_rules.service_role import read_policy, trust_policy

@@ -15,7 +15,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from omics_provider.values import UNKNOWN
+from omics_provider.core.values import UNKNOWN
 from omics_review import guard, previews, review
 from omics_review.previews import SECRET
 

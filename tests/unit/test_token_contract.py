@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from omics_provider import ownership
-from omics_provider.tokens import derive_token, owned_token, restore_token, store_token
+from omics_provider.core import ownership
+from omics_provider.core.tokens import derive_token, owned_token, restore_token, store_token
 
 ROLE = "arn:aws:iam::111122223333:role/omics-import"
 SOURCES = [{"name": "GRCh38", "source_file": "s3://genomes/GRCh38.fa", "description": "primary assembly"},

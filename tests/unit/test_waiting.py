@@ -9,10 +9,10 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from omics_provider import jobs
+from omics_provider.aws.pacing import Pacer, RateLimiter
+from omics_provider.aws.waiting import Deadline, PollSchedule
+from omics_provider.core import jobs
 from omics_provider.errors import WaitTimedOut
-from omics_provider.pacing import Pacer, RateLimiter
-from omics_provider.waiting import Deadline, PollSchedule
 
 STORE, JOB = "1234567890", "5555555555"
 CREATED = dt.datetime(2026, 11, 29, tzinfo=dt.UTC)

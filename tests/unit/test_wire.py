@@ -6,8 +6,10 @@ from __future__ import annotations
 from google.protobuf import struct_pb2
 from pulumi.provider.experimental.property_value import PropertyValue
 
-from omics_provider import hidden, schema, wire
-from omics_provider.values import UNKNOWN
+from omics_provider import schema
+from omics_provider.core import hidden
+from omics_provider.core.values import UNKNOWN
+from omics_provider.native import wire
 
 IMPORT = schema.REFERENCE_IMPORT_JOB
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ProfileNotFound
 
-from omics_provider.settings import ConnectionSettings
+from omics_provider.aws.settings import ConnectionSettings
 from omics_rules import service_model
 from tests.support.aws import LocalAws
 

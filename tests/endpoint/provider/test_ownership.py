@@ -9,7 +9,8 @@ import itertools
 
 import pytest
 
-from omics_provider import ownership, schema
+from omics_provider import schema
+from omics_provider.core import ownership
 from omics_provider.errors import OmicsProviderError, WaitTimedOut
 from omics_provider.import_job import ReferenceImportJobProvider
 from omics_provider.reference_store import ReferenceStoreProvider
@@ -75,15 +76,17 @@ def test_two_owners_with_the_same_inputs_get_an_import_each_and_delete_only_thei
 def test_a_forgotten_token_never_takes_another_owners_job(world: Sandbox, job_tags: str) -> None:
     """The other owner's job is still running and then done; whether or not the service shows a
     job's source tags, the second owner imports its own."""
-    world.aws.controls(import_seconds=2, token_memory_seconds=0.5, job_source_tags=job_tags,
-                       busy_answer="queue")
+    world.aws.hold_imports()  # the other owner's job runs until the second owner has started its own
+    world.aws.controls(token_memory_seconds=0.5, job_source_tags=job_tags, busy_answer="queue")
     provider = ReferenceImportJobProvider()
     sources = [{"name": "busy-genome", "source_file": world.upload("b.fa", generate_fasta(3002))}]
     first = checked(provider, world.props(sources, owner=urn("first")))
     with pytest.raises(WaitTimedOut):
         provider.create({**first, "wait_timeout_seconds": 0.5})
     world.aws.token_forgotten(world.jobs()[0], 0.5)
-    second = provider.create(checked(provider, world.props(sources, owner=urn("second")))).outs
+    # With the tags shown, the other owner's job is passed over; without, it is waited for first.
+    with world.aws.released_after("StartReferenceImportJob" if job_tags == "shown" else "GetReferenceImportJob"):
+        second = provider.create(checked(provider, world.props(sources, owner=urn("second")))).outs
     [other] = [j for j in world.jobs() if j["id"] != second["job_id"]]
     assert second["owner_mark"] != first.get("owner_mark")
     assert len(world.jobs()) == 2 and other["id"] != second["job_id"]
@@ -91,7 +94,8 @@ def test_a_forgotten_token_never_takes_another_owners_job(world: Sandbox, job_ta
 
 @pytest.mark.parametrize("job_tags", ["shown", "omitted"])
 def test_a_rerun_after_the_token_was_forgotten_finds_its_own_job_by_its_mark(world: Sandbox, job_tags: str) -> None:
-    world.aws.controls(import_seconds=2, token_memory_seconds=0.5, job_source_tags=job_tags)
+    world.aws.hold_imports()  # running until the rerun reads it
+    world.aws.controls(token_memory_seconds=0.5, job_source_tags=job_tags)
     provider = ReferenceImportJobProvider()
     props = checked(provider, world.props(
         [{"name": "mine", "source_file": world.upload("m.fa", generate_fasta(3003))}], owner=urn("mine")))
@@ -99,13 +103,15 @@ def test_a_rerun_after_the_token_was_forgotten_finds_its_own_job_by_its_mark(wor
         provider.create({**props, "wait_timeout_seconds": 0.5})
     assert timed_out.value.partial["job_id"] and timed_out.value.partial["owner_mark"]
     world.aws.token_forgotten(world.jobs()[0], 0.5)
-    again = provider.create(props).outs
+    with world.aws.released_after("GetReferenceImportJob"):
+        again = provider.create(props).outs
     assert len(world.jobs()) == 1 and again["job_id"] == timed_out.value.job_id
 
 
 def test_a_replacement_that_keeps_every_input_imports_anew_and_the_old_delete_keeps_it(world: Sandbox) -> None:
     """`pulumi up --replace` and replaceOnChanges: diff sees the resource, then create and the
     old one's delete."""
+    world.aws.controls(time_scale=20)  # deletions in the endpoint's time
     provider = ReferenceImportJobProvider()
     owner = urn("forced")
     sources = [{"name": "forced-genome", "source_file": world.upload("f.fa", generate_fasta(3004))}]
@@ -182,7 +188,7 @@ def test_a_running_job_is_kept_by_refresh_finished_by_update_and_waited_for_by_d
 
 
 def test_a_delete_past_its_deadline_names_the_running_job_and_keeps_the_import(world: Sandbox) -> None:
-    from omics_provider import import_lifecycle
+    from omics_provider.core import import_lifecycle
     world.aws.hold_imports()  # past the create's 0.5 s and the delete's 1 s
     provider = ReferenceImportJobProvider()
     props = checked(provider, world.props([{"name": "slow-genome", "source_file": world.upload(
@@ -227,7 +233,7 @@ def test_a_reference_another_resource_keeps_is_released_by_a_delete(world: Sandb
     assert ownership.KEY not in (tags_of(world, legacy["sources"][0]["arn"]) or {})
     kept, removed = urn("kept"), urn("removed")
     log = Log()
-    from omics_provider import import_lifecycle
+    from omics_provider.core import import_lifecycle
     import_lifecycle.read(provider.settings, legacy["job_id"], legacy, log, owner=removed)
     change = import_lifecycle.diff(legacy, {**legacy, "owner": kept}, False, owner=kept, log=log)
     assert not change.replaces
@@ -257,7 +263,7 @@ def test_a_name_another_resource_holds_gets_its_own_reference_or_a_clear_error(w
     source = {"name": "held-name", "source_file": world.upload("h.fa", generate_fasta(3012))}
     first = provider.create(checked(provider, world.props([source], owner=urn("holder")))).outs
     log = Log()
-    from omics_provider import import_lifecycle
+    from omics_provider.core import import_lifecycle
     second = import_lifecycle.check(provider.settings, {}, world.props([source], owner=urn("second")), log)
     assert second.failures == []
     [warning] = [line for line in log.lines if "already holds a reference of this name" in line]

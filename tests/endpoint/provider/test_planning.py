@@ -53,7 +53,7 @@ def test_only_a_changed_recorded_version_changes_the_token(world: Sandbox, warni
 
 def test_state_from_0_1_0_made_without_a_readable_version_is_not_replaced(world: Sandbox) -> None:
     """0.1.0 derived the token without the version when HeadObject failed, and recorded no versions."""
-    from omics_provider.tokens import derive_token
+    from omics_provider.core.tokens import derive_token
 
     uri = world.upload("old.fa", generate_fasta(804))
     props = world.props([{"name": "old-genome", "source_file": uri}])

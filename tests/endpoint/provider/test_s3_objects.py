@@ -4,8 +4,8 @@ one listing, and whatever the listing cannot say is asked with HeadObject."""
 
 from __future__ import annotations
 
-from omics_provider import s3_objects
-from omics_provider.settings import ConnectionSettings
+from omics_provider.aws import s3_objects
+from omics_provider.aws.settings import ConnectionSettings
 from tests.support.aws import Sandbox
 from tests.support.fasta import generate_fasta
 

@@ -161,7 +161,8 @@ def test_a_rerun_after_the_service_forgot_the_token_finds_the_job_instead_of_imp
         world: Sandbox, ended: bool) -> None:
     """How long HealthOmics remembers a clientToken is not documented; the dynamic provider keeps
     nothing of a create that timed out, so the rerun finds the job in the store."""
-    world.aws.controls(import_seconds=3, token_memory_seconds=1)  # the job outlives the 1-s deadline
+    world.aws.hold_imports()  # the job outlives the 1-s deadline
+    world.aws.controls(token_memory_seconds=1)
     provider = ReferenceImportJobProvider()
     props = checked(provider, world.props([{"name": "forgotten", "source_file": world.upload(
         "forgotten.fa", generate_fasta(1203)), "description": "primary"}]))
@@ -172,7 +173,8 @@ def test_a_rerun_after_the_service_forgot_the_token_finds_the_job_instead_of_imp
         world.aws.release_imports()
         world.aws.job(world.store, job["id"])
     world.aws.token_forgotten(job, 1)  # starting with the token would start a second import
-    again = provider.create(props)
+    with world.aws.released_after("GetReferenceImportJob"):  # still running when the rerun reads it
+        again = provider.create(props)
     assert again.outs["job_id"] == job["id"] and len(world.jobs()) == 1
     assert [s["status"] for s in again.outs["sources"]] == ["ACTIVE"]
 
