@@ -17,6 +17,7 @@ import subprocess
 import tarfile
 import threading
 import urllib.parse
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -110,12 +111,29 @@ def install_plugin(home: Path) -> Path:
     return installed
 
 
+def go_module_hash(version: str) -> str:
+    """The go.sum hash (h1:, golang.org/x/mod's dirhash) of GO_MODULE@version as dist/'s module proxy holds it."""
+    module = zipfile.ZipFile(DIST / "goproxy" / go_escaped(GO_MODULE) / "@v" / f"{version}.zip")
+    summary = hashlib.sha256()
+    for name in sorted(n for n in module.namelist() if not n.endswith("/")):
+        summary.update(f"{hashlib.sha256(module.read(name)).hexdigest()}  {name}\n".encode())
+    return "h1:" + base64.b64encode(summary.digest()).decode()
+
+
+def go_escaped(path: str) -> str:
+    """A module path as the module cache and proxies spell it (an upper-case letter as !lower)."""
+    return "".join(f"!{c.lower()}" if c.isupper() else c for c in path)
+
+
 def forget_go_module(version: str) -> None:
-    """Drop GO_MODULE@version from the Go module cache (read-only files), so that a build reads
-    dist/'s copy instead of one cached from an earlier dist/."""
+    """Drop GO_MODULE@version from the Go module cache (read-only files) when the copy there is not
+    dist/'s, so that a build reads dist/'s; a cache that holds dist/'s copy is left alone."""
     cache = Path(run("go", "env", "GOMODCACHE").strip())
-    escaped = "".join(f"!{c.lower()}" if c.isupper() else c for c in GO_MODULE)
-    for path in (cache / "cache" / "download" / escaped / "@v", cache / f"{escaped}@{version}"):
+    downloads = cache / "cache" / "download" / go_escaped(GO_MODULE) / "@v"
+    cached = downloads / f"{version}.ziphash"
+    if cached.exists() and cached.read_text().strip() == go_module_hash(version):
+        return
+    for path in (downloads, cache / f"{go_escaped(GO_MODULE)}@{version}"):
         if path.is_dir():
             for folder, dirs, _ in os.walk(path):
                 for entry in dirs:
