@@ -187,3 +187,9 @@ def test_the_reference_pages_are_generated_from_the_schema() -> None:
 
 def test_the_readme_is_short() -> None:
     assert len((REPO / "README.md").read_text().splitlines()) <= 150
+
+
+def test_the_reviews_page_shows_every_recorded_summary() -> None:
+    shown = set(re.findall(r"<!-- from: (tests/fixtures/previews/[\w-]+\.md) -->", (REPO / "docs" / "reviews.md").read_text()))
+    recorded = {rel(p) for p in (REPO / "tests" / "fixtures" / "previews").glob("*.md")}
+    assert shown == recorded, shown ^ recorded
