@@ -168,7 +168,7 @@ def test_the_local_endpoint_page_documents_every_flag_and_control_and_nothing_el
     assert documented == controls(), documented ^ controls()
 
 
-@pytest.mark.parametrize("page", PAGES, ids=rel)
+@pytest.mark.parametrize("page", [*PAGES, REPO / "bench" / "RESULTS.md", REPO / "CHANGELOG.md"], ids=rel)
 def test_no_words_of_the_project_workflow(page: Path) -> None:
     found = WORKFLOW_WORDS.findall(prose(page.read_text()))
     if "reference" in page.parts:  # generated: the schema's descriptions say "here" of the provider
