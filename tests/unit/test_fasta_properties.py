@@ -14,13 +14,13 @@ from omics_provider.core.tokens import derive_token, restore_token
 from tests.support.fasta import bgzip_like, simple_fai
 
 LETTERS = "ACGTNacgtnRYKMSWBDHV"
+NAME_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.|:-"
 
 
 @st.composite
 def fasta_files(draw) -> bytes:
     """Valid FASTA: unique names, 1+ bases per record, equal line widths but a shorter last."""
-    names = draw(st.lists(st.from_regex(r"[A-Za-z0-9_.|:-]{1,12}", fullmatch=True), min_size=1,
-                          max_size=6, unique=True))
+    names = draw(st.lists(st.text(NAME_LETTERS, min_size=1, max_size=12), min_size=1, max_size=6, unique=True))
     out = []
     for name in names:
         description = draw(st.sampled_from(["", " a description", "\tx=1"]))
@@ -64,12 +64,15 @@ def reference_token(store: str, role: str, sources: list[dict], versions: list) 
                                for s, v in zip(sources, versions, strict=True)]))
 
 
+DIGITS, LOWER = "0123456789", "abcdefghijklmnopqrstuvwxyz"
 identity = st.fixed_dictionaries({
-    "store": st.from_regex(r"[0-9]{10}", fullmatch=True),
-    "role": st.from_regex(r"arn:aws:iam::[0-9]{12}:role/[a-z]{1,10}", fullmatch=True),
+    "store": st.text(DIGITS, min_size=10, max_size=10),
+    "role": st.builds("arn:aws:iam::{}:role/{}".format, st.text(DIGITS, min_size=12, max_size=12),
+                      st.text(LOWER, min_size=1, max_size=10)),
     "sources": st.lists(st.fixed_dictionaries({
-        "name": st.text(min_size=3, max_size=20), "source_file": st.from_regex(r"s3://[a-z]{3,8}/[a-z]{1,8}\.fa",
-                                                                             fullmatch=True),
+        "name": st.text(min_size=3, max_size=20),
+        "source_file": st.builds("s3://{}/{}.fa".format, st.text(LOWER, min_size=3, max_size=8),
+                                 st.text(LOWER, min_size=1, max_size=8)),
         "description": st.none() | st.text(min_size=1, max_size=10)}), min_size=1, max_size=4),
     "version": st.none() | st.text(min_size=1, max_size=12),
 })

@@ -38,7 +38,6 @@ class Flow:
 
     def __init__(self, aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> None:
         self.aws, self.monkeypatch = aws, monkeypatch
-        aws.controls(time_scale=20)  # deletions finish in the endpoint's time: the flows wait for nothing else
         self.bucket, self.role = aws.bucket(), aws.role()
         self.uri = f"s3://{self.bucket}/min/genome.fa"
         aws.s3.put_object(Bucket=self.bucket, Key="min/genome.fa", Body=generate_fasta(990))
