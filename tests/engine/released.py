@@ -126,14 +126,10 @@ def go_escaped(path: str) -> str:
 
 
 def forget_go_module(version: str) -> None:
-    """Drop GO_MODULE@version from the Go module cache (read-only files) when the copy there is not
-    dist/'s, so that a build reads dist/'s; a cache that holds dist/'s copy is left alone."""
+    """Drop GO_MODULE@version from the machine's Go module cache (read-only files), so that the next
+    build downloads it again."""
     cache = Path(run("go", "env", "GOMODCACHE").strip())
-    downloads = cache / "cache" / "download" / go_escaped(GO_MODULE) / "@v"
-    cached = downloads / f"{version}.ziphash"
-    if cached.exists() and cached.read_text().strip() == go_module_hash(version):
-        return
-    for path in (downloads, cache / f"{go_escaped(GO_MODULE)}@{version}"):
+    for path in (cache / "cache" / "download" / go_escaped(GO_MODULE) / "@v", cache / f"{go_escaped(GO_MODULE)}@{version}"):
         if path.is_dir():
             for folder, dirs, _ in os.walk(path):
                 for entry in dirs:

@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -87,16 +88,22 @@ def node_modules(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def go_env(dist: Path) -> dict[str, str]:
-    """GOPROXY and GONOSUMDB as examples/go/README.md has a user set them, for dist/'s module proxy."""
+def go_env(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """GOPROXY and GONOSUMDB as examples/go/README.md has a user set them, for dist/'s module proxy;
+    a module cache of the file's own (the other modules from the machine's download cache, a module
+    proxy too; -trimpath keeps the machine's build cache valid for it), so that no other test's use
+    of the machine's cache meets this one."""
     if shutil.which("go") is None:
         pytest.skip("no Go on PATH")
     checksum = f"{GO_MODULE} v{VERSION} {released.go_module_hash(f'v{VERSION}')}\n"
     assert checksum in (EXAMPLES / "go" / "go.sum").read_text(), (
         f"examples/go/go.sum lacks {checksum}: sdk/go changed since the release's checksum was written there")
-    released.forget_go_module(f"v{VERSION}")
-    return {"GOPROXY": f"file://{dist / 'goproxy'},https://proxy.golang.org",
-            "GONOSUMDB": GO_MODULE.rsplit("/sdk/", 1)[0]}
+    cache = tmp_path_factory.mktemp("go") / "modcache"
+    machine = run("go", "env", "GOMODCACHE").strip()
+    yield {"GOPROXY": f"file://{dist / 'goproxy'},file://{machine}/cache/download,https://proxy.golang.org",
+           "GONOSUMDB": GO_MODULE.rsplit("/sdk/", 1)[0], "GOMODCACHE": str(cache),
+           "GOFLAGS": f"{os.environ.get('GOFLAGS', '')} -trimpath -modcacherw".strip()}
+    shutil.rmtree(cache, ignore_errors=True)
 
 
 @pytest.fixture
