@@ -30,6 +30,8 @@ PULUMI = REPO / ".tools" / "bin" / "pulumi"  # the user's Pulumi CLI, its langua
 VERSION = json.loads((REPO / "schema.json").read_text())["version"]
 PLUGIN_TARBALL = f"pulumi-resource-healthomics-v{VERSION}-linux-amd64.tar.gz"
 GO_MODULE = json.loads((REPO / "schema.json").read_text())["language"]["go"]["importBasePath"].rsplit("/", 1)[0]
+
+
 def run(*cmd: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 900) -> str:
     """Run a command; its stdout, or an AssertionError with all it printed."""
     proc = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
@@ -112,7 +114,7 @@ def install_plugin(home: Path) -> Path:
 
 
 def go_module_hash(version: str) -> str:
-    """The go.sum hash (h1:, golang.org/x/mod's dirhash) of GO_MODULE@version as dist/'s module proxy holds it."""
+    """The go.sum hash (h1:, golang.org/x/mod's dirhash) of GO_MODULE@version in dist/'s module proxy."""
     module = zipfile.ZipFile(DIST / "goproxy" / go_escaped(GO_MODULE) / "@v" / f"{version}.zip")
     summary = hashlib.sha256()
     for name in sorted(n for n in module.namelist() if not n.endswith("/")):
@@ -129,7 +131,8 @@ def forget_go_module(version: str) -> None:
     """Drop GO_MODULE@version from the machine's Go module cache (read-only files), so that the next
     build downloads it again."""
     cache = Path(run("go", "env", "GOMODCACHE").strip())
-    for path in (cache / "cache" / "download" / go_escaped(GO_MODULE) / "@v", cache / f"{go_escaped(GO_MODULE)}@{version}"):
+    escaped = go_escaped(GO_MODULE)
+    for path in (cache / "cache" / "download" / escaped / "@v", cache / f"{escaped}@{version}"):
         if path.is_dir():
             for folder, dirs, _ in os.walk(path):
                 for entry in dirs:

@@ -7,7 +7,7 @@ checkout on PATH, at the local endpoint: `up` (one import job), a no-op preview,
 installed endpoint without Go or versitygw, and the installed review tools.
 
 One virtualenv, one npm install and one plugin installation serve the file's tests (they keep to
-one worker: tests/conftest.py); Go and npm use the machine's caches."""
+one worker: tests/conftest.py); npm and Go read the machine's caches (Go's module cache as a proxy)."""
 
 from __future__ import annotations
 
