@@ -51,7 +51,7 @@ export class ReferenceStore extends pulumi.CustomResource {
      */
     declare public readonly adoptExisting: pulumi.Output<boolean | undefined>;
     /**
-     * True when the store was adopted, not created here.
+     * True when the store was adopted, not created by this resource.
      */
     declare public /*out*/ readonly adopted: pulumi.Output<boolean | undefined>;
     /**

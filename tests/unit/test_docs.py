@@ -171,8 +171,6 @@ def test_the_local_endpoint_page_documents_every_flag_and_control_and_nothing_el
 @pytest.mark.parametrize("page", [*PAGES, REPO / "bench" / "RESULTS.md", REPO / "CHANGELOG.md"], ids=rel)
 def test_no_words_of_the_project_workflow(page: Path) -> None:
     found = WORKFLOW_WORDS.findall(prose(page.read_text()))
-    if "reference" in page.parts:  # generated: the schema's descriptions say "here" of the provider
-        found = [word for word in found if word.lower() != "here"]
     assert not found, f"{rel(page)}: {found}"
 
 

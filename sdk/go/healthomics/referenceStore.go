@@ -18,7 +18,7 @@ type ReferenceStore struct {
 
 	// Take over the Region's existing store instead of creating one; its name, description and SSE are then kept as they are. An adopted store is left in place on delete unless deleteAdopted is set.
 	AdoptExisting pulumi.BoolPtrOutput `pulumi:"adoptExisting"`
-	// True when the store was adopted, not created here.
+	// True when the store was adopted, not created by this resource.
 	Adopted pulumi.BoolPtrOutput `pulumi:"adopted"`
 	// The store's ARN.
 	Arn pulumi.StringOutput `pulumi:"arn"`
@@ -169,7 +169,7 @@ func (o ReferenceStoreOutput) AdoptExisting() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *ReferenceStore) pulumi.BoolPtrOutput { return v.AdoptExisting }).(pulumi.BoolPtrOutput)
 }
 
-// True when the store was adopted, not created here.
+// True when the store was adopted, not created by this resource.
 func (o ReferenceStoreOutput) Adopted() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *ReferenceStore) pulumi.BoolPtrOutput { return v.Adopted }).(pulumi.BoolPtrOutput)
 }

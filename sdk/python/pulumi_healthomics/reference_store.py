@@ -275,7 +275,7 @@ class ReferenceStore(pulumi.CustomResource):
     @pulumi.getter
     def adopted(self) -> pulumi.Output[Optional[_builtins.bool]]:
         """
-        True when the store was adopted, not created here.
+        True when the store was adopted, not created by this resource.
         """
         return pulumi.get(self, "adopted")
 
