@@ -162,7 +162,8 @@ REFERENCE_STORE = Shape(
         Property("store_name", "string", OUTPUT, "The store's name as the service reports it."),
         Property("sse", "SseConfig", OUTPUT, "The store's encryption as the service reports it."),
         Property("creation_time", "string", OUTPUT, "When the store was created (ISO 8601)."),
-        Property("adopted", "boolean", OUTPUT, "True when the store was adopted, not created by this resource."),
+        Property("adopted", "boolean", OUTPUT,
+                 "True when the store was adopted, not created by this resource."),
     ))
 
 RESOURCES = (REFERENCE_STORE, REFERENCE_IMPORT_JOB)
