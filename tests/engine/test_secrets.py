@@ -81,7 +81,7 @@ def test_the_native_plugin_keeps_a_secret_tag_and_role_secret_and_the_ids_plain(
     secrets = [role, "NATSECRET-v1", "STORE-SECRET-TAG"]
 
     preview = project.run("preview", "--json").stdout
-    up = project.run("up", "--yes", "--diff")
+    up = project.run("up", "--yes", "--diff", "--skip-preview=false")
     assert leaks([preview, up.stdout, up.stderr, *state_files(project.root),
                   project.run("stack", "export").stdout], secrets) == []
     store_id = json.loads(project.run("stack", "output", "--json").stdout)
@@ -101,7 +101,7 @@ def test_the_native_plugin_keeps_a_secret_tag_and_role_secret_and_the_ids_plain(
     assert step["op"] == "update" and "sources[0].tags" in step["detailedDiff"], step
     summary = review.summarize(json.loads(preview_text))
     assert "tag `billing` changed" in summary, summary  # the change is still said
-    up = project.run("up", "--yes", "--diff")
+    up = project.run("up", "--yes", "--diff", "--skip-preview=false")
     assert leaks([preview_text, summary, up.stdout, up.stderr, *state_files(project.root),
                   project.run("stack", "export").stdout], secrets) == []
     assert user_tags(aws.omics.list_tags_for_resource(resourceArn=arn)["tags"])["billing"] == "NATSECRET-v2"
@@ -121,7 +121,7 @@ def test_the_stack_program_declares_secret_config_as_secrets_and_the_ids_stay_pl
     secrets = [project.role, "DYNSECRET-v1"]
 
     preview = cli.run("preview", "--json", "--stack", stack).stdout
-    up = project.up("--diff")
+    up = project.up("--diff", "--skip-preview=false")
     assert leaks([preview, up.stdout, up.stderr, *state_files(project.root),
                   cli.run("stack", "export", "--stack", stack).stdout], secrets) == []
     [reference] = project.references()
@@ -136,7 +136,7 @@ def test_the_stack_program_declares_secret_config_as_secrets_and_the_ids_stay_pl
     secrets.append("DYNSECRET-v2")
     preview_text = cli.run("preview", "--json", "--stack", stack).stdout
     summary = review.summarize(json.loads(preview_text))
-    up = project.up("--diff")
+    up = project.up("--diff", "--skip-preview=false")
     assert leaks([preview_text, summary, up.stdout, up.stderr, *state_files(project.root),
                   cli.run("stack", "export", "--stack", stack).stdout], secrets) == []
     assert "`grch38`" in summary and "tags changed" in summary, summary  # the change is still said
@@ -156,6 +156,6 @@ def test_a_secret_role_that_changes_is_hidden_in_the_reason_for_the_replacement(
     preview = cli.run("preview", "--diff", "--stack", stack)
     shown = preview.stdout + preview.stderr
     assert "will be replaced: service role [secret] → [secret]" in shown, shown
-    up = project.up("--diff")
+    up = project.up("--diff", "--skip-preview=false")
     assert leaks([preview.stdout, preview.stderr, up.stdout, up.stderr, *state_files(project.root)],
                  [first, second]) == []

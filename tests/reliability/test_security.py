@@ -22,7 +22,8 @@ def test_no_credential_in_state_logs_or_output(tmp_path: Path, aws: LocalAws, en
                             "AWS_SESSION_TOKEN": SESSION})
     uri = project.upload("g.fa", generate_fasta(1))
     project.configure([{"name": "import-one", "sources": [{"name": "genome", "source_file": uri}]}])
-    outputs = [project.up(), project.cli.run("refresh", "--yes", "--stack", "test")]
+    outputs = [project.up("--skip-preview=false"), project.cli.run("refresh", "--yes", "--stack", "test")]
+    assert "Previewing update" in outputs[0].stdout  # the up's own preview is in what is checked
     exported = project.cli.run("stack", "export", "--show-secrets", "--stack", "test").stdout
     seen = {
         "exported state": exported,
