@@ -78,6 +78,7 @@ def test_endpoint_restarted_while_importing(tmp_path: Path) -> None:
                                          partNumber=1)["payload"].read()
     second = [{**imports_for(project, 2, sources_each=3)[1], "name": "import-restart"}]
     project.configure(first + second)
+    aws.hold_imports()  # staged sources stay staged until the restart, however slow the staging was
     running = project.start_in_background()
     try:
         wait_until(lambda: len(project.jobs(kept["referenceStoreId"])) == 2, 60, "the second import starting")
