@@ -10,9 +10,8 @@ from urllib.parse import unquote_plus
 from xml.etree import ElementTree
 
 from .controls import CallCounter, Controls
+from .s3_keys import NS
 from .s3_proxy import S3Proxy
-
-_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
 
 
 class ControlledS3:
@@ -90,13 +89,13 @@ def _source_read(environ: dict) -> str | None:
 def _with_sizes(listing: bytes, bucket: str, sizes: dict[str, int]) -> bytes:
     """A ListObjectVersions answer of `bucket` (s3://name) with the Size of each version of the
     objects in `sizes` (s3:// URIs)."""
-    ElementTree.register_namespace("", _NAMESPACE)
+    ElementTree.register_namespace("", NS)
     root = ElementTree.fromstring(listing)
-    encoded = (root.findtext(f"{{{_NAMESPACE}}}EncodingType") or "") == "url"
-    for version in root.iter(f"{{{_NAMESPACE}}}Version"):
-        key = version.findtext(f"{{{_NAMESPACE}}}Key") or ""
+    encoded = (root.findtext(f"{{{NS}}}EncodingType") or "") == "url"
+    for version in root.iter(f"{{{NS}}}Version"):
+        key = version.findtext(f"{{{NS}}}Key") or ""
         size = sizes.get(f"{bucket}/{unquote_plus(key) if encoded else key}")
-        node = version.find(f"{{{_NAMESPACE}}}Size")
+        node = version.find(f"{{{NS}}}Size")
         if size is not None and node is not None:
             node.text = str(size)
     return ElementTree.tostring(root, xml_declaration=True, encoding="UTF-8")

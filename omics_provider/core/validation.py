@@ -7,6 +7,7 @@ failure type. No API call is made here."""
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from omics_rules import service_model
@@ -31,6 +32,7 @@ def to_api(value: Any) -> Any:
     return value
 
 
+@cache  # loads the service model: on the first check, not when a stack program imports the provider
 def _api_members(operation: str, names: tuple[str, ...]) -> tuple[str, ...]:
     """The inputs among `names` that are members of the operation's request."""
     members = service_model.operation(operation).input_shape.members
@@ -41,7 +43,8 @@ def import_failures(olds: dict, news: dict) -> list[Failure]:
     """Every failure of an import's inputs `news` (`olds`: as the state records them): the
     model's rules, source names unique within the job, each source's tags (never the owner
     mark's key; at most 49 beside the mark), positive wait settings, a Region's spelling."""
-    failures = _model_failures("StartReferenceImportJob", news, _IMPORT_MODEL_FIELDS)
+    failures = _model_failures("StartReferenceImportJob", news,
+                              _api_members("StartReferenceImportJob", REFERENCE_IMPORT_JOB.inputs))
     sources = news.get("sources")
     if isinstance(sources, list):
         names = [s.get("name") for s in sources if isinstance(s, dict) and is_known(s.get("name"))]
@@ -59,7 +62,8 @@ def import_failures(olds: dict, news: dict) -> list[Failure]:
 
 def store_failures(news: dict) -> list[Failure]:
     """Every failure of a store's inputs: the model's rules, at most 50 tags, a Region's spelling."""
-    failures = _model_failures("CreateReferenceStore", news, _STORE_MODEL_FIELDS)
+    failures = _model_failures("CreateReferenceStore", news,
+                              _api_members("CreateReferenceStore", REFERENCE_STORE.inputs))
     return failures + _tag_failures(news.get("tags"), "tags") + _region_failures(news.get("region"))
 
 
@@ -120,7 +124,5 @@ def _region_failures(region: Any, path: str = "region") -> list[Failure]:
     return []
 
 
-_IMPORT_MODEL_FIELDS = _api_members("StartReferenceImportJob", REFERENCE_IMPORT_JOB.inputs)
-_STORE_MODEL_FIELDS = _api_members("CreateReferenceStore", REFERENCE_STORE.inputs)
 _WAIT_FIELDS = tuple(p.name for p in REFERENCE_IMPORT_JOB.properties
                      if p.kind == SETTING and p.type == "number")  # seconds: above 0 when given
