@@ -31,6 +31,10 @@ BUSY_ANSWERS = ("ServiceQuotaExceededException", "ValidationException", "Throttl
 TOKEN_REUSE_ANSWERS = ("original", "conflict")
 # Whether Start/Get/List import jobs (one row of AWS's quota page) share one budget or count alone.
 IMPORT_JOB_QUOTAS = ("shared", "per_operation")
+# Whether a quota lets its second's calls come together ("allowed": at most the rate within any
+# one second) or only spaced ("refused": each call at least 1/rate after the last one let in, a
+# token bucket that holds one call). AWS gives the rate, not the burst.
+QUOTA_BURSTS = ("allowed", "refused")
 # Whether a store may hold two ACTIVE references of one name (AWS does not say).
 SAME_NAME_ANSWERS = ("allowed", "refused")
 # Whether GetReferenceImportJob shows each source's tags (the model has the member; AWS's
@@ -55,6 +59,7 @@ class Controls:
     busy_answer: str = field(default="ServiceQuotaExceededException", metadata={"choices": BUSY_ANSWERS})
     token_reuse: str = field(default="original", metadata={"choices": TOKEN_REUSE_ANSWERS})
     import_job_quota: str = field(default="shared", metadata={"choices": IMPORT_JOB_QUOTAS})
+    quota_bursts: str = field(default="allowed", metadata={"choices": QUOTA_BURSTS})
     job_invisible_seconds: float = 0.0  # Get/List import jobs do not see a job this young
     # "refused" FAILs the second source of a name
     same_name_references: str = field(default="allowed", metadata={"choices": SAME_NAME_ANSWERS})
@@ -147,16 +152,18 @@ def _parsed(spec: Field, value: object) -> object:
 
 class RequestQuotas:
     """HealthOmics' request rates per account, Region and operation (or quota row): past the rate
-    within any one second, a call is answered ThrottlingException."""
+    within any one second, or (without bursts) sooner than 1/rate after the last call let in, a
+    call is answered ThrottlingException."""
 
     def __init__(self, rates: dict[str, float], clock: Callable[[], float] = time.monotonic) -> None:
         self.rates, self._clock = rates, clock
         self._lock = threading.Lock()
         self._recent: dict[tuple[str, str], deque[float]] = defaultdict(deque)
 
-    def admit(self, region: str, operation: str, shared: bool = True) -> None:
+    def admit(self, region: str, operation: str, shared: bool = True, bursts: bool = True) -> None:
         """Count this call against its quota (its row's when `shared`), or raise
-        ThrottlingException when the second's quota is spent."""
+        ThrottlingException when the second's quota is spent (or, without `bursts`, when the
+        last call let in was less than 1/rate ago)."""
         rate = self.rates.get(operation)
         if rate is None:
             return
@@ -166,7 +173,7 @@ class RequestQuotas:
             recent = self._recent[(region, quota)]
             while recent and recent[0] <= now - 1.0:
                 recent.popleft()
-            if len(recent) >= rate:
+            if len(recent) >= rate or (not bursts and recent and now - recent[-1] < 1.0 / rate):
                 together = f" (with the other import-job operations: {quota})" if quota != operation else ""
                 raise ThrottlingException(
                     f"Rate exceeded: {operation} allows {rate:g} requests per second in {region}{together}")

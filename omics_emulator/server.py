@@ -149,7 +149,8 @@ class EmulatorApp:
         try:
             caller = gate.omics(environ, name, region, route.pattern.match(path).groupdict(), body)
             if self.controls.request_quotas:
-                self.quotas.admit(region, name, shared=self.controls.import_job_quota == "shared")
+                self.quotas.admit(region, name, shared=self.controls.import_job_quota == "shared",
+                                  bursts=self.controls.quota_bursts == "allowed")
             self.controls.inject_fault(name, caller)
             headers = {k[5:].replace("_", "-"): v for k, v in environ.items() if k.startswith("HTTP_")}
             params = protocol.parse_request(route, path, environ.get("QUERY_STRING", ""), headers, body)

@@ -5,6 +5,8 @@ reference in use)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -63,6 +65,26 @@ def test_the_import_job_operations_share_one_quota_row_by_default(aws: LocalAws,
         assert answers[5] == "ThrottlingException", answers
     else:
         assert "ThrottlingException" not in answers, answers
+
+
+@pytest.mark.parametrize("bursts", ["allowed", "refused"])
+def test_a_quota_lets_its_calls_come_together_or_only_spaced(aws: LocalAws, bursts: str) -> None:
+    aws.controls(request_quotas=True, quota_bursts=bursts)
+    store = aws.omics.create_reference_store(name="burst")["id"]
+    once = LocalAws(aws.url, aws.region, attempts=1)
+    answers = []
+    for _ in range(5):  # five calls at once: 5 per second is the quota
+        try:
+            once.omics.get_reference_store(id=store)
+            answers.append("ok")
+        except ClientError as exc:
+            answers.append(exc.response["Error"]["Code"])
+    if bursts == "allowed":
+        assert answers == ["ok"] * 5, answers
+    else:  # a call less than 200 ms after the last one let in is throttled
+        assert answers[0] == "ok" and "ThrottlingException" in answers[1:], answers
+        time.sleep(0.2)
+        assert once.omics.get_reference_store(id=store)["id"] == store
 
 
 def test_sse_config_only_when_given(aws: LocalAws) -> None:
