@@ -153,20 +153,28 @@ def test_a_job_not_found_after_its_start_is_asked_for_again_up_to_a_minute(clock
     assert f"Reference import job {JOB} was started in store {STORE} (clientToken tok)" in str(excinfo.value)
     assert "still does not find it after 60 s" in str(excinfo.value)
 
-def test_rate_limiter_spaces_calls_evenly() -> None:
+def test_rate_limiter_lets_a_burst_through_then_keeps_the_rate() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(per_second=4.0, burst=5, clock=clock, sleep=clock.sleep)
+    assert [limiter.wait() for _ in range(5)] == [0.0] * 5  # the quota's calls at once
+    assert limiter.wait() == pytest.approx(1.25)  # the sixth: 5 calls within any 1.25 s
+    assert [limiter.wait() for _ in range(4)] == [0.0] * 4  # the rest of its burst
+    assert limiter.wait() == pytest.approx(1.25)
+    clock.now += 10  # an idle limiter lets the next burst through at once
+    assert [limiter.wait() for _ in range(5)] == [0.0] * 5
+
+
+def test_rate_limiter_of_one_spaces_calls_evenly() -> None:
     clock = FakeClock()
     limiter = RateLimiter(per_second=4.0, clock=clock, sleep=clock.sleep)
-    waited = [limiter.wait() for _ in range(5)]
-    assert waited == [0.0, 0.25, 0.25, 0.25, 0.25]
-    clock.now += 10  # an idle limiter lets the next call through at once
-    assert limiter.wait() == 0.0
+    assert [limiter.wait() for _ in range(5)] == [0.0, 0.25, 0.25, 0.25, 0.25]
 
 
 def test_rate_limiter_spaces_calls_across_threads() -> None:
     import threading
     import time
 
-    limiter, stamps = RateLimiter(per_second=20.0), []
+    limiter, stamps = RateLimiter(per_second=20.0, burst=2), []
     lock = threading.Lock()
 
     def call() -> None:
@@ -180,9 +188,9 @@ def test_rate_limiter_spaces_calls_across_threads() -> None:
     for t in threads:
         t.join()
     stamps.sort()
-    # 20 per second: 8 calls span at least 7 x 50 ms, whatever the threads did. (Gaps one by
-    # one are not checked: a thread woken late on a busy machine makes one short and the next long.)
-    assert stamps[-1] - stamps[0] >= 7 * 0.05 - 0.01
+    # 2 calls within any 100 ms: 8 calls span at least 3 x 100 ms, whatever the threads did. (Gaps
+    # one by one are not checked: a thread woken late on a busy machine makes one short and the next long.)
+    assert stamps[-1] - stamps[0] >= 3 * 0.1 - 0.01
 
 
 def test_pacer_keeps_one_limiter_per_region_and_operation_at_a_share_of_its_quota() -> None:
@@ -190,8 +198,9 @@ def test_pacer_keeps_one_limiter_per_region_and_operation_at_a_share_of_its_quot
     pacer = Pacer(quotas={"DeleteReference": 1.0, "GetReference": 10.0}, share=0.5, clock=clock, sleep=clock.sleep)
     assert pacer.limiter("eu-west-1", "DeleteReference") is pacer.limiter("eu-west-1", "DeleteReference")
     assert pacer.limiter("eu-west-1", "DeleteReference") is not pacer.limiter("us-east-1", "DeleteReference")
-    assert pacer.limiter("eu-west-1", "DeleteReference").interval == pytest.approx(2.0)
-    assert pacer.limiter("eu-west-1", "GetReference").interval == pytest.approx(0.2)
+    one, ten = pacer.limiter("eu-west-1", "DeleteReference"), pacer.limiter("eu-west-1", "GetReference")
+    assert (one.burst, one.window) == (1, pytest.approx(2.0))  # 1 call within any 2 s
+    assert (ten.burst, ten.window) == (10, pytest.approx(2.0))  # 10 calls within any 2 s
     assert pacer.limiter("eu-west-1", "CreateRunGroup") is None  # no quota known: not paced
 
 
@@ -201,4 +210,4 @@ def test_the_three_import_job_operations_share_one_limiter() -> None:
     assert shared is pacer.limiter("eu-west-1", "GetReferenceImportJob") is pacer.limiter(
         "eu-west-1", "ListReferenceImportJobs")
     assert shared is not pacer.limiter("eu-west-1", "ListReferences")
-    assert shared.interval == pytest.approx(1 / (5 * 0.8))
+    assert (shared.burst, shared.window) == (5, pytest.approx(5 / (5 * 0.8)))

@@ -18,7 +18,12 @@ def checked(provider: ReferenceImportJobProvider, props: dict) -> dict:
     return result.inputs
 
 
-def test_lifecycle_create_refresh_retag_delete(world: Sandbox) -> None:
+@pytest.mark.parametrize("bursts", ["allowed", "refused"])
+def test_lifecycle_create_refresh_retag_delete(world: Sandbox, bursts: str) -> None:
+    """Whether a quota lets the provider's calls come together or throttles all but spaced ones
+    (AWS does not say), no throttle reaches the user."""
+    world.aws.controls(quota_bursts=bursts)
+    world.aws.reset_calls()
     provider = ReferenceImportJobProvider()
     fasta = generate_fasta(seed=41)
     sources = [{"name": "genome-a", "source_file": world.upload("a.fa", fasta), "description": "A",
@@ -57,6 +62,8 @@ def test_lifecycle_create_refresh_retag_delete(world: Sandbox) -> None:
     provider.delete(created.id, updated)
     assert all(r["status"] != "ACTIVE" for r in world.references())
     assert len(world.jobs()) == 1
+    if bursts == "refused":  # the provider's bursts were throttled, retried, and never raised
+        assert any(e.endswith(":ThrottlingException") for e in world.aws.calls()["errors"]), world.aws.calls()
 
 
 def test_a_given_client_token_stays_the_input_and_is_the_token_used(world: Sandbox) -> None:
