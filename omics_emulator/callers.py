@@ -86,14 +86,19 @@ def caller_of(access_key: str, token: str | None) -> Caller | None:
     return _session_caller(session)
 
 
-def remember_session_policies(form: dict[str, str], answer: bytes) -> None:
-    """Record the managed session policies (PolicyArns.member.N) an AssumeRole request (`form`)
-    was given, for the session its successful answer (moto's XML) made."""
-    arns = [v for k, v in sorted(form.items()) if k.startswith("PolicyArns.member.")]
+def session_key(answer: bytes) -> str | None:
+    """The access key id of the session a successful AssumeRole* answer (moto's XML) made."""
     key = _ANSWERED_KEY.search(answer)
-    if arns and key:
+    return key[1].decode() if key else None
+
+
+def remember_session_policies(form: dict[str, str], key: str) -> None:
+    """Record the managed session policies (PolicyArns.member.N) an AssumeRole request (`form`)
+    was given, for the session of access key id `key` it made."""
+    arns = [v for k, v in sorted(form.items()) if k.startswith("PolicyArns.member.")]
+    if arns:
         with _lock:
-            _session_policy_arns[key[1].decode()] = arns
+            _session_policy_arns[key] = arns
 
 
 def note_issued(keys: Iterable[str]) -> None:

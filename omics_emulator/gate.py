@@ -36,12 +36,6 @@ def caller(environ: dict) -> Caller | None:
     return caller_of(*key) if key else None
 
 
-def caller_arn(environ: dict) -> str:
-    """The ARN a denial names the request's caller by (the account's root for a key of no
-    identity). Raises BadToken."""
-    return _named(caller(environ))
-
-
 def omics(environ: dict, operation: str, region: str, path_values: dict[str, str], body: bytes) -> str:
     """The caller's ARN when it may make this omics request; else raise the OmicsError the
     request is answered with."""
@@ -92,8 +86,10 @@ def _named(who: Caller | None) -> str:
     return who.arn if who is not None else ROOT_ARN
 
 
-def query(environ: dict, service: str, region: str, form: dict[str, str]) -> Answer | None:
-    """IAM's or STS's error answer when the caller may not make this request; None when it may."""
+def query(environ: dict, service: str, region: str, form: dict[str, str]) -> tuple[Answer | None, str]:
+    """(IAM's or STS's error answer when the caller may not make this request, None when it may;
+    the ARN a denial names the caller by, the account's root for a key of no identity)."""
+    who: Caller | None = None
     try:
         who = caller(environ)
         context = request_context(environ, region)
@@ -102,15 +98,16 @@ def query(environ: dict, service: str, region: str, form: dict[str, str]) -> Ans
             authorize(who, found, context)
         if service == "sts" and form.get("Action") == "AssumeRole":
             sts_trust.check_assume_role(who, form, {**context, **found[0].context})
+        return None, _named(who)
     except BadToken as bad:
-        return query_error(service, 400 if bad.expired else 403,
-                           "ExpiredToken" if bad.expired else "InvalidClientTokenId",
-                           _EXPIRED if bad.expired else _INVALID)
+        refused = query_error(service, 400 if bad.expired else 403,
+                              "ExpiredToken" if bad.expired else "InvalidClientTokenId",
+                              _EXPIRED if bad.expired else _INVALID)
     except Denied as denied:
-        return query_error(service, 403, "AccessDenied", denied.message)
-    except sts_trust.Refused as refused:
-        return query_error(service, refused.status, refused.code, refused.message)
-    return None
+        refused = query_error(service, 403, "AccessDenied", denied.message)
+    except sts_trust.Refused as refusal:
+        refused = query_error(service, refusal.status, refusal.code, refusal.message)
+    return refused, _named(who)
 
 
 def federation(form: dict[str, str]) -> Answer | None:

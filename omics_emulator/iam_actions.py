@@ -25,9 +25,15 @@ def query_form(body: bytes, query: str) -> dict[str, str]:
 
 
 def changes_state(form: dict[str, str]) -> bool:
-    """Whether an IAM or STS action may change what the local IAM keeps (identities, policies,
-    keys, sessions): every action but the reads (Get*, List*, Simulate*, Generate*, Decode*)."""
-    return not form.get("Action", "").startswith(_READS)
+    """Whether an IAM or STS action may change the local IAM's identities, policies or keys:
+    every action but the reads (Get*, List*, Simulate*, Generate*, Decode*) and the AssumeRole*
+    actions, which read a role and make a session (`makes_session`)."""
+    return not form.get("Action", "").startswith(_READS) and not makes_session(form)
+
+
+def makes_session(form: dict[str, str]) -> bool:
+    """Whether an STS action makes a session (AssumeRole, AssumeRoleWithWebIdentity, AssumeRoleWithSAML)."""
+    return form.get("Action", "").startswith("AssumeRole")
 
 
 def checks(service: str, form: dict[str, str], caller: Caller | None) -> list[Check]:

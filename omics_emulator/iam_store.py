@@ -1,13 +1,13 @@
-"""The local IAM survives a restart. moto keeps IAM in memory, so after each IAM or STS request
-that may change it (any but a read: iam_actions.changes_state) its state is written to
+"""The local IAM survives a restart. moto keeps IAM in memory, so after each IAM request that may
+change it (any but a read: iam_actions.changes_state) its state is written to
 `DATA_DIR/iam-roles.json` when it changed, and created again at start: customer managed policies
 (their default version's document), roles (path, trust policy, description, tags, inline
 policies, attached policies, permissions boundary, session duration), groups, users (inline and
 attached policies, groups, tags, access keys with the same id, secret and status) and OIDC
 providers. ARNs depend only on the account, path and name, so they are the same after a restart.
-STS sessions are not kept: their keys, and the keys of deleted users, are remembered as issued so
-that they answer as invalid instead of acting as the account's root. A file of the older form
-(a JSON list of roles only) is read too."""
+STS sessions are not kept: their keys (added to the file as each session is made), and the keys of
+deleted users, are remembered as issued so that they answer as invalid instead of acting as the
+account's root. A file of the older form (a JSON list of roles only) is read too."""
 
 from __future__ import annotations
 
@@ -115,12 +115,24 @@ class IamStore:
         with self._lock:
             now = state()
             callers.note_issued(now["issued_keys"])
-            if now == self._saved:
-                return
-            partial = self.path.with_suffix(".partial")
-            partial.write_text(json.dumps(now, indent=1))
-            os.replace(partial, self.path)
-            self._saved = now
+            if now != self._saved:
+                self._write(now)
+
+    def note_session(self, key: str) -> None:
+        """Remember a new STS session's access key id as issued, in the file too, without reading
+        the rest of the IAM again (a session changes nothing else that is kept)."""
+        with self._lock:
+            callers.note_issued([key])
+            if self._saved is None:
+                self._write(state())
+            elif key not in self._saved["issued_keys"]:
+                self._write({**self._saved, "issued_keys": sorted([*self._saved["issued_keys"], key])})
+
+    def _write(self, saved: dict) -> None:
+        partial = self.path.with_suffix(".partial")
+        partial.write_text(json.dumps(saved, indent=1))
+        os.replace(partial, self.path)
+        self._saved = saved
 
 
 def _restore_user(iam, user: dict) -> None:

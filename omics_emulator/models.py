@@ -1,8 +1,8 @@
 """The reference-store service's rules: each API operation (a Backend method, in snake_case)
-takes the Region, the validated wire parameters and the caller's ARN (as denials name it),
-checks what HealthOmics checks, changes the records and returns the wire response (a dict, or a
-FileRange for GetReference's streamed body). What outlives a request (imports, the end of a
-deletion) goes to the worker."""
+takes the Region and the validated wire parameters (StartReferenceImportJob also the caller's
+ARN, which its iam:PassRole denial names), checks what HealthOmics checks, changes the records
+and returns the wire response (a dict, or a FileRange for GetReference's streamed body). What
+outlives a request (imports, the end of a deletion) goes to the worker."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import json
 import shutil
 import sqlite3
 from typing import Protocol
+
+from botocore import xform_name
 
 from omics_rules.job_states import STILL_IMPORTING
 from omics_rules.quotas import MAX_TAGS
@@ -55,9 +57,16 @@ class Backend:
         self.records, self.controls, self.worker = records, controls, worker
         self.lock = records.lock
 
+    def answer(self, operation: str, region: str, params: dict, caller: str) -> dict | answers.FileRange:
+        """The wire response of the API operation named `operation` (`caller`: the ARN a denial
+        names the caller by)."""
+        if operation == "StartReferenceImportJob":
+            return self.start_reference_import_job(region, params, caller)
+        return getattr(self, xform_name(operation))(region, params)
+
     # -- reference stores ----------------------------------------------------------------
 
-    def create_reference_store(self, region: str, params: dict, caller: str) -> dict:
+    def create_reference_store(self, region: str, params: dict) -> dict:
         with self.lock:
             token = params.get("clientToken")
             fingerprint = answers.fingerprint({k: v for k, v in params.items() if k != "clientToken"})
@@ -81,18 +90,18 @@ class Backend:
             )
             return answers.store_detail(self.records.store_row(store_id))
 
-    def get_reference_store(self, region: str, params: dict, caller: str) -> dict:
+    def get_reference_store(self, region: str, params: dict) -> dict:
         with self.lock:
             return answers.store_detail(self.records.store_row(params["id"], region))
 
-    def list_reference_stores(self, region: str, params: dict, caller: str) -> dict:
+    def list_reference_stores(self, region: str, params: dict) -> dict:
         with self.lock:
             rows = self.records.all("SELECT * FROM stores WHERE region = ? ORDER BY created, id", region)
         items = [answers.store_detail(r) for r in answers.filtered(rows, params, ("name",))]
         page, token = answers.paginate(items, params)
         return {"referenceStores": page, "nextToken": token}
 
-    def delete_reference_store(self, region: str, params: dict, caller: str) -> dict:
+    def delete_reference_store(self, region: str, params: dict) -> dict:
         with self.lock:
             store = self.records.store_row(params["id"], region)
             counted = "" if self.controls.deleted_blocks_store else " AND status != 'DELETED'"
@@ -168,7 +177,7 @@ class Backend:
         lag = self.controls.wall(self.controls.job_invisible_seconds)
         return not lag or (now() - answers.time_of(job["created"])).total_seconds() >= lag
 
-    def get_reference_import_job(self, region: str, params: dict, caller: str) -> dict:
+    def get_reference_import_job(self, region: str, params: dict) -> dict:
         with self.lock:
             store = self.records.store_row(params["referenceStoreId"], region)
             job = self.records.job_row(params["id"], store["id"])
@@ -183,7 +192,7 @@ class Backend:
                             for s in sources],
             }
 
-    def list_reference_import_jobs(self, region: str, params: dict, caller: str) -> dict:
+    def list_reference_import_jobs(self, region: str, params: dict) -> dict:
         with self.lock:
             store = self.records.store_row(params["referenceStoreId"], region)
             rows = self.records.all(
@@ -193,7 +202,7 @@ class Backend:
         page, token = answers.paginate(items, params)
         return {"importJobs": page, "nextToken": token}
 
-    def list_references(self, region: str, params: dict, caller: str) -> dict:
+    def list_references(self, region: str, params: dict) -> dict:
         with self.lock:
             store = self.records.store_row(params["referenceStoreId"], region)
             rows = self.records.all("SELECT * FROM refs WHERE store_id = ? ORDER BY created, id", store["id"])
@@ -201,7 +210,7 @@ class Backend:
         page, token = answers.paginate(items, params)
         return {"references": page, "nextToken": token}
 
-    def get_reference_metadata(self, region: str, params: dict, caller: str) -> dict:
+    def get_reference_metadata(self, region: str, params: dict) -> dict:
         with self.lock:
             store = self.records.store_row(params["referenceStoreId"], region)
             row = self.records.reference_row(store["id"], params["id"])
@@ -215,7 +224,7 @@ class Backend:
             },
         }
 
-    def get_reference(self, region: str, params: dict, caller: str) -> answers.FileRange:
+    def get_reference(self, region: str, params: dict) -> answers.FileRange:
         """The requested part (and range) of a reference's SOURCE or INDEX file."""
         with self.lock:
             store = self.records.store_row(params["referenceStoreId"], region)
@@ -236,7 +245,7 @@ class Backend:
             start, end = answers.byte_range(params["range"], start, end)
         return answers.FileRange(path, start, end)
 
-    def delete_reference(self, region: str, params: dict, caller: str) -> dict:
+    def delete_reference(self, region: str, params: dict) -> dict:
         with self.lock:
             store = self.records.store_row(params["referenceStoreId"], region)
             row = self.records.reference_row(store["id"], params["id"])
@@ -259,7 +268,7 @@ class Backend:
                 return table, row
         raise ResourceNotFoundException(f"Resource {arn} was not found")
 
-    def tag_resource(self, region: str, params: dict, caller: str) -> dict:
+    def tag_resource(self, region: str, params: dict) -> dict:
         with self.lock:
             table, row = self._tagged(params["resourceArn"])
             tags = {**json.loads(row["tags"]), **params["tags"]}
@@ -269,14 +278,14 @@ class Backend:
             self.records.write(f"UPDATE {table} SET tags = ? WHERE arn = ?", json.dumps(tags), row["arn"])
             return {}
 
-    def untag_resource(self, region: str, params: dict, caller: str) -> dict:
+    def untag_resource(self, region: str, params: dict) -> dict:
         with self.lock:
             table, row = self._tagged(params["resourceArn"])
             tags = {k: v for k, v in json.loads(row["tags"]).items() if k not in params["tagKeys"]}
             self.records.write(f"UPDATE {table} SET tags = ? WHERE arn = ?", json.dumps(tags), row["arn"])
             return {}
 
-    def list_tags_for_resource(self, region: str, params: dict, caller: str) -> dict:
+    def list_tags_for_resource(self, region: str, params: dict) -> dict:
         with self.lock:
             _, row = self._tagged(params["resourceArn"])
             return {"tags": json.loads(row["tags"])}

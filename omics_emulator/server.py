@@ -13,15 +13,15 @@ from collections.abc import Iterable
 from http import HTTPStatus
 from pathlib import Path
 
-from botocore import xform_name
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from omics_rules.quotas import REQUESTS_PER_SECOND
 
 from . import gate, iam_actions, iam_policies, protocol
+from .account import ROOT_ARN
 from .answers import FileRange
-from .callers import remember_session_policies
+from .callers import remember_session_policies, session_key
 from .controls import CallCounter, Controls, RequestQuotas
 from .exceptions import (
     IncompleteSignatureException,
@@ -93,8 +93,8 @@ class EmulatorApp:
     def _query(self, environ: dict, start_response, service: str, region: str,
                signed: bool = True) -> Iterable[bytes]:
         """An IAM or STS request: authorized (or, unsigned, let through by the role's trust),
-        then answered by moto, or here for SimulatePrincipalPolicy. Moto's IAM and STS state is
-        saved once it has answered an action that may change it."""
+        then answered by moto, or here for SimulatePrincipalPolicy. Moto's IAM state is saved once
+        it has answered an action that may change it; a new session's key is noted as issued."""
         try:
             body = _small_body(environ)
         except OmicsError as exc:
@@ -102,26 +102,32 @@ class EmulatorApp:
                             iam_policies.error(exc.code, exc.message))
         environ["wsgi.input"] = io.BytesIO(body)
         form = iam_actions.query_form(body, environ.get("QUERY_STRING", ""))
-        refused = gate.query(environ, service, region, form) if signed else gate.federation(form)
+        if signed:
+            refused, who = gate.query(environ, service, region, form)
+        else:
+            refused, who = gate.federation(form), ROOT_ARN
         if refused is not None:
             return _respond(start_response, *refused)
         if service == "iam" and iam_policies.is_simulation(body):
-            return self._simulation(environ, start_response, body)
+            return self._simulation(start_response, body, who)
         answer: list = []
         body_out = b"".join(self.moto(environ, lambda status, headers, *_: answer.extend((status, headers))))
-        if form.get("Action", "").startswith("AssumeRole") and answer[0].startswith("200"):
-            remember_session_policies(form, body_out)
-        if iam_actions.changes_state(form):
+        if iam_actions.makes_session(form):  # it reads IAM: of what is kept, only its key is new
+            key = session_key(body_out) if answer[0].startswith("200") else None
+            if key is not None:
+                remember_session_policies(form, key)
+                self.iam.note_session(key)
+        elif iam_actions.changes_state(form):
             self.iam.save_if_changed()
         start_response(answer[0], answer[1])
         return [body_out]
 
-    def _simulation(self, environ: dict, start_response, body: bytes) -> Iterable[bytes]:
-        """iam:SimulatePrincipalPolicy, which moto does not serve (AccessDenied when the
-        `deny_operations` control names it)."""
+    def _simulation(self, start_response, body: bytes, who: str) -> Iterable[bytes]:
+        """iam:SimulatePrincipalPolicy, which moto does not serve (AccessDenied naming the caller
+        `who` when the `deny_operations` control names it)."""
         if "SimulatePrincipalPolicy" in self.controls.deny_operations:
             status, answer = 403, iam_policies.error(
-                "AccessDenied", f"User: {gate.caller_arn(environ)} is not authorized to perform: "
+                "AccessDenied", f"User: {who} is not authorized to perform: "
                 "iam:SimulatePrincipalPolicy (denied by the local endpoint's deny_operations control)")
         else:
             status, answer = iam_policies.simulate(body)
@@ -154,7 +160,7 @@ class EmulatorApp:
             self.controls.inject_fault(name, caller)
             headers = {k[5:].replace("_", "-"): v for k, v in environ.items() if k.startswith("HTTP_")}
             params = protocol.parse_request(route, path, environ.get("QUERY_STRING", ""), headers, body)
-            result = getattr(self.backend, xform_name(name))(region, params, caller)
+            result = self.backend.answer(name, region, params, caller)
             if isinstance(result, FileRange):
                 start_response("200 OK", [("Content-Type", "application/octet-stream"),
                                           ("Content-Length", str(result.end - result.start))])
