@@ -6,9 +6,7 @@ makes every rerun find the job it already started.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterator, Sequence
 
 import pulumi
 from pulumi.dynamic import (
@@ -22,50 +20,17 @@ from pulumi.dynamic import (
 )
 
 from . import schema
-from .aws.service_errors import explain_access_denied
 from .core import hidden, planning
 from .core import import_lifecycle as lifecycle
-from .dynamic import partial_state
+from .dynamic.adapter import adapted
 from .dynamic.configured import ConfiguredProvider
-from .errors import WaitTimedOut
-
-R = TypeVar("R")
-
-
-def _adapted(explain: bool = True) -> Callable[[Callable[..., R]], Callable[..., R]]:
-    """A dynamic operation as an adapter over `import_lifecycle`: its dict arguments reach it
-    without the `secret_inputs` record, beside `log` (pulumi.log showing their secret values as
-    [secret]) and `kept` (the record of the last of them, for the answer to keep). AccessDenied
-    is explained (when `explain`), a WaitTimedOut keeps its job in the state, and any explained
-    failure reaches the engine as its message, the same secrets redacted."""
-    def decorate(method: Callable[..., R]) -> Callable[..., R]:
-        served = explain_access_denied(method) if explain else method
-
-        @functools.wraps(method)
-        def adapted(self: ReferenceImportJobProvider, *args: Any) -> R:
-            given = [a for a in args if isinstance(a, dict)]
-            log = hidden.HiddenLog(pulumi.log, hidden.of_dynamic(*given))
-            record = given[-1].get(hidden.SECRET_INPUTS)
-            kept = {hidden.SECRET_INPUTS: record} if record else {}
-            args = tuple({k: v for k, v in a.items() if k != hidden.SECRET_INPUTS} if isinstance(a, dict)
-                         else a for a in args)
-            try:
-                return served(self, *args, log=log, kept=kept)
-            except WaitTimedOut as exc:
-                partial_state.keep(exc.job_id, {**exc.partial, **kept}, log.secrets.redact(str(exc)))
-                raise
-            except Exception as exc:
-                partial_state.send_plainly(exc, log.secrets)
-                raise
-        return adapted
-    return decorate
 
 
 class ReferenceImportJobProvider(ConfiguredProvider):
     """The dynamic provider: a thin adapter over `import_lifecycle`. Holds no client, session
     or credential: only connection settings."""
 
-    @_adapted(explain=False)
+    @adapted(explain=False)
     def check(self, olds: dict, news: dict, log: hidden.HiddenLog, kept: dict) -> CheckResult:
         """Every input against the service model's rules, then the plan: the clientToken, the
         source objects recorded, warnings and pre-flight refusals. For an import that stays,
@@ -84,7 +49,7 @@ class ReferenceImportJobProvider(ConfiguredProvider):
                 inputs = planning.carry_outputs(found, inputs)
         return CheckResult({**inputs, **kept}, failures)
 
-    @_adapted(explain=False)
+    @adapted(explain=False)
     def diff(self, _id: str, olds: dict, news: dict, log: hidden.HiddenLog, kept: dict) -> DiffResult:
         """Inputs only (`olds` are the old outputs): identity changes replace, tags update."""
         change = lifecycle.diff(olds, news, self.region_changed(olds, news), log=log)
@@ -92,26 +57,26 @@ class ReferenceImportJobProvider(ConfiguredProvider):
             log.info(f"import job {_id} will be replaced: {change.why}")
         return DiffResult(changes=change.changes, replaces=change.replaces, delete_before_replace=False)
 
-    @_adapted()
+    @adapted()
     def create(self, props: dict, log: hidden.HiddenLog, kept: dict) -> CreateResult:
         """Start the job (or find the one this token started) and wait until it completes; at
         the deadline the state keeps the job, which the next `up` waits for."""
         job_id, outs = lifecycle.create(self.settings, props, log)
         return CreateResult(job_id, {**outs, **kept})
 
-    @_adapted()
+    @adapted()
     def update(self, _id: str, olds: dict, news: dict, log: hidden.HiddenLog, kept: dict) -> UpdateResult:
         """Tag changes on each reference, or the wait for a job recorded at a create's deadline;
         all outputs returned."""
         return UpdateResult({**lifecycle.update(self.settings, olds, news, log), **kept})
 
-    @_adapted()
+    @adapted()
     def read(self, id_: str, props: dict, log: hidden.HiddenLog, kept: dict) -> ReadResult:
         """Current job and reference state; gone when every reference is gone."""
         outs = lifecycle.read(self.settings, id_, props, log)
         return ReadResult(None, {}) if outs is None else ReadResult(id_, {**outs, **kept})
 
-    @_adapted()
+    @adapted()
     def delete(self, _id: str, props: dict, log: hidden.HiddenLog, kept: dict) -> None:
         """Delete the references this import owns (a running job first waited for) and wait
         until they are gone; others are left in place, with a message."""

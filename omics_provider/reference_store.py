@@ -14,9 +14,9 @@ from pulumi.dynamic import (
 )
 
 from . import schema
-from .aws.service_errors import explain_access_denied
+from .core import hidden
 from .core import store_lifecycle as lifecycle
-from .dynamic import partial_state
+from .dynamic.adapter import adapted
 from .dynamic.configured import ConfiguredProvider
 
 
@@ -36,32 +36,28 @@ class ReferenceStoreProvider(ConfiguredProvider):
                    or bool(lifecycle.settings_changed(olds, news)))
         return DiffResult(changes=changes, replaces=replaces, delete_before_replace=True)
 
-    @partial_state.plain_failures
-    @explain_access_denied
-    def create(self, props: dict) -> CreateResult:
+    @adapted()
+    def create(self, props: dict, log: hidden.HiddenLog, kept: dict) -> CreateResult:
         """Create the store (idempotently), or adopt the region's store when asked."""
-        store_id, outs = lifecycle.create(self.settings, props, pulumi.log)
-        return CreateResult(store_id, outs)
+        store_id, outs = lifecycle.create(self.settings, props, log)
+        return CreateResult(store_id, {**outs, **kept})
 
-    @partial_state.plain_failures
-    @explain_access_denied
-    def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
+    @adapted()
+    def update(self, id_: str, olds: dict, news: dict, log: hidden.HiddenLog, kept: dict) -> UpdateResult:
         """Tag changes; all outputs returned."""
-        return UpdateResult(lifecycle.update(self.settings, olds, news))
+        return UpdateResult({**lifecycle.update(self.settings, olds, news), **kept})
 
-    @partial_state.plain_failures
-    @explain_access_denied
-    def read(self, id_: str, props: dict) -> ReadResult:
+    @adapted()
+    def read(self, id_: str, props: dict, log: hidden.HiddenLog, kept: dict) -> ReadResult:
         """The store as it is; gone when it was deleted outside Pulumi."""
         outs = lifecycle.read(self.settings, id_, props)
-        return ReadResult(None, {}) if outs is None else ReadResult(id_, outs)
+        return ReadResult(None, {}) if outs is None else ReadResult(id_, {**outs, **kept})
 
-    @partial_state.plain_failures
-    @explain_access_denied
-    def delete(self, id_: str, props: dict) -> None:
+    @adapted()
+    def delete(self, id_: str, props: dict, log: hidden.HiddenLog, kept: dict) -> None:
         """Delete the store once it is empty (references still DELETING are waited for); an
         adopted one is left in place unless delete_adopted."""
-        lifecycle.delete(self.settings, id_, props, pulumi.log)
+        lifecycle.delete(self.settings, id_, props, log)
 
 
 class ReferenceStoreArgs:

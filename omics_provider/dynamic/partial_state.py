@@ -7,8 +7,8 @@ exception into a plain error. `keep` sets those details on the gRPC call being s
 the server's own abort then sends: the engine records the import's job, and the next `up`
 waits for it, a refresh reads it, and a destroy deletes what it made.
 
-The same server sends every failure as its Python traceback; `send_plainly` (and the
-`plain_failures` decorator) makes a failure the provider explains (its own errors, AWS's
+The same server sends every failure as its Python traceback; `send_plainly` (which the
+`adapter.adapted` operations call) makes a failure the provider explains (its own errors, AWS's
 answers) read as its message alone, by the status details' message, which the engine reads in
 place of the server's.
 """
@@ -16,10 +16,7 @@ place of the server's.
 from __future__ import annotations
 
 import asyncio
-import functools
 import sys
-from collections.abc import Callable
-from typing import ParamSpec, TypeVar
 
 import grpc
 from botocore.exceptions import BotoCoreError, ClientError
@@ -27,9 +24,6 @@ from pulumi.runtime.proto import provider_pb2, status_pb2
 
 from ..core import hidden
 from ..errors import OmicsProviderError, WaitTimedOut
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 STATUS_DETAILS = "grpc-status-details-bin"
 EXPLAINED = (OmicsProviderError, ClientError, BotoCoreError)  # failures whose message says it all
@@ -59,21 +53,6 @@ def keep(resource_id: str, outputs: dict, reason: str) -> bool:
         loop.close()
     context.set_trailing_metadata(details(resource_id, struct, reason))
     return True
-
-
-def plain_failures(method: Callable[P, R]) -> Callable[P, R]:
-    """A dynamic provider's operation (the store's, which records no secret inputs) whose
-    explained failures reach the engine as their message (`send_plainly`)."""
-
-    @functools.wraps(method)
-    def plain(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return method(*args, **kwargs)
-        except Exception as exc:
-            send_plainly(exc, hidden.NO_SECRETS)
-            raise
-
-    return plain
 
 
 def send_plainly(exc: Exception, secrets: hidden.Secrets) -> None:
