@@ -1,6 +1,8 @@
 """The declared shape of both resources, once: every input (its type, its description, and what
-a change of it does) and every output. The dynamic face's field lists, its output builders and
-the Pulumi package schema (`schema.json`, `python -m omics_provider.schema`) come from here.
+a change of it does) and every output. The dynamic face's field lists, its output builders,
+the Pulumi package schema (`schema.json`, `python -m omics_provider.schema`), and the renaming of
+values between the provider's names and the package schema's and API's (`wire_names`,
+`provider_names`; `wire_path`, `provider_path` for a path) come from here.
 
 A property is one of three kinds:
 - an input, whose change REPLACEs the resource, UPDATEs it in place, or is a SETTING (how the
@@ -15,8 +17,10 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from . import __version__
 
@@ -62,9 +66,15 @@ class Shape:
     input_description: str = ""
 
     @cached_property
-    def by_wire_name(self) -> dict[str, Property]:
-        """The properties by their package-schema (camelCase) names."""
-        return {p.wire_name: p for p in self.properties}
+    def to_wire(self) -> dict[str, tuple[str, Shape | None]]:
+        """Each property's provider (snake_case) name -> its package-schema (camelCase) name and
+        the object type it holds."""
+        return {p.name: (p.wire_name, nested(p.type)) for p in self.properties}
+
+    @cached_property
+    def to_provider(self) -> dict[str, tuple[str, Shape | None]]:
+        """Each property's package-schema name -> its provider name and the object type it holds."""
+        return {p.wire_name: (p.name, nested(p.type)) for p in self.properties}
 
     def names(self, *kinds: str) -> tuple[str, ...]:
         """The names of the properties of these kinds, in declared order."""
@@ -173,22 +183,26 @@ TYPES = (REFERENCE_SOURCE, SOURCE_OBJECT, SSE_CONFIG)
 def nested(type_: str) -> Shape | None:
     """The object type a property of type `type_` (`ReferenceSource[]`, `tags`...) holds, if any."""
     return OBJECT_TYPES.get(type_.removesuffix("[]"))
-# A property's snake_case provider name and its camelCase name (the package schema's, and the API
-# member's in botocore's model), for every declared property: the one place they are paired.
-WIRE_NAMES = {p.name: p.wire_name for shape in (*RESOURCES, *TYPES) for p in shape.properties}
-PROVIDER_NAMES = {wire: name for name, wire in WIRE_NAMES.items()}
+
+
+# Every declared property's snake_case provider name and camelCase name (the package schema's, and
+# the API member's in botocore's model), for the path form, whose names carry no shape.
+_WIRE_NAMES = {p.name: p.wire_name for shape in (*RESOURCES, *TYPES) for p in shape.properties}
+_PROVIDER_NAMES = {wire: name for name, wire in _WIRE_NAMES.items()}
 
 
 def wire_path(path: str) -> str:
     """`sources[2].source_file` -> `sources[2].sourceFile` (a map key after ` key ` is kept)."""
     head, sep, tail = path.partition(" key ")
-    return re.sub(r"[a-z_]+", lambda m: WIRE_NAMES.get(m[0], m[0]), head) + sep + tail
+    return re.sub(r"[a-z_]+", lambda m: _WIRE_NAMES.get(m[0], m[0]), head) + sep + tail
 
 
 def provider_path(path: str) -> str:
     """`sources[2].sourceFile` -> `sources[2].source_file` (a map key after ` key ` is kept)."""
     head, sep, tail = path.partition(" key ")
-    return re.sub(r"[A-Za-z]+", lambda m: PROVIDER_NAMES.get(m[0], m[0]), head) + sep + tail
+    return re.sub(r"[A-Za-z]+", lambda m: _PROVIDER_NAMES.get(m[0], m[0]), head) + sep + tail
+
+
 CONFIG = (
     Property("region", "string", SETTING, "The AWS Region (else AWS_REGION / AWS_DEFAULT_REGION)."),
     Property("profile", "string", SETTING, "The AWS profile (else the standard AWS chain)."),
@@ -201,25 +215,45 @@ ENDPOINTS = Shape("Endpoints", "Custom endpoint URLs.", tuple(
 OBJECT_TYPES = {shape.name: shape for shape in (*TYPES, ENDPOINTS)}  # every type of the package schema
 
 
-def provider_name(wire_name: str, shape: Shape) -> str:
-    """A property's provider name from its package-schema name (itself when undeclared)."""
-    prop = shape.by_wire_name.get(wire_name)
-    return prop.name if prop else wire_name
+def _as_is(value: Any) -> Any:
+    return value
 
 
-def provider_names(props: dict, shape: Shape) -> dict:
-    """Properties named as the package schema names them (camelCase) -> the provider's names
-    (snake_case), through the declared nested types; undeclared keys are kept as they are."""
-    by_wire = shape.by_wire_name
+def wire_names(plain: Any, shape: Shape | None, convert: Callable[[Any], Any] = _as_is,
+               keep: Callable[[Any], bool] | None = None, drop_undeclared: bool = False) -> Any:
+    """A value named as the provider names it (snake_case) -> named as the package schema and
+    the API name it (camelCase), through the declared nested types: an object of `shape` by its
+    properties, a list item by item, a map (tags, or an object of no declared type) with its keys
+    kept (they are data), and every other value `convert`ed. An object's undeclared keys are kept
+    as they are, or dropped (`drop_undeclared`); `keep` leaves out the object entries whose value
+    it refuses."""
+    return _renamed(plain, shape, True, convert, keep, drop_undeclared)
+
+
+def provider_names(wired: Any, shape: Shape | None) -> Any:
+    """The reverse of `wire_names`: camelCase names -> the provider's (snake_case), through the
+    declared nested types; undeclared keys and map keys are kept as they are."""
+    return _renamed(wired, shape, False, _as_is, None, False)
+
+
+def _renamed(value: Any, shape: Shape | None, to_wire: bool, convert: Callable[[Any], Any],
+             keep: Callable[[Any], bool] | None, drop_undeclared: bool) -> Any:
+    """The one walk of both directions (`to_wire`: provider names -> wire names, else back)."""
+    if isinstance(value, str) or value is None:  # the most of a value: before the slower checks
+        return convert(value)
+    if isinstance(value, list | tuple):
+        return [_renamed(v, shape, to_wire, convert, keep, drop_undeclared) for v in value]
+    if not isinstance(value, Mapping):
+        return convert(value)
+    if shape is None:  # a map: its keys are data
+        return {k: _renamed(v, None, to_wire, convert, keep, drop_undeclared) for k, v in value.items()}
+    renames = shape.to_wire if to_wire else shape.to_provider
     named = {}
-    for key, value in props.items():
-        prop = by_wire.get(key)
-        inner = nested(prop.type) if prop else None
-        if inner and isinstance(value, list):
-            value = [provider_names(v, inner) if isinstance(v, dict) else v for v in value]
-        elif inner and isinstance(value, dict):
-            value = provider_names(value, inner)
-        named[prop.name if prop else key] = value
+    for key, item in value.items():
+        declared = renames.get(key)
+        if (declared or not drop_undeclared) and (keep is None or keep(item)):
+            name, inner = declared or (key, None)
+            named[name] = _renamed(item, inner, to_wire, convert, keep, drop_undeclared)
     return named
 
 

@@ -24,8 +24,8 @@ from omics_provider.schema import (
     REFERENCE_IMPORT_JOB,
     REFERENCE_STORE,
     dynamic_token,
-    provider_name,
     provider_names,
+    provider_path,
     token,
 )
 
@@ -255,8 +255,7 @@ def _changes(steps: list, unreadable: list[str]) -> list[Change]:
             old_outputs=_named(before.get("outputs") or before.get("inputs"), type_,
                                f"{where}: the old outputs", unreadable),
             new_inputs=_named(new.get("inputs"), type_, f"{where}: the new inputs", unreadable),
-            replace_reasons=[provider_name(str(r), NATIVE[type_]) if type_ in NATIVE else str(r)
-                             for r in reasons],
+            replace_reasons=[provider_path(str(r)) if type_ in NATIVE else str(r) for r in reasons],
             gone_outside=gone_outside, old_id=before.get("id"),
             diff_paths=list(_object(step.get("detailedDiff"), f"{where}: detailedDiff", unreadable)))
         if urn in changes and changes[urn].op == "replace":

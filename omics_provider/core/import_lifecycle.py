@@ -236,7 +236,7 @@ def _create(settings: ConnectionSettings, props: dict, log: Log, timeout: float 
         return adopt(settings, omics, props, token, log)
     owner, store = props.get("owner"), props["reference_store_id"]
     request = {"referenceStoreId": store, "roleArn": props["role_arn"], "sources": validation.to_api(
-        [{k: s.get(k) for k in SOURCE_INPUTS} for s in props["sources"]])}
+        [{k: s.get(k) for k in SOURCE_INPUTS} for s in props["sources"]], schema.REFERENCE_SOURCE)}
     fresh = False  # whether this create started the job (else it takes over one started before)
     if recorded and recorded.get("job_id") and recorded.get("resolved_client_token") == token:
         token_used = used_token(recorded) or token

@@ -69,7 +69,8 @@ def create(settings: ConnectionSettings, props: dict, log: Log) -> tuple[str, di
             retag(omics, store["arn"], None, props.get("tags"))
             log.info(f"adopted reference store {store['id']} ({store.get('name')})")
             return store["id"], {**outputs(props, store), "adopted": True}
-    request = validation.to_api({k: props.get(k) for k in ("name", "description", "sse_config", "tags")})
+    request = validation.to_api({k: props.get(k) for k in ("name", "description", "sse_config", "tags")},
+                                schema.REFERENCE_STORE)
     token = tokens.store_token(request)
     try:
         store = omics.create_reference_store(clientToken=token, **request)

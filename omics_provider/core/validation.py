@@ -13,38 +13,36 @@ from typing import Any
 from omics_rules import service_model
 from omics_rules.quotas import MAX_TAGS
 
-from ..schema import REFERENCE_IMPORT_JOB, REFERENCE_STORE, SETTING, WIRE_NAMES, provider_path
+from ..schema import REFERENCE_IMPORT_JOB, REFERENCE_STORE, SETTING, Shape, provider_path, wire_names
 from . import hidden, ownership
 from .values import is_known
 
 Failure = tuple[str, str]  # (the input's path, the rule it breaks)
 
-def to_api(value: Any) -> Any:
-    """Input names -> API member names, recursively; unknown values and None are left out.
-    Tag maps keep their keys."""
-    if isinstance(value, dict):
-        return {
-            WIRE_NAMES.get(k, k): (v if k == "tags" else to_api(v))
-            for k, v in value.items() if v is not None and is_known(v)
-        }
-    if isinstance(value, list):
-        return [to_api(v) for v in value]
-    return value
+
+def to_api(value: Any, shape: Shape) -> Any:
+    """Inputs of `shape` (an object, or a list of them) -> the API request's members: named as the
+    API names them, through the declared types, with None and unknown values left out of every
+    object; tag maps are kept whole."""
+    return wire_names(value, shape, keep=_sent)
+
+
+def _sent(value: Any) -> bool:
+    return value is not None and is_known(value)
 
 
 @cache  # loads the service model: on the first check, not when a stack program imports the provider
-def _api_members(operation: str, names: tuple[str, ...]) -> tuple[str, ...]:
-    """The inputs among `names` that are members of the operation's request."""
+def _api_members(operation: str, shape: Shape) -> tuple[str, ...]:
+    """The inputs of `shape` that are members of the operation's request."""
     members = service_model.operation(operation).input_shape.members
-    return tuple(n for n in names if WIRE_NAMES.get(n, n) in members)
+    return tuple(name for name in shape.inputs if shape.to_wire[name][0] in members)
 
 
 def import_failures(olds: dict, news: dict) -> list[Failure]:
     """Every failure of an import's inputs `news` (`olds`: as the state records them): the
     model's rules, source names unique within the job, each source's tags (never the owner
     mark's key; at most 49 beside the mark), positive wait settings, a Region's spelling."""
-    failures = _model_failures("StartReferenceImportJob", news,
-                              _api_members("StartReferenceImportJob", REFERENCE_IMPORT_JOB.inputs))
+    failures = _model_failures("StartReferenceImportJob", news, REFERENCE_IMPORT_JOB)
     sources = news.get("sources")
     if isinstance(sources, list):
         names = [s.get("name") for s in sources if isinstance(s, dict) and is_known(s.get("name"))]
@@ -62,8 +60,7 @@ def import_failures(olds: dict, news: dict) -> list[Failure]:
 
 def store_failures(news: dict) -> list[Failure]:
     """Every failure of a store's inputs: the model's rules, at most 50 tags, a Region's spelling."""
-    failures = _model_failures("CreateReferenceStore", news,
-                              _api_members("CreateReferenceStore", REFERENCE_STORE.inputs))
+    failures = _model_failures("CreateReferenceStore", news, REFERENCE_STORE)
     return failures + _tag_failures(news.get("tags"), "tags") + _region_failures(news.get("region"))
 
 
@@ -81,12 +78,12 @@ def _source_tag_failures(olds: dict, source: dict, path: str) -> list[Failure]:
     return _tag_failures(tags, path, most=MAX_TAGS if legacy else ownership.MAX_USER_TAGS)
 
 
-def _model_failures(operation: str, inputs: dict, fields: tuple[str, ...]) -> list[Failure]:
-    """The operation's model rules for the given input fields (unknown values are skipped)."""
-    request = to_api({k: inputs.get(k) for k in fields})
-    shape = service_model.operation(operation).input_shape
+def _model_failures(operation: str, inputs: dict, shape: Shape) -> list[Failure]:
+    """The operation's model rules for the inputs of `shape` it takes (unknown values are skipped)."""
+    request = to_api({k: inputs.get(k) for k in _api_members(operation, shape)}, shape)
+    model = service_model.operation(operation).input_shape
     failures = []
-    for violation in service_model.violations(shape, request):
+    for violation in service_model.violations(model, request):
         # A required member that is unknown at preview is not missing.
         if violation.rule == "is required" and not is_known(hidden.at(inputs, provider_path(violation.path))):
             continue

@@ -18,7 +18,7 @@ from typing import Any
 from google.protobuf import struct_pb2
 
 from ..core.hidden import NO_SECRETS, Secrets, strings
-from ..schema import Shape, nested
+from ..schema import Shape, wire_names
 
 # The protocol's marks of a special object, and of a secret (pulumi.runtime.rpc's).
 _SIG_KEY, _SECRET_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
@@ -50,12 +50,12 @@ def plain_value(value: struct_pb2.Value, shape: Shape | None) -> Any:
 
 
 def _plain_struct(props: struct_pb2.Struct, shape: Shape, path: _Link, found: list) -> dict:
-    by_wire = shape.by_wire_name
+    renames = shape.to_provider
     plain = {}
     for key, value in props.fields.items():
-        prop = by_wire.get(key)
-        if prop is not None:
-            plain[prop.name] = _plain(value, nested(prop.type), path, prop.name, found)
+        if key in renames:
+            name, inner = renames[key]
+            plain[name] = _plain(value, inner, path, name, found)
     return plain
 
 
@@ -118,7 +118,7 @@ def to_wire(plain: Mapping[str, Any], shape: Shape, secrets: Secrets = NO_SECRET
     """The core's dict -> wire properties (keys the shape does not declare are dropped), the
     values at `secrets`' paths marked secret."""
     struct = struct_pb2.Struct()
-    wired = _wire_names(plain, shape)
+    wired = wire_names(plain, shape, _wire_scalar, drop_undeclared=True)
     if secrets:
         wired = _mark(plain, wired, shape, (), secrets.paths)
     struct.update(wired)
@@ -132,14 +132,12 @@ def _mark(plain: Any, wired: Any, shape: Shape | None, path: Path, secret: froze
     if not any(p[:len(path)] == path for p in secret):
         return wired
     if isinstance(plain, Mapping) and isinstance(wired, dict):
-        names = {p.name: p for p in shape.properties} if shape else {}
+        renames = shape.to_wire if shape else {}
         marked = dict(wired)
         for key, value in plain.items():
-            prop = names.get(key)
-            wire_key = prop.wire_name if prop else key
+            wire_key, inner = renames.get(key, (key, None))
             if wire_key in wired:
-                marked[wire_key] = _mark(value, wired[wire_key], nested(prop.type) if prop else None,
-                                         (*path, key), secret)
+                marked[wire_key] = _mark(value, wired[wire_key], inner, (*path, key), secret)
         return marked
     if isinstance(plain, list | tuple) and isinstance(wired, list):
         return [_mark(item, w, shape, (*path, _element(item, i)), secret)
@@ -147,17 +145,10 @@ def _mark(plain: Any, wired: Any, shape: Shape | None, path: Path, secret: froze
     return wired
 
 
-def _wire_names(plain: Mapping[str, Any], shape: Shape) -> dict:
-    return {p.wire_name: _wire(plain[p.name], nested(p.type)) for p in shape.properties if p.name in plain}
-
-
-def _wire(value: Any, shape: Shape | None) -> Any:
+def _wire_scalar(value: Any) -> Any:
+    """A value that is neither an object nor a list, as the wire holds it: every number a float."""
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, int | float):
         return float(value)
-    if isinstance(value, Mapping):
-        return _wire_names(value, shape) if shape else {k: _wire(v, None) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_wire(v, shape) for v in value]
     return str(value)

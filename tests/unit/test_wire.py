@@ -1,5 +1,6 @@
 """The native plugin's wire form: the protocol's Structs read and written directly, checked
-against the SDK's own reading and writing of the same values."""
+against the SDK's own reading and writing of the same values; and the API request, named by the
+same walk through the schema's shapes."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from google.protobuf import struct_pb2
 from pulumi.provider.experimental.property_value import PropertyValue
 
 from omics_provider import schema
-from omics_provider.core import hidden
+from omics_provider.core import hidden, validation
 from omics_provider.core.values import UNKNOWN
 from omics_provider.native import wire
 
@@ -116,3 +117,14 @@ def test_messages_show_secret_values_as_secret():
 
 def test_a_request_without_secrets_reads_with_none():
     assert wire.read(wire.to_wire(PLAIN, IMPORT), IMPORT) == (PLAIN, hidden.NO_SECRETS)
+
+
+def test_the_request_is_named_as_the_wire_form_without_none_and_unknowns():
+    assert validation.to_api(PLAIN["sources"], schema.REFERENCE_SOURCE) == [
+        {"name": "hg38", "sourceFile": "s3://bucket/hg38.fa", "tags": {"team": "genomics", "snake_key": "kept"}},
+        {"name": "chm13"}]
+    given = {**PLAIN, "undeclared_key": "kept"}  # kept, for the model to refuse it by its name
+    request = validation.to_api(given, IMPORT)  # `sources` holds an unknown: left out whole
+    assert set(request) == set(_read(wire.to_wire(PLAIN, IMPORT))) - {"clientToken", "sources"} | {"undeclared_key"}
+    assert schema.provider_names(request, IMPORT) == {
+        k: v for k, v in given.items() if v is not None and k != "sources"}
