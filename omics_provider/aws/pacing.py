@@ -18,22 +18,21 @@ from typing import Any
 
 from omics_rules.quotas import REQUESTS_PER_SECOND, quota_of
 
-# A fifth of each quota is kept free, sustained: at most the quota's calls leave within any
-# 1.25 s (4 per second at 5 per second), so a call can arrive up to 250 ms after its turn (its
-# thread waits for the GIL on a busy machine) and the endpoint still sees no more than the quota
-# within any one second. A quota that refuses bursts (AWS gives rates, not bursts) throttles some
+# A fifth of each quota is kept free: at most 80 % of the quota's calls leave within any 1.25 s,
+# so the endpoint sees more than the quota within one second only when two calls arrive 250 ms
+# after their turn (their threads wait for the GIL on a busy machine); other callers and clock
+# skew need room too. A quota that refuses bursts (AWS gives rates, not bursts) throttles some
 # calls of a burst; botocore retries them.
 SHARE_OF_QUOTA = 0.8
 
 
 class RateLimiter:
-    """At most `burst` calls within any `burst / per_second` seconds, whatever the number of
-    threads: a short run of calls leaves at once, a long one at `per_second`."""
+    """At most `burst` calls within any `window` seconds, whatever the number of threads: a short
+    run of calls leaves at once, a long one at `burst / window` per second."""
 
-    def __init__(self, per_second: float, burst: int = 1, clock: Callable[[], float] = time.monotonic,
+    def __init__(self, burst: int, window: float, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
-        self.burst = max(1, burst)
-        self.window = self.burst / per_second
+        self.burst, self.window = max(1, burst), window
         self._clock, self._sleep = clock, sleep
         self._lock = threading.Lock()
         self._turns: deque[float] = deque(maxlen=self.burst)  # the last `burst` turns given
@@ -52,8 +51,8 @@ class RateLimiter:
 
 
 class Pacer:
-    """One RateLimiter per (Region, operation), made on first use: the quota's calls at once, at
-    a share of the quota sustained."""
+    """One RateLimiter per (Region, operation), made on first use: `share` of the quota's calls
+    (at least one) within any 1/`share` seconds."""
 
     def __init__(self, quotas: Mapping[str, float] = REQUESTS_PER_SECOND, share: float = SHARE_OF_QUOTA,
                  clock: Callable[[], float] = time.monotonic,
@@ -72,7 +71,8 @@ class Pacer:
         with self._lock:
             key = (region, quota_of(operation))
             if key not in self._limiters:
-                self._limiters[key] = RateLimiter(rate * self.share, int(rate), self._clock, self._sleep)
+                self._limiters[key] = RateLimiter(int(rate * self.share), 1 / self.share,
+                                                  self._clock, self._sleep)
             return self._limiters[key]
 
     def install(self, client: Any) -> None:

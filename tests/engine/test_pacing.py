@@ -23,7 +23,7 @@ def test_a_refresh_of_20_imports_stays_within_every_request_quota(tmp_path: Path
     aws.reset_calls()
     project.up()
     created = aws.calls()["peak_per_second"]
-    assert not aws.calls()["errors"], aws.calls()["errors"]  # no throttle, with Start/Get/List sharing 5/s
+    assert not throttles(aws.calls()), aws.calls()["errors"]  # with Start/Get/List sharing 5/s
 
     aws.reset_calls()
     project.cli.run("refresh", "--yes", "--stack", "test")
@@ -34,3 +34,9 @@ def test_a_refresh_of_20_imports_stays_within_every_request_quota(tmp_path: Path
         over = {op: n for op, n in peaks.items() if n > REQUESTS_PER_SECOND[op]}
         assert not over, f"more calls within one second than the quota allows: {over} ({peaks})"
     assert not calls["errors"], calls["errors"]
+
+
+def throttles(calls: dict) -> dict[str, int]:
+    """The calls answered ThrottlingException (a busy store's refusal of a second import is the
+    store's one-import rule, which the provider waits out, not a quota)."""
+    return {call: n for call, n in calls["errors"].items() if call.endswith(":ThrottlingException")}
