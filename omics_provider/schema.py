@@ -262,6 +262,15 @@ def token(shape: Shape) -> str:
     return f"{PACKAGE}:index:{shape.name}"
 
 
+# A native import's id, as `pulumi import` takes it: its store's id and its job's.
+IMPORT_ID_FORMAT, IMPORT_ID_EXAMPLE = "STORE_ID/JOB_ID", "1234567890/9876543210"
+
+
+def import_id(store_id: str, job_id: str) -> str:
+    """A native import's resource id (IMPORT_ID_FORMAT)."""
+    return f"{store_id}/{job_id}"
+
+
 def dynamic_token(shape: Shape) -> str:
     """The type token of the dynamic face's resource of a shape, as states and previews record
     it, e.g. `pulumi-python:dynamic/omics:ReferenceStore` (pulumi makes it of the resource

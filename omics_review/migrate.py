@@ -17,7 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-from omics_provider.schema import REFERENCE_IMPORT_JOB, REFERENCE_STORE, dynamic_token, token
+from omics_provider.schema import REFERENCE_IMPORT_JOB, REFERENCE_STORE, dynamic_token, import_id, token
 
 
 def plan(state: dict) -> tuple[list[dict], list[str], list[str]]:
@@ -35,7 +35,7 @@ def plan(state: dict) -> tuple[list[dict], list[str], list[str]]:
                                 "single job to import by; declare it with adoptExisting: true instead")
                 continue
             resources.append({"type": token(REFERENCE_IMPORT_JOB), "name": name,
-                              "id": f"{outputs['reference_store_id']}/{job_id}"})
+                              "id": import_id(outputs["reference_store_id"], job_id)})
             imports.append(resource["urn"])
     return resources, imports + stores, problems
 

@@ -212,8 +212,9 @@ class ImportOperations(Operations):
             job_id, outs = await self._run(core.import_lifecycle.create, self.settings, props, self.log(urn),
                                            timeout or None, recorded)
         except WaitTimedOut as exc:
-            raise PartialState(f"{props['reference_store_id']}/{exc.job_id}", exc.partial, str(exc)) from None
-        return f"{props['reference_store_id']}/{job_id}", outs
+            raise PartialState(schema.import_id(props["reference_store_id"], exc.job_id), exc.partial,
+                               str(exc)) from None
+        return schema.import_id(props["reference_store_id"], job_id), outs
 
     async def update(self, urn: str, olds: dict, news: dict, timeout: float, preview: bool) -> dict:
         """The outputs after the update (a preview's: what it will be)."""
@@ -228,10 +229,10 @@ class ImportOperations(Operations):
             job_id = resource_id.rsplit("/", 1)[-1]
             return await self._run(core.import_lifecycle.read, self.settings, job_id, props,
                                    self.log(urn), urn)
-        store_id, _, job_id = resource_id.partition("/")  # `pulumi import` by STORE_ID/JOB_ID
+        store_id, _, job_id = resource_id.partition("/")  # `pulumi import` by IMPORT_ID_FORMAT
         if not job_id:
-            raise ValueError(f"import id {resource_id!r}: give STORE_ID/JOB_ID, e.g. "
-                             "1234567890/9876543210 (the store, and the job that imported "
+            raise ValueError(f"import id {resource_id!r}: give {schema.IMPORT_ID_FORMAT}, e.g. "
+                             f"{schema.IMPORT_ID_EXAMPLE} (the store, and the job that imported "
                              "the references)")
         return await self._run(core.import_lifecycle.imported, self.settings, store_id, job_id)
 
