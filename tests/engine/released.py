@@ -1,13 +1,14 @@
 """A user's machine for the released artifacts: dist/ (as `make dist` leaves it), a user's
 environment that holds nothing of this checkout but the Pulumi CLI (a PULUMI_HOME and state of its
-own, the plugin installed there from its tarball), and dist/'s npm package served by a registry for
-its scope, as a team's artifact server serves it."""
+own, the plugin installed there from its tarball), and dist/ served on 127.0.0.1 as a team's
+artifact server serves it: its files as they are, its npm package by a registry for its scope."""
 
 from __future__ import annotations
 
 import base64
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -18,9 +19,9 @@ import tarfile
 import threading
 import urllib.parse
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -93,15 +94,6 @@ class UserProject:
                 if r["type"] == "pulumi:providers:healthomics"}
 
 
-def copy_example(name: str, root: Path) -> Path:
-    """examples/NAME's files (not its README) into a new folder `root`; `root`."""
-    root.mkdir(parents=True)
-    for source in (EXAMPLES / name).iterdir():
-        if source.is_file() and source.name != "README.md":
-            shutil.copy(source, root / source.name)
-    return root
-
-
 def install_plugin(home: Path) -> Path:
     """The plugin tarball of dist/ installed into PULUMI_HOME `home`, as a user installs it; the
     folder it went to."""
@@ -157,12 +149,36 @@ def npm_document(tarballs: dict[str, Path], url: str) -> dict[str, dict]:
 
 
 @contextlib.contextmanager
+def serving(handler: Callable[..., BaseHTTPRequestHandler]) -> Iterator[str]:
+    """An HTTP server on 127.0.0.1 answering with `handler`, in a thread until the block ends; its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@contextlib.contextmanager
+def file_server(folder: Path, requested: list[str]) -> Iterator[str]:
+    """An artifact server of folder's files (each path asked for goes to `requested`); its URL."""
+
+    class Files(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            requested.append(self.path)
+
+    with serving(functools.partial(Files, directory=str(folder))) as url:
+        yield url
+
+
+@contextlib.contextmanager
 def npm_registry(tarballs: list[Path]) -> Iterator[str]:
-    """A read-only npm registry on 127.0.0.1 for these package tarballs; its URL."""
+    """A read-only npm registry for these package tarballs; its URL."""
     files = {path.name: path for path in tarballs}
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    documents = npm_document(files, url)
+    documents: dict[str, dict] = {}  # filled once the URL is known, before any request
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -183,11 +199,6 @@ def npm_registry(tarballs: list[Path]) -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server.RequestHandlerClass = Handler
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as url:
+        documents.update(npm_document(files, url))
         yield url
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -3,9 +3,9 @@ this machine (`-P ubuntu-latest=-self-hosted`, no Docker) against the local endp
 pinned CLI and a file backend standing in for the state bucket.
 
 The workflow uses this checkout's action (.github/actions/gitops, given to act as
-`platform/omics-references@v0.3.0`), which installs the omics-references wheel built from this
-checkout (found through PIP_FIND_LINKS, as `omics-references==0.3.0`). Every third-party action
-is replaced by its stand-in in tests/engine/gitops_actions (see its README): the credentials
+`platform/omics-references@v0.3.0`), which installs the omics-references wheel of dist/ (`make dist`
+builds it from this checkout), found through PIP_FIND_LINKS as `omics-references==0.3.0`. Every
+third-party action is replaced by its stand-in in tests/engine/gitops_actions (see its README): the credentials
 stand-in exchanges, at the endpoint's STS, a token shaped like GitHub's for the job (pull request,
 main, or the stack's environment) for one of the two roles docs/gitops.md describes, the
 previewer (previewer.json) and the deployer (caller.json), each trusted as its github-oidc-trust
@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.engine import released
 from tests.support.aws import LocalAws, github_token, granted
 from tests.support.fasta import generate_fasta
 from tests.support.polling import wait_until
@@ -64,11 +65,13 @@ def remote_actions() -> set[str]:
 
 @pytest.fixture(scope="module")
 def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding the omics-references wheel of this checkout, for PIP_FIND_LINKS, and the
-    pins of this checkout's virtualenv (constraints.txt), so pip finds what its cache holds."""
+    """A folder holding the omics-references wheel of dist/ (as `make dist` leaves it), for
+    PIP_FIND_LINKS, and the pins of this checkout's virtualenv (constraints.txt), so pip finds what
+    its cache holds."""
+    dist = released.built_dist(tmp_path_factory.getbasetemp().parent / "dist.lock")
     folder = tmp_path_factory.mktemp("package")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(folder), str(REPO)],
-                   check=True, capture_output=True)
+    [wheel] = dist.glob(f"omics_references-{released.VERSION}-*.whl")
+    shutil.copy(wheel, folder)
     frozen = subprocess.run([sys.executable, "-m", "pip", "freeze", "--exclude-editable"], check=True,
                             capture_output=True, text=True).stdout
     (folder / "constraints.txt").write_text(frozen)
@@ -267,11 +270,10 @@ def jobs_of(printed: str) -> dict[str, Job]:
 def stack_file(salt: str, aws: LocalAws, bucket: str, role: str, key: str,
                extra_imports: list[dict] | None = None) -> str:
     """The stack file: its salt, and config for a store and the grch38 import (plus any others)."""
-    endpoint = aws.url
     imports = [{"name": "grch38", "sources": [{"name": "GRCh38", "source_file": f"s3://{bucket}/{key}",
                                                "tags": {"team": "genomics"}}]}, *(extra_imports or [])]
     config = {"aws:region": aws.region,
-              "aws:endpoints": [{"omics": endpoint, "s3": endpoint, "iam": endpoint, "sts": endpoint}],
+              "aws:endpoints": aws.endpoints,
               "omics-references:store": {"name": "gitops-genomes"},
               "omics-references:role_arn": role, "omics-references:imports": imports}
     return f"{salt}\nconfig: {json.dumps(config)}\n"

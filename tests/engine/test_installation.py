@@ -6,46 +6,16 @@ files."""
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import re
 import shutil
-import subprocess
-import threading
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from tests.engine import released
+from tests.support.docs import marked_blocks, run_block
 
 PAGE = released.REPO / "docs" / "installation.md"
-MARK = "<!-- run: tests/engine/test_installation.py -->"
 SERVER = f"https://artifacts.example.com/omics-references/v{released.VERSION}"  # as the page names it
-
-
-def blocks() -> list[str]:
-    """The page's command blocks that this test runs, in order."""
-    return re.findall(re.escape(MARK) + r"\n```sh\n(.*?)```", PAGE.read_text(), re.DOTALL)
-
-
-@contextlib.contextmanager
-def file_server(folder: Path, requested: list[str]) -> Iterator[str]:
-    """An HTTP server of folder's files on 127.0.0.1 (each path asked for goes to `requested`); its URL."""
-
-    class Files(SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            requested.append(self.path)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Files, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        thread.join()
 
 
 @pytest.fixture(scope="module")
@@ -58,11 +28,11 @@ def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_every_block_of_the_installation_page_runs_as_written(downloads: Path, tmp_path: Path) -> None:
-    steps = blocks()
-    assert len(steps) == PAGE.read_text().count(MARK) == 8, steps
+    steps = marked_blocks(PAGE, __file__)
+    assert len(steps) == 8, steps
     released.forget_go_module(f"v{released.VERSION}")  # so that `go get` reads the server's copy
     requested: list[str] = []
-    with file_server(downloads, requested) as url:
+    with released.file_server(downloads, requested) as url:
         for n, step in enumerate(steps):
             home = tmp_path / f"home-{n}"
             env = released.user_env(home, tmp_path / f"state-{n}", AWS_REGION="us-east-1")
@@ -70,14 +40,12 @@ def test_every_block_of_the_installation_page_runs_as_written(downloads: Path, t
             env["PATH"] = f"{released.PULUMI.parent}:{env['PATH']}"  # the user's Pulumi CLI and its hosts
             cwd = tmp_path / f"step-{n}"
             shutil.copytree(downloads, cwd)
-            proc = subprocess.run(["bash", "-euo", "pipefail", "-c", step.replace(SERVER, url)], cwd=cwd,
-                                  env=env, capture_output=True, text=True, timeout=900)
-            assert proc.returncode == 0, f"{step}\nexited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+            printed = run_block(step.replace(SERVER, url), cwd, env)
             if "pulumi plugin install" in step or "pulumi preview" in step:
                 plugin = home / "plugins" / f"resource-healthomics-v{released.VERSION}" / "pulumi-resource-healthomics"
                 assert plugin.is_file(), f"{step}\ninstalled no plugin into {home}"
             if "import omics_provider" in step:
-                assert proc.stdout.strip().endswith(released.VERSION), proc.stdout
+                assert printed.strip().endswith(released.VERSION), printed
     tarball = f"/{released.PLUGIN_TARBALL}"
     assert requested.count(tarball) == 2, requested  # `--server`, and the engine's own download
     for path in ("/omics_references-", "/pulumi_healthomics-", "/omics-references-healthomics-",

@@ -25,9 +25,10 @@ import pytest
 from omics_emulator.launcher import EmulatorProcess
 from omics_provider.core.ownership import user_tags
 from tests.engine import released
-from tests.engine.released import EXAMPLES, GO_MODULE, REPO, VERSION, UserProject, copy_example, run, user_env
+from tests.engine.released import EXAMPLES, GO_MODULE, REPO, VERSION, UserProject, run, user_env
 from tests.support.aws import LocalAws
 from tests.support.fasta import generate_fasta
+from tests.support.projects import copy_example
 
 pytestmark = pytest.mark.engine
 PROGRAM_FILES = {"python": "__main__.py", "typescript": "index.ts", "go": "main.go"}
@@ -128,12 +129,8 @@ def project_of(example: str, tmp_path: Path, env: dict[str, str], fixtures: dict
     return UserProject(root, env)
 
 
-def endpoints(aws: LocalAws) -> list[dict[str, str]]:
-    return [{"omics": aws.url, "s3": aws.url, "iam": aws.url, "sts": aws.url}]
-
-
 def native_config(aws: LocalAws, **more: str) -> dict[str, object]:
-    return {"healthomics:region": aws.region, "healthomics:endpoints": endpoints(aws), **more}
+    return {"healthomics:region": aws.region, "healthomics:endpoints": aws.endpoints, **more}
 
 
 def sources(aws: LocalAws, seed: int) -> tuple[str, str]:
@@ -182,7 +179,7 @@ def test_a_python_project_on_the_dynamic_provider(venv: Path, user: dict[str, st
                                                    tmp_path: Path) -> None:
     project = project_of("python-dynamic", tmp_path, user, {"venv": venv})
     role, source = sources(aws, 501)
-    project.init({"aws:region": aws.region, "aws:endpoints": endpoints(aws),
+    project.init({"aws:region": aws.region, "aws:endpoints": aws.endpoints,
                   "genomes-dynamic:roleArn": role, "genomes-dynamic:grch38File": source})
     lives_through_up_noop_and_destroy(project, aws)
 

@@ -93,6 +93,12 @@ class LocalAws:
         self.s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1", **signing)
         self.iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1", **signing)
 
+    @property
+    def endpoints(self) -> list[dict[str, str]]:
+        """The `endpoints` setting (aws:endpoints, healthomics:endpoints) that sends every service a
+        program calls to the endpoint."""
+        return [{service: self.url for service in ("omics", "s3", "iam", "sts")}]
+
     @cached_property
     def sts(self):
         """An STS client of the endpoint, signing as this LocalAws does."""

@@ -89,10 +89,9 @@ class StackProject:
     def configure(self, imports: list[dict], store: dict | None = None, **more: object) -> None:
         """Write stacks/Pulumi.test.yaml (JSON is YAML) for these imports (and `more` keys of
         omics-references, e.g. regions=[...])."""
-        endpoint = self.aws.url
         config = {
             "aws:region": self.aws.region,
-            "aws:endpoints": [{"omics": endpoint, "s3": endpoint, "iam": endpoint, "sts": endpoint}],
+            "aws:endpoints": self.aws.endpoints,
             "omics-references:store": store or {"name": "engine-tests"},
             "omics-references:role_arn": self.role,
             "omics-references:imports": imports,
@@ -150,12 +149,17 @@ def with_checkout_plugin(project_file: str) -> str:
     return project_file if "\nplugins:" in project_file else project_file.rstrip("\n") + "\n" + CHECKOUT_PLUGIN
 
 
-def copy_example(language: str, root: Path) -> None:
-    """examples/LANGUAGE's files into root, their Pulumi.yaml naming the checkout's plugin."""
-    for source in (REPO / "examples" / language).iterdir():
+def copy_example(name: str, root: Path, checkout_plugin: bool = False) -> Path:
+    """examples/NAME's files (not its README) into the folder `root` (made if missing); `root`.
+    With `checkout_plugin`, its Pulumi.yaml names the checkout's plugin (a release's user installs one)."""
+    root.mkdir(parents=True, exist_ok=True)
+    for source in (REPO / "examples" / name).iterdir():
         if source.is_file() and source.name != "README.md":
             text = source.read_text()
-            (root / source.name).write_text(with_checkout_plugin(text) if source.name == "Pulumi.yaml" else text)
+            if checkout_plugin and source.name == "Pulumi.yaml":
+                text = with_checkout_plugin(text)
+            (root / source.name).write_text(text)
+    return root
 
 
 class ExampleProject:
@@ -167,8 +171,7 @@ class ExampleProject:
                  language: str = "yaml", stack: str = STACK) -> None:
         self.root, self.aws, self.language, self.stack = root, aws, language, stack
         self.program_file = root / PROGRAM_FILES[language]
-        root.mkdir(parents=True, exist_ok=True)
-        copy_example(language, root)
+        copy_example(language, root, checkout_plugin=True)
         if language == "typescript":  # the pinned packages, with the SDK built by tools/nodejs/build.sh
             (root / "node_modules").symlink_to(REPO / ".tools" / "node" / "node_modules")
         if language == "python":  # the checkout's virtualenv, where set-up installed the Python SDK
@@ -178,9 +181,7 @@ class ExampleProject:
         self.cli = PulumiCli(root, root / ".state", env={
             "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local-secret-key-value"})
         self.cli.run("stack", "init", stack)
-        endpoint = aws.url
-        config = {"healthomics:region": aws.region, "healthomics:endpoints": json.dumps(
-            [{"omics": endpoint, "s3": endpoint, "iam": endpoint, "sts": endpoint}]), **config}
+        config = {"healthomics:region": aws.region, "healthomics:endpoints": json.dumps(aws.endpoints), **config}
         (root / f"Pulumi.{stack}.yaml").write_text(
             "config:\n" + "".join(f"  {k}: {json.dumps(v)}\n" for k, v in config.items()))
 
