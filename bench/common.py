@@ -1,10 +1,8 @@
-"""Helpers shared by the benchmarks: generated FASTA (small, or large on disk), the memory of a
-process tree, a results table."""
+"""Helpers shared by the benchmarks: a large generated FASTA file on disk, a results table."""
 
 from __future__ import annotations
 
 import random
-import subprocess
 from pathlib import Path
 
 MiB = 1024 * 1024
@@ -39,34 +37,6 @@ def write_fasta(path: Path, size: int, width: int = 60, seed: int = 1) -> int:
             written += 5
             contig += 1
     return written
-
-
-def small_fasta(seed: int, contigs: int = 4) -> bytes:
-    """A few kilobytes of FASTA, different for each seed: `contigs` contigs of 60-column lines."""
-    rng = random.Random(seed)
-    out = []
-    for n in range(contigs):
-        out.append(f">contig{n} seed {seed}\n")
-        out += ["".join(rng.choices("ACGT", k=60)) + "\n" for _ in range(rng.randint(1, 20))]
-    return "".join(out).encode()
-
-
-def tree(pid: int) -> list[int]:
-    """`pid` and every process below it."""
-    found = [pid]
-    for at in found:
-        children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(at)], capture_output=True, text=True).stdout
-        found += [int(child) for child in children.split()]
-    return found
-
-
-def rss(pid: int) -> tuple[int, int]:
-    """A process's current RSS and its lifetime peak RSS (VmHWM), in bytes (0, 0 once it is gone)."""
-    try:
-        status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
-    except FileNotFoundError:
-        return 0, 0
-    return tuple(int(status.get(key, "0 kB").split()[0]) * 1024 for key in ("VmRSS", "VmHWM"))
 
 
 def table(rows: list[tuple[str, ...]]) -> str:

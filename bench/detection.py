@@ -10,50 +10,40 @@ Run: .venv/bin/python -m bench.detection [--runs 3]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import WaiterError
 
 from bench.common import table
+from bench.local import KEYS, region
+from omics_emulator import admin
 from omics_emulator.launcher import EmulatorProcess
 from omics_provider.aws import settings as provider_settings
 from omics_provider.import_job import ReferenceImportJobProvider
-from omics_rules.service_role import read_policy, trust_policy
 
 JOBS = ((3, 1), (20, 1), (90, 3), (600, 10))  # (job seconds, time compression k)
 FASTA = b">chr1\n" + b"ACGT" * 15 + b"\n"
 
 
-class Region:
-    """A store, a role and a source in one region of the endpoint."""
+def source_region(url: str, name: str) -> SimpleNamespace:
+    """bench.local.region(url, name) with a store (`.store`) and a small FASTA in its bucket (`.uri`)."""
+    here = region(url, name)
+    here.s3.put_object(Bucket=here.bucket, Key="g.fa", Body=FASTA)
+    here.uri = f"s3://{here.bucket}/g.fa"
+    here.store = here.omics.create_reference_store(name="bench")["id"]
+    return here
 
-    def __init__(self, url: str, name: str) -> None:
-        kw = {"endpoint_url": url, "aws_access_key_id": "b", "aws_secret_access_key": "b"}
-        self.omics = boto3.client("omics", config=Config(inject_host_prefix=False), region_name=name, **kw)
-        s3, iam = boto3.client("s3", region_name="us-east-1", **kw), boto3.client("iam", region_name="us-east-1", **kw)
-        self.name = name
-        bucket = f"bench-{name}"
-        s3.create_bucket(Bucket=bucket)
-        s3.put_object(Bucket=bucket, Key="g.fa", Body=FASTA)
-        self.uri = f"s3://{bucket}/g.fa"
-        self.role = iam.create_role(RoleName=f"bench-{name}", AssumeRolePolicyDocument=json.dumps(trust_policy()))["Role"]["Arn"]
-        iam.put_role_policy(RoleName=f"bench-{name}", PolicyName="read-sources",
-                            PolicyDocument=json.dumps(read_policy([self.uri])))
-        self.store = self.omics.create_reference_store(name="bench")["id"]
-        self.count = 0
 
-    def completion(self, job_id: str) -> float:
-        job = self.omics.get_reference_import_job(referenceStoreId=self.store, id=job_id)
-        return job["completionTime"].timestamp()
+def completion(here: SimpleNamespace, job_id: str) -> float:
+    """When the import job ended (epoch seconds)."""
+    job = here.omics.get_reference_import_job(referenceStoreId=here.store, id=job_id)
+    return job["completionTime"].timestamp()
 
 
 def counting_clients(counter: dict) -> None:
@@ -61,8 +51,8 @@ def counting_clients(counter: dict) -> None:
     original = provider_settings.ConnectionSettings.client
     hooked: set[int] = set()
 
-    def client(self, service):
-        made = original(self, service)  # cached per process: hook each client once
+    def client(self, *args, **kwargs):
+        made = original(self, *args, **kwargs)  # cached per process: hook each client once
         if id(made) not in hooked:
             hooked.add(id(made))
             region = made.meta.region_name
@@ -76,45 +66,40 @@ def counting_clients(counter: dict) -> None:
     provider_settings.ConnectionSettings.client = client
 
 
-def provider_run(region: Region, k: float, counter: dict, n: int) -> dict:
+def provider_run(here: SimpleNamespace, k: float, counter: dict, n: int) -> dict:
     provider = ReferenceImportJobProvider()
-    provider.settings = provider_settings.ConnectionSettings(region=region.name)  # threads differ
-    props = {"reference_store_id": region.store, "role_arn": region.role, "client_token": f"p-{n}-{time.time()}",
-             "sources": [{"name": f"provider-{n}", "source_file": region.uri}],
+    provider.settings = provider_settings.ConnectionSettings(region=here.region)  # threads differ
+    props = {"reference_store_id": here.store, "role_arn": here.role, "client_token": f"p-{n}-{time.time()}",
+             "sources": [{"name": f"provider-{n}", "source_file": here.uri}],
              "poll_initial_seconds": 1.0 / k, "poll_max_seconds": 15.0 / k}
-    before = counter.get(region.name, 0)
-    created = provider.create(props)
+    before = counter.get(here.region, 0)
+    created = provider.create(provider.check({}, props).inputs)  # as the engine: check first
     returned = time.time()
-    return {"latency": (returned - region.completion(created.id)) * k,
-            "polls": counter.get(region.name, 0) - before, "failed": False}
+    return {"latency": (returned - completion(here, created.id)) * k,
+            "polls": counter.get(here.region, 0) - before, "failed": False}
 
 
-def waiter_run(region: Region, k: float, n: int) -> dict:
-    job = region.omics.start_reference_import_job(
-        referenceStoreId=region.store, roleArn=region.role, clientToken=f"w-{n}-{time.time()}",
-        sources=[{"name": f"waiter-{n}", "sourceFile": region.uri}])["id"]
+def waiter_run(here: SimpleNamespace, k: float, n: int) -> dict:
+    job = here.omics.start_reference_import_job(
+        referenceStoreId=here.store, roleArn=here.role, clientToken=f"w-{n}-{time.time()}",
+        sources=[{"name": f"waiter-{n}", "sourceFile": here.uri}])["id"]
     polls = {"n": 0}
-    region.omics.meta.events.register("before-call.omics.GetReferenceImportJob",
-                                      lambda **_: polls.__setitem__("n", polls["n"] + 1))
+    here.omics.meta.events.register("before-call.omics.GetReferenceImportJob",
+                                    lambda **_: polls.__setitem__("n", polls["n"] + 1))
     try:
-        region.omics.get_waiter("reference_import_job_completed").wait(
-            referenceStoreId=region.store, id=job, WaiterConfig={"Delay": 30 / k, "MaxAttempts": 20})
+        here.omics.get_waiter("reference_import_job_completed").wait(
+            referenceStoreId=here.store, id=job, WaiterConfig={"Delay": 30 / k, "MaxAttempts": 20})
         failed = False
     except WaiterError:
         failed = True
     returned = time.time()
-    region.omics.meta.events.unregister("before-call.omics.GetReferenceImportJob")
-    while region.omics.get_reference_import_job(referenceStoreId=region.store, id=job)["status"] == "IN_PROGRESS":
+    here.omics.meta.events.unregister("before-call.omics.GetReferenceImportJob")
+    while here.omics.get_reference_import_job(referenceStoreId=here.store, id=job)["status"] == "IN_PROGRESS":
         time.sleep(0.2)  # a waiter that gave up: let the job end before the next run
-    return {"latency": (returned - region.completion(job)) * k, "polls": polls["n"], "failed": failed}
+    return {"latency": (returned - completion(here, job)) * k, "polls": polls["n"], "failed": failed}
 
 
-def set_controls(url: str, **changes) -> None:
-    request = urllib.request.Request(f"{url}/_emulator/controls", data=json.dumps(changes).encode(), method="POST")
-    urllib.request.urlopen(request).read()
-
-
-def peak_request_rate(url: str, regions: list[Region], k: float, counter: dict) -> float:
+def peak_request_rate(url: str, regions: list[SimpleNamespace], k: float, counter: dict) -> float:
     """Start/Get/List import-job requests per second at the endpoint (the operations HealthOmics
     limits to 5 per second), at their peak, while four imports wait at once."""
     samples, stop = [], threading.Event()
@@ -122,9 +107,8 @@ def peak_request_rate(url: str, regions: list[Region], k: float, counter: dict) 
     def sample() -> None:
         last = None
         while not stop.is_set():
-            with urllib.request.urlopen(f"{url}/_emulator/calls") as answer:
-                calls = json.loads(answer.read())["calls"]
-                total = sum(n for op, n in calls.items() if op.endswith(("ImportJob", "ImportJobs")))
+            calls = admin.calls(url)["calls"]
+            total = sum(n for op, n in calls.items() if op.endswith(("ImportJob", "ImportJobs")))
             if last is not None:
                 samples.append(total - last)
             last = total
@@ -144,26 +128,26 @@ def peak_request_rate(url: str, regions: list[Region], k: float, counter: dict) 
 
 def run(runs: int, workdir: Path) -> tuple[list[tuple], float]:
     endpoint = EmulatorProcess(workdir / "data").start()
-    os.environ.update({"AWS_ENDPOINT_URL": endpoint.url, "AWS_ACCESS_KEY_ID": "b", "AWS_SECRET_ACCESS_KEY": "b"})
+    os.environ.update({"AWS_ENDPOINT_URL": endpoint.url, **KEYS})
     counter: dict = {}
     counting_clients(counter)
     rows = []
     try:
         for seconds, k in JOBS:
-            set_controls(endpoint.url, import_seconds=seconds / k)
-            ours, theirs = Region(endpoint.url, f"p{seconds}"), Region(endpoint.url, f"w{seconds}")
+            admin.set_controls(endpoint.url, import_seconds=seconds / k)
+            ours, theirs = source_region(endpoint.url, f"p{seconds}"), source_region(endpoint.url, f"w{seconds}")
             provider, waiter = [], []
             for n in range(runs):
                 result = {}
-                t = threading.Thread(target=lambda into=result, region=theirs, k=k, n=n:
-                                     into.update(w=waiter_run(region, k, n)))
+                t = threading.Thread(target=lambda into=result, here=theirs, k=k, n=n:
+                                     into.update(w=waiter_run(here, k, n)))
                 t.start()
                 provider.append(provider_run(ours, k, counter, n))
                 t.join()
                 waiter.append(result["w"])
             rows.append((seconds, k, provider, waiter))
-        set_controls(endpoint.url, import_seconds=20)
-        rate = peak_request_rate(endpoint.url, [Region(endpoint.url, f"r{i}") for i in range(4)], 1, counter)
+        admin.set_controls(endpoint.url, import_seconds=20)
+        rate = peak_request_rate(endpoint.url, [source_region(endpoint.url, f"r{i}") for i in range(4)], 1, counter)
     finally:
         endpoint.stop()
     return rows, rate

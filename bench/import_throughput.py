@@ -22,9 +22,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.common import MiB, rss, table, tree, write_fasta
+from bench.common import MiB, table, write_fasta
 from bench.local import region
-from omics_emulator.launcher import EmulatorProcess
+from omics_emulator.launcher import EmulatorProcess, descendants, rss_bytes
 from omics_emulator.s3_server import S3Server
 from omics_rules.job_states import UNFINISHED
 
@@ -44,7 +44,7 @@ class Sampler:
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
-        self.below = tree(pid)[1:]
+        self.below = descendants(pid)
         self.samples: list[tuple[str, int, int]] = []  # (phase, endpoint, endpoint + children)
         self.phase = "idle"
         self._stop = threading.Event()
@@ -52,8 +52,8 @@ class Sampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            own = rss(self.pid)[0]
-            children = sum(rss(child)[0] for child in self.below)
+            own = rss_bytes(self.pid)[0]
+            children = sum(rss_bytes(child)[0] for child in self.below)
             self.samples.append((self.phase, own, own + children))
             time.sleep(0.05)
 
@@ -62,7 +62,7 @@ class Sampler:
 
     def peaks_from_kernel(self) -> int:
         """Sum of each process's lifetime peak RSS (VmHWM): an upper bound, never missed."""
-        return sum(rss(pid)[1] for pid in [self.pid, *self.below])
+        return sum(rss_bytes(pid)[1] for pid in [self.pid, *self.below])
 
     def __enter__(self) -> Sampler:
         self._thread.start()
@@ -106,7 +106,7 @@ def run(size_mib: int, workdir: Path) -> dict:
         aws = region(endpoint.url, "us-east-1")
         bucket, role = aws.bucket, aws.role
         store = aws.omics.create_reference_store(name="bench")["id"]
-        at_start = rss(endpoint.proc.pid)[0]
+        at_start = rss_bytes(endpoint.proc.pid)[0]
         with Sampler(endpoint.proc.pid) as sampler:
             sampler.phase = "upload"
             started = time.perf_counter()

@@ -21,6 +21,12 @@ STACK = "test"
 KEYS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}  # the account's root
 
 
+def endpoints(url: str) -> list[dict[str, str]]:
+    """The `endpoints` setting (aws:endpoints, healthomics:endpoints) that sends every service a
+    program calls to the endpoint at `url`."""
+    return [{service: url for service in ("omics", "s3", "iam", "sts")}]
+
+
 def region(url: str, name: str) -> SimpleNamespace:
     """omics, s3 and iam clients of Region `name` at the endpoint, with a new bucket and a service
     role (trusting omics, reading every object) made in it: `.bucket`, `.role`."""
@@ -68,8 +74,7 @@ def stack_project(root: Path, here: SimpleNamespace, imports: list[dict]) -> Pro
     for name in ("__main__.py", "omics_stack"):  # the packages come from the virtualenv
         (root / name).symlink_to(REPO / name)
     project = python_project(root, "omics-references", {}, "stackConfigDir: stacks\n")
-    endpoints = [{"omics": here.url, "s3": here.url, "iam": here.url, "sts": here.url}]
-    config = {"aws:region": here.region, "aws:endpoints": endpoints, "omics-references:store": {"name": "bench"},
+    config = {"aws:region": here.region, "aws:endpoints": endpoints(here.url), "omics-references:store": {"name": "bench"},
               "omics-references:role_arn": here.role, "omics-references:imports": imports}
     (root / "stacks" / f"Pulumi.{STACK}.yaml").write_text(json.dumps({"config": config}))
     return project
@@ -81,6 +86,5 @@ def yaml_project(root: Path, here: SimpleNamespace, name: str, plugins: dict[str
     healthomics provider configured for the endpoint Region `here`."""
     program = {"name": name, "runtime": "yaml", "resources": resources,
                "plugins": {"providers": [{"name": k, "path": str(v)} for k, v in plugins.items()]}}
-    endpoints = json.dumps([{"omics": here.url, "s3": here.url, "iam": here.url, "sts": here.url}])
-    config = {"config": {"healthomics:region": here.region, "healthomics:endpoints": endpoints}}
+    config = {"config": {"healthomics:region": here.region, "healthomics:endpoints": json.dumps(endpoints(here.url))}}
     return Project(root, {"Pulumi.yaml": json.dumps(program, indent=1), f"Pulumi.{STACK}.yaml": json.dumps(config)})

@@ -20,10 +20,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from bench.common import small_fasta, table
+from bench.common import table
 from bench.local import Project, region, stack_project, yaml_project
 from bench.stack_runs import imports_of, timed, trivial_project
 from omics_emulator import admin
+from omics_emulator.fasta import generate_fasta
 from omics_emulator.launcher import EmulatorProcess
 from omics_provider import __version__
 
@@ -40,14 +41,7 @@ def measure_dynamic(endpoint: EmulatorProcess, workdir: Path, count: int, runs: 
     project.pulumi("up", "--yes")  # the one apply that made them; nothing runs between it and the previews
     trivial = trivial_project(workdir / f"trivial-{count}", count)
     trivial.pulumi("up", "--yes")
-    times: dict[str, list[float]] = {"imports": [], "trivial": []}
-    calls = []
-    for _ in range(runs):  # interleaved, so both see the same machine
-        admin.reset_calls(endpoint.url)
-        times["imports"].append(timed(project, "preview", "--expect-no-changes"))
-        calls.append(sum(admin.calls(endpoint.url)["calls"].values()))
-        times["trivial"].append(timed(trivial, "preview", "--expect-no-changes"))
-    return summary("dynamic", count, times, calls)
+    return previews(endpoint, "dynamic", count, project, trivial, runs)
 
 
 def install_released_plugin(project: Project) -> None:
@@ -71,7 +65,7 @@ def measure_native(endpoint: EmulatorProcess, workdir: Path, count: int, runs: i
     store = {"type": "healthomics:index:ReferenceStore", "properties": {"name": f"bench-{count}"}}
     imports = {}
     for n in range(count):
-        here.s3.put_object(Bucket=bucket, Key=f"g{n}.fa", Body=small_fasta(n))
+        here.s3.put_object(Bucket=bucket, Key=f"g{n}.fa", Body=generate_fasta(n))
         imports[f"import-{n}"] = {"type": "healthomics:index:ReferenceImportJob", "properties": {
             "referenceStoreId": "${store.storeId}", "roleArn": role,
             "sources": [{"name": f"genome-{n}", "sourceFile": f"s3://{bucket}/g{n}.fa"}]}}
@@ -89,6 +83,13 @@ def measure_native(endpoint: EmulatorProcess, workdir: Path, count: int, runs: i
     trivial = yaml_project(workdir / f"trivial-{face}-{count}", here, "native-trivial", {"trivial": plugin_dir},
                            things)
     trivial.pulumi("up", "--yes")
+    return previews(endpoint, face, count, project, trivial, runs)
+
+
+def previews(endpoint: EmulatorProcess, face: str, count: int, project: Project, trivial: Project,
+             runs: int) -> dict:
+    """`runs` no-op previews of the imports' `project`, each followed by one of `trivial` (interleaved,
+    so both see the same machine), and the endpoint's calls in each: their summary."""
     times: dict[str, list[float]] = {"imports": [], "trivial": []}
     calls = []
     for _ in range(runs):

@@ -16,9 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 
-from bench.common import small_fasta, table
+from bench.common import table
 from bench.local import region
 from omics_emulator import admin
+from omics_emulator.fasta import generate_fasta
 from omics_emulator.launcher import EmulatorProcess
 from omics_provider.aws import pacing
 from omics_provider.import_job import ReferenceImportJobProvider
@@ -30,7 +31,7 @@ def one_import(here: SimpleNamespace, store: str, provider: ReferenceImportJobPr
                sources: int) -> None:
     """Create an import of `sources` sources, then delete it."""
     for n in range(sources):
-        here.s3.put_object(Bucket=here.bucket, Key=f"{name}-{n}.fa", Body=small_fasta(n, contigs=1))
+        here.s3.put_object(Bucket=here.bucket, Key=f"{name}-{n}.fa", Body=generate_fasta(n, contigs=1))
     props = {"reference_store_id": store, "role_arn": here.role, "poll_initial_seconds": 0.05, "poll_max_seconds": 0.2,
              "sources": [{"name": f"{name}-{n:03d}", "source_file": f"s3://{here.bucket}/{name}-{n}.fa"}
                          for n in range(sources)]}

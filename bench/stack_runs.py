@@ -17,9 +17,10 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
-from bench.common import small_fasta, table
+from bench.common import table
 from bench.local import Project, python_project, region, stack_project
 from omics_emulator import admin
+from omics_emulator.fasta import generate_fasta
 from omics_emulator.launcher import EmulatorProcess
 
 MUTATING = ("Start", "Create", "Delete", "Tag", "Untag")
@@ -60,7 +61,7 @@ def trivial_project(root: Path, count: int = 20) -> Project:
 def imports_of(here: SimpleNamespace, prefix: str, seeds: range) -> list[dict]:
     """One import of one generated source per seed, uploaded to the Region's bucket."""
     for seed in seeds:
-        here.s3.put_object(Bucket=here.bucket, Key=f"{prefix}{seed}.fa", Body=small_fasta(seed))
+        here.s3.put_object(Bucket=here.bucket, Key=f"{prefix}{seed}.fa", Body=generate_fasta(seed))
     return [{"name": f"import-{seed}", "sources": [
         {"name": f"genome-{seed}", "source_file": f"s3://{here.bucket}/{prefix}{seed}.fa"}]} for seed in seeds]
 

@@ -7,6 +7,7 @@ and the number of records, never by the file.
 
 from __future__ import annotations
 
+import random
 import zlib
 from dataclasses import dataclass
 
@@ -309,3 +310,21 @@ def is_plain_gzip(head: bytes) -> bool:
 def is_protein_file(key: str) -> bool:
     """True for an S3 key that names protein FASTA (.faa, .mpfa, or either gzipped)."""
     return key.lower().removesuffix(".gz").endswith(PROTEIN_EXTENSIONS)
+
+
+def generate_fasta(seed: int, contigs: int = 4, width: int = 60) -> bytes:
+    """Sample FASTA, the same for the same arguments: `contigs` contigs of random bases with
+    lowercase (soft-masked) and N runs, wrapped at `width`."""
+    rng = random.Random(seed)
+    out = []
+    for n in range(contigs):
+        length = rng.randint(1, 5 * width)
+        bases = [rng.choice("ACGT") for _ in range(length)]
+        for run in range(rng.randint(0, 3)):
+            start = rng.randrange(length)
+            for i in range(start, min(length, start + rng.randint(1, 40))):
+                bases[i] = "N" if run % 2 else bases[i].lower()
+        seq = "".join(bases)
+        out.append(f">contig{n} generated {seed}\n")
+        out.extend(seq[i:i + width] + "\n" for i in range(0, length, width))
+    return "".join(out).encode()

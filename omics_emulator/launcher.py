@@ -1,4 +1,5 @@
-"""Start and stop the local endpoint as a child process (for tests, benchmarks and `make local`)."""
+"""Start and stop the local endpoint as a child process (for tests, benchmarks and `make local`), and
+see the processes below one (the endpoint's S3 server) and their memory."""
 
 from __future__ import annotations
 
@@ -78,3 +79,31 @@ class EmulatorProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid`, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def rss_bytes(pid: int) -> tuple[int, int]:
+    """(current RSS, lifetime peak RSS) of a live process, from /proc; FileNotFoundError once it is gone."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0]) * 1024
+    return values["VmRSS"], values["VmHWM"]

@@ -1,28 +1,15 @@
-"""FASTA for tests: random contigs with soft-masked and N runs, their samtools .fai computed
-independently of the endpoint's indexer, and BGZF compression as bgzip writes it."""
+"""FASTA for tests: random contigs with soft-masked and N runs (omics_emulator.fasta's, which the
+benchmarks use too), their samtools .fai computed independently of the endpoint's indexer, and BGZF
+compression as bgzip writes it."""
 
 from __future__ import annotations
 
-import random
 import struct
 import zlib
 
+from omics_emulator.fasta import generate_fasta
 
-def generate_fasta(seed: int, contigs: int = 4, width: int = 60) -> bytes:
-    """Contigs of random bases with lowercase runs and N runs, wrapped at `width`."""
-    rng = random.Random(seed)
-    out = []
-    for n in range(contigs):
-        length = rng.randint(1, 5 * width)
-        bases = [rng.choice("ACGT") for _ in range(length)]
-        for run in range(rng.randint(0, 3)):
-            start = rng.randrange(length)
-            for i in range(start, min(length, start + rng.randint(1, 40))):
-                bases[i] = "N" if run % 2 else bases[i].lower()
-        seq = "".join(bases)
-        out.append(f">contig{n} generated {seed}\n")
-        out.extend(seq[i:i + width] + "\n" for i in range(0, length, width))
-    return "".join(out).encode()
+__all__ = ["bgzip_like", "generate_fasta", "simple_fai"]
 
 
 def simple_fai(data: bytes) -> bytes:
