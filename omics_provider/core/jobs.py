@@ -24,6 +24,7 @@ from . import ownership, references, tokens
 
 NEVER_BUSY = ("AccessDeniedException", "ResourceNotFoundException")  # answers, not a busy store
 MAX_GENERATIONS = 100  # -rN tokens one create tries before it gives up
+FREE_REFUSALS = 3  # starts refused while no import runs before the refusal is the answer
 VISIBLE_WITHIN_SECONDS = 60.0  # how long a job just started may be "not found" before that is an error
 
 
@@ -64,8 +65,12 @@ def start_or_find(omics, request: dict, token: str, deadline: Deadline, log: Log
         except ClientError as exc:
             running = [] if error_code(exc) in NEVER_BUSY else running_jobs(omics, store)
             refused_while_free = 0 if running else refused_while_free + 1
-            if refused_while_free == 1 and error_code(exc) not in NEVER_BUSY:
-                continue  # the store may have freed up between the refusal and the listing
+            if not running and error_code(exc) not in NEVER_BUSY and refused_while_free < FREE_REFUSALS:
+                # another import may have run between the refusal and the listing (the listing
+                # waits its turn under the quota): ask again, then believe the refusal
+                if refused_while_free > 1:
+                    sleep(min(BUSY_STORE_DELAY_SECONDS, max(deadline.remaining(), 0.05)))
+                continue
             if not running:
                 if error_code(exc) == "ConflictException":
                     raise TokenConflict(token=used, store_id=store, detail=error_message(exc)) from None
@@ -98,8 +103,8 @@ def start_or_find(omics, request: dict, token: str, deadline: Deadline, log: Log
             log.info(f"import job {job['id']} made the import this one replaces; importing anew with "
                      f"clientToken {used}")
             continue
-        if detail["status"] == "SUBMITTED":
-            ahead = [j["id"] for j in running_jobs(omics, store) if j["id"] != job["id"]]
+        if detail["status"] == "SUBMITTED":  # queued, if an import runs (one call, not one per status)
+            ahead = [j["id"] for j in running_jobs(omics, store, ("IN_PROGRESS",)) if j["id"] != job["id"]]
             if ahead:
                 log.info(f"import job {job['id']} is queued behind import job {', '.join(ahead)} "
                          f"in store {store}; waiting for its turn")

@@ -4,9 +4,12 @@ sleeps): delays, deadline, logs, and the per-operation limiters."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 from omics_provider.aws.pacing import Pacer, RateLimiter
@@ -153,34 +156,46 @@ def test_a_job_not_found_after_its_start_is_asked_for_again_up_to_a_minute(clock
     assert f"Reference import job {JOB} was started in store {STORE} (clientToken tok)" in str(excinfo.value)
     assert "still does not find it after 60 s" in str(excinfo.value)
 
-def test_rate_limiter_lets_a_burst_through_then_keeps_the_rate() -> None:
-    clock = FakeClock()
-    limiter = RateLimiter(burst=4, window=1.25, clock=clock, sleep=clock.sleep)
-    assert [limiter.wait() for _ in range(4)] == [0.0] * 4  # a burst at once
-    assert limiter.wait() == pytest.approx(1.25)  # the fifth: 4 calls within any 1.25 s
-    assert [limiter.wait() for _ in range(3)] == [0.0] * 3  # the rest of its burst
-    assert limiter.wait() == pytest.approx(1.25)
-    clock.now += 10  # an idle limiter lets the next burst through at once
-    assert [limiter.wait() for _ in range(4)] == [0.0] * 4
+def test_rate_limiter_lets_its_slots_go_at_once_then_waits_a_window_after_an_answer() -> None:
+    limiter = RateLimiter(slots=2, window=0.2)
+    assert limiter.wait() == 0.0
+    limiter.answered()
+    first_answered = time.monotonic()
+    assert limiter.wait() == 0.0  # the second slot
+    limiter.answered()
+    limiter.wait()  # the third call: the first slot again, a window after its answer
+    assert time.monotonic() - first_answered >= 0.2
+    limiter.answered()
 
 
-def test_rate_limiter_of_one_spaces_calls_evenly() -> None:
-    clock = FakeClock()
-    limiter = RateLimiter(burst=1, window=0.25, clock=clock, sleep=clock.sleep)
-    assert [limiter.wait() for _ in range(5)] == [0.0, 0.25, 0.25, 0.25, 0.25]
+def test_a_call_in_flight_keeps_its_slot_until_answered_however_long_it_takes() -> None:
+    limiter, answered_at, taken_at = RateLimiter(slots=1, window=0.05), [], []
+
+    def slow_call() -> None:
+        limiter.wait()
+        time.sleep(0.3)  # its answer comes late
+        answered_at.append(time.monotonic())
+        limiter.answered()
+
+    caller = threading.Thread(target=slow_call)
+    caller.start()
+    time.sleep(0.05)
+    limiter.wait()
+    taken_at.append(time.monotonic())
+    limiter.answered()
+    caller.join()
+    assert taken_at[0] - answered_at[0] >= 0.05
 
 
-def test_rate_limiter_spaces_calls_across_threads() -> None:
-    import threading
-    import time
-
-    limiter, stamps = RateLimiter(burst=2, window=0.1), []
+def test_rate_limiter_paces_calls_across_threads() -> None:
+    limiter, stamps = RateLimiter(slots=2, window=0.1), []
     lock = threading.Lock()
 
     def call() -> None:
         limiter.wait()
         with lock:
             stamps.append(time.monotonic())
+        limiter.answered()
 
     threads = [threading.Thread(target=call) for _ in range(8)]
     for t in threads:
@@ -188,19 +203,18 @@ def test_rate_limiter_spaces_calls_across_threads() -> None:
     for t in threads:
         t.join()
     stamps.sort()
-    # 2 calls within any 100 ms: 8 calls span at least 3 x 100 ms, whatever the threads did. (Gaps
-    # one by one are not checked: a thread woken late on a busy machine makes one short and the next long.)
-    assert stamps[-1] - stamps[0] >= 3 * 0.1 - 0.01
+    # 2 calls within any 100 ms: 8 calls span at least 3 x 100 ms, whatever the threads did.
+    assert stamps[-1] - stamps[0] >= 3 * 0.1
+    assert all(later - earlier >= 0.1 for earlier, later in zip(stamps, stamps[2:], strict=False))
 
 
 def test_pacer_keeps_one_limiter_per_region_and_operation_at_a_share_of_its_quota() -> None:
-    clock = FakeClock()
-    pacer = Pacer(quotas={"DeleteReference": 1.0, "GetReference": 10.0}, share=0.5, clock=clock, sleep=clock.sleep)
+    pacer = Pacer(quotas={"DeleteReference": 1.0, "GetReference": 10.0}, share=0.5)
     assert pacer.limiter("eu-west-1", "DeleteReference") is pacer.limiter("eu-west-1", "DeleteReference")
     assert pacer.limiter("eu-west-1", "DeleteReference") is not pacer.limiter("us-east-1", "DeleteReference")
     one, ten = pacer.limiter("eu-west-1", "DeleteReference"), pacer.limiter("eu-west-1", "GetReference")
-    assert (one.burst, one.window) == (1, pytest.approx(2.0))  # at least 1 call within any 2 s
-    assert (ten.burst, ten.window) == (5, pytest.approx(2.0))  # half of 10 within any 2 s
+    assert (one.slots, one.window) == (1, pytest.approx(2.0))  # half of 1 per second: 1 call per 2 s
+    assert (ten.slots, ten.window) == (5, pytest.approx(1.0))  # half of 10 per second
     assert pacer.limiter("eu-west-1", "CreateRunGroup") is None  # no quota known: not paced
 
 
@@ -210,4 +224,47 @@ def test_the_three_import_job_operations_share_one_limiter() -> None:
     assert shared is pacer.limiter("eu-west-1", "GetReferenceImportJob") is pacer.limiter(
         "eu-west-1", "ListReferenceImportJobs")
     assert shared is not pacer.limiter("eu-west-1", "ListReferences")
-    assert (shared.burst, shared.window) == (4, pytest.approx(1.25))  # 4 of the row's 5 per second
+    assert (shared.slots, shared.window) == (4, pytest.approx(1.0))  # 4 of the row's 5 per second
+
+
+def refusing_start(refusals: int, listings: list[list[dict]]):
+    """A client whose start is refused as a busy store `refusals` times, each refusal followed by
+    a listing of the store's unfinished jobs (one answer per status), then accepted."""
+    client = boto3.client("omics", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+    stub = Stubber(client)
+    for n in range(refusals):
+        stub.add_client_error("start_reference_import_job", "ServiceQuotaExceededException", http_status_code=402)
+        for status in ("SUBMITTED", "IN_PROGRESS", "CANCELLING"):
+            running = [j for j in listings[n] if j["status"] == status]
+            stub.add_response("list_reference_import_jobs", {"importJobs": running},
+                              {"referenceStoreId": STORE, "filter": {"status": status}})
+    stub.add_response("start_reference_import_job", {
+        "id": JOB, "referenceStoreId": STORE, "roleArn": "arn:aws:iam::123456789012:role/r",
+        "status": "SUBMITTED", "creationTime": CREATED})
+    stub.add_response("get_reference_import_job", job_answer("IN_PROGRESS"))
+    stub.activate()
+    return client, stub
+
+
+REQUEST = {"referenceStoreId": STORE, "roleArn": "arn:aws:iam::123456789012:role/r",
+           "sources": [{"sourceFile": "s3://b/k.fa", "name": f"genome-{n}"} for n in range(2)]}
+
+
+def test_a_start_refused_while_the_listing_shows_the_store_free_is_asked_again(clock: FakeClock) -> None:
+    """Imports that start and end between a refusal and the listing (which waits its turn under
+    the quota) leave the store looking free: the start is asked again, not given up."""
+    other = {"id": "7777777777", "referenceStoreId": STORE, "roleArn": REQUEST["roleArn"],
+             "status": "IN_PROGRESS", "creationTime": CREATED}
+    client, stub = refusing_start(4, [[], [], [other], []])
+    job, used, started = jobs.start_or_find(client, REQUEST, "tok", Deadline(600, clock), Log(), clock.sleep)
+    assert (job["id"], used, started) == (JOB, "tok", True)
+    stub.assert_no_pending_responses()
+
+
+def test_a_start_refused_again_and_again_while_nothing_runs_fails_with_the_services_answer(
+        clock: FakeClock) -> None:
+    client, _ = refusing_start(jobs.FREE_REFUSALS, [[]] * jobs.FREE_REFUSALS)
+    with pytest.raises(ClientError) as excinfo:
+        jobs.start_or_find(client, REQUEST, "tok", Deadline(600, clock), Log(), clock.sleep)
+    assert excinfo.value.response["Error"]["Code"] == "ServiceQuotaExceededException"
+    assert sum(clock.sleeps) < 5
