@@ -99,31 +99,34 @@ def waiter_run(here: SimpleNamespace, k: float, n: int) -> dict:
     return {"latency": (returned - completion(here, job)) * k, "polls": polls["n"], "failed": failed}
 
 
-def peak_request_rate(url: str, regions: list[SimpleNamespace], k: float, counter: dict) -> float:
-    """Start/Get/List import-job requests per second at the endpoint (the operations HealthOmics
-    limits to 5 per second), at their peak, while four imports wait at once."""
-    samples, stop = [], threading.Event()
+IMPORT_JOB_ROW = ("StartReferenceImportJob", "GetReferenceImportJob", "ListReferenceImportJobs")
 
-    def sample() -> None:
-        last = None
-        while not stop.is_set():
-            calls = admin.calls(url)["calls"]
-            total = sum(n for op, n in calls.items() if op.endswith(("ImportJob", "ImportJobs")))
-            if last is not None:
-                samples.append(total - last)
-            last = total
-            time.sleep(1.0)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+def peak_request_rate(regions: list[SimpleNamespace], k: float, counter: dict) -> int:
+    """The most Start/Get/List import-job requests (one quota row: 5 per second and Region) the
+    provider sent within any one second in one Region, while imports in four Regions wait at once."""
+    sent: dict[str, list[float]] = {here.region: [] for here in regions}
+    original = provider_settings.ConnectionSettings.client
+
+    def client(self, *args, **kwargs):
+        made = original(self, *args, **kwargs)
+        times = sent.get(made.meta.region_name)
+        if times is not None and not getattr(made, "_bench_timed", False):
+            made._bench_timed = True
+            for operation in IMPORT_JOB_ROW:
+                made.meta.events.register(f"before-send.omics.{operation}",
+                                          lambda into=times, **_: into.append(time.monotonic()))
+        return made
+
+    provider_settings.ConnectionSettings.client = client
     threads = [threading.Thread(target=provider_run, args=(r, k, counter, 900 + i)) for i, r in enumerate(regions)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    stop.set()
-    sampler.join()
-    return max(samples)
+    provider_settings.ConnectionSettings.client = original
+    return max(sum(1 for later in times if start <= later < start + 1.0)
+               for times in sent.values() for start in times)
 
 
 def run(runs: int, workdir: Path) -> tuple[list[tuple], float]:
@@ -147,7 +150,7 @@ def run(runs: int, workdir: Path) -> tuple[list[tuple], float]:
                 waiter.append(result["w"])
             rows.append((seconds, k, provider, waiter))
         admin.set_controls(endpoint.url, import_seconds=20)
-        rate = peak_request_rate(endpoint.url, [source_region(endpoint.url, f"r{i}") for i in range(4)], 1, counter)
+        rate = peak_request_rate([source_region(endpoint.url, f"r{i}") for i in range(4)], 1, counter)
     finally:
         endpoint.stop()
     return rows, rate
@@ -171,8 +174,9 @@ def report(rows: list[tuple], rate: float) -> str:
                     f"<= {limit:g} s", str(polls), str(wpolls), f"<= {poll_limit}" if poll_limit else "-",
                     "met" if met else "NOT met"))
     text = table(out)
-    text += f"\n\nPeak import-job request rate at the endpoint, four 20 s imports waiting at once: {rate:.0f} req/s"
-    text += f" (limit 5 req/s: {'met' if rate <= 5 else 'NOT met'})"
+    text += (f"\n\nPeak import-job requests within one second in one Region, four 20 s imports (one per "
+             f"Region) waiting at once: {rate:.0f}")
+    text += f" (limit 5 per second and Region: {'met' if rate <= 5 else 'NOT met'})"
     return text
 
 
