@@ -103,12 +103,7 @@ def start_or_find(omics, request: dict, token: str, deadline: Deadline, log: Log
             log.info(f"import job {job['id']} made the import this one replaces; importing anew with "
                      f"clientToken {used}")
             continue
-        if detail["status"] == "SUBMITTED":  # queued, if an import runs (one call, not one per status)
-            ahead = [j["id"] for j in running_jobs(omics, store, ("IN_PROGRESS",)) if j["id"] != job["id"]]
-            if ahead:
-                log.info(f"import job {job['id']} is queued behind import job {', '.join(ahead)} "
-                         f"in store {store}; waiting for its turn")
-        elif job.get("status") != "SUBMITTED":  # the token's job had begun before this start
+        if job.get("status") != "SUBMITTED":  # the token's job had begun before this start
             log.info(f"resuming reference import job {job['id']} (clientToken {used})")
         else:
             log.info(f"started reference import job {job['id']} (clientToken {used})")
@@ -153,7 +148,10 @@ def find_earlier(omics, request: dict, written: datetime, mark: str | None, dead
     imports one job at a time, so a new start would wait as long) and judged by its references.
     GetReferenceImportJob of it, or None."""
     store = request["referenceStoreId"]
-    candidates = [job["id"] for job in running_jobs(omics, store, STILL_IMPORTING)]
+    since = omics.get_paginator("list_reference_import_jobs").paginate(  # one listing, not one per status
+        referenceStoreId=store, filter={"createdAfter": written})
+    candidates = [job["id"] for page in since for job in page.get("importJobs", [])
+                  if job["status"] in STILL_IMPORTING]
     for ref in references.list_references(omics, store, request["sources"][0]["name"]):
         meta = references.metadata(omics, store, ref["id"]) if ref.get("status") == "ACTIVE" else None
         if meta and meta.get("creationJobId"):
@@ -273,6 +271,11 @@ def wait_for_job(omics, store_id: str, job_id: str, token: str, schedule: PollSc
             log.info(f"reference import job {job_id}: {job['status']}, "
                      f"{progress[1]}/{len(statuses)} sources finished"
                      + (f", {progress[2]} failed" if progress[2] else ""))
+        if attempt == 1 and job["status"] == "SUBMITTED":  # not begun at the second look: say why
+            ahead = [j["id"] for j in running_jobs(omics, store_id, ("IN_PROGRESS",)) if j["id"] != job_id]
+            if ahead:
+                log.info(f"import job {job_id} is queued behind import job {', '.join(ahead)} "
+                         f"in store {store_id}; waiting for its turn")
         if job["status"] not in UNFINISHED:
             return _completed(omics, store_id, job)
     raise WaitTimedOut(job_id=job_id, store_id=store_id, status=job["status"] if job else "unknown",

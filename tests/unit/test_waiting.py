@@ -268,3 +268,20 @@ def test_a_start_refused_again_and_again_while_nothing_runs_fails_with_the_servi
         jobs.start_or_find(client, REQUEST, "tok", Deadline(600, clock), Log(), clock.sleep)
     assert excinfo.value.response["Error"]["Code"] == "ServiceQuotaExceededException"
     assert sum(clock.sleeps) < 5
+
+
+def test_a_job_not_begun_at_the_second_look_says_which_import_it_is_queued_behind(clock: FakeClock) -> None:
+    log = Log()
+    client, stub = stubbed([job_answer("SUBMITTED")])
+    other = {"id": "7777777777", "referenceStoreId": STORE, "roleArn": REQUEST["roleArn"],
+             "status": "IN_PROGRESS", "creationTime": CREATED}
+    stub.add_response("list_reference_import_jobs", {"importJobs": [other]},
+                      {"referenceStoreId": STORE, "filter": {"status": "IN_PROGRESS"}})
+    stub.add_response("get_reference_import_job", job_answer("COMPLETED", finished=2),
+                      {"referenceStoreId": STORE, "id": JOB})
+    schedule = PollSchedule(initial=1.0, cap=1.0, timeout=100)
+    job = jobs.wait_for_job(client, STORE, JOB, "tok", schedule, Deadline(100, clock), log, clock.sleep,
+                            first=job_answer("SUBMITTED"))
+    assert job["status"] == "COMPLETED"
+    assert f"import job {JOB} is queued behind import job 7777777777 in store {STORE}; waiting for its turn" in log.infos
+    stub.assert_no_pending_responses()
