@@ -31,11 +31,13 @@ class RateLimiter:
     came back (the service counted the call before it answered), so no delay on the way can
     bunch calls up. A short run of calls leaves at once."""
 
-    def __init__(self, slots: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, slots: int, window: float, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] | None = None) -> None:
         self.slots, self.window = max(1, slots), window
         self._clock = clock
         self._free_at = [float("-inf")] * self.slots  # when each slot may be taken again
         self._changed = threading.Condition()
+        self._pause = sleep or self._changed.wait  # until a slot frees (woken early by an answer)
         self._taken = threading.local()  # the slot of this thread's call in flight
 
     def wait(self) -> float:
@@ -46,7 +48,7 @@ class RateLimiter:
                 slot = min(range(self.slots), key=self._free_at.__getitem__)
                 if self._free_at[slot] <= now:
                     break
-                self._changed.wait(self._free_at[slot] - now)
+                self._pause(self._free_at[slot] - now)
                 now = self._clock()
             self._free_at[slot] = now + UNANSWERED_SECONDS
         self._taken.slot = slot

@@ -12,6 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
+from omics_provider.aws import pacing
 from omics_provider.aws.pacing import Pacer, RateLimiter
 from omics_provider.aws.waiting import Deadline, PollSchedule
 from omics_provider.core import jobs
@@ -157,34 +158,32 @@ def test_a_job_not_found_after_its_start_is_asked_for_again_up_to_a_minute(clock
     assert "still does not find it after 60 s" in str(excinfo.value)
 
 def test_rate_limiter_lets_its_slots_go_at_once_then_waits_a_window_after_an_answer() -> None:
-    limiter = RateLimiter(slots=2, window=0.2)
+    clock = FakeClock()
+    limiter = RateLimiter(slots=2, window=1.0, clock=clock, sleep=clock.sleep)
     assert limiter.wait() == 0.0
+    clock.now += 0.1  # the first call's answer
     limiter.answered()
-    first_answered = time.monotonic()
-    assert limiter.wait() == 0.0  # the second slot
+    assert limiter.wait() == 0.0  # the second slot, at once
     limiter.answered()
-    limiter.wait()  # the third call: the first slot again, a window after its answer
-    assert time.monotonic() - first_answered >= 0.2
-    limiter.answered()
+    assert limiter.wait() == pytest.approx(1.0)  # the first slot again: 1 s after its answer
+    assert clock.now == pytest.approx(1.1)
 
 
-def test_a_call_in_flight_keeps_its_slot_until_answered_however_long_it_takes() -> None:
-    limiter, answered_at, taken_at = RateLimiter(slots=1, window=0.05), [], []
-
-    def slow_call() -> None:
-        limiter.wait()
-        time.sleep(0.3)  # its answer comes late
-        answered_at.append(time.monotonic())
-        limiter.answered()
-
-    caller = threading.Thread(target=slow_call)
-    caller.start()
-    time.sleep(0.05)
+def test_a_slot_counts_its_window_from_the_answer_however_late_it_comes() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(slots=1, window=1.0, clock=clock, sleep=clock.sleep)
     limiter.wait()
-    taken_at.append(time.monotonic())
+    clock.now += 5.0  # the answer comes 5 s after the call was sent
     limiter.answered()
-    caller.join()
-    assert taken_at[0] - answered_at[0] >= 0.05
+    assert limiter.wait() == pytest.approx(1.0)
+    limiter.answered()
+
+
+def test_a_call_whose_answer_is_never_seen_frees_its_slot_after_the_longest_call() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(slots=1, window=1.0, clock=clock, sleep=clock.sleep)
+    limiter.wait()  # no answered(): botocore raised before response-received
+    assert limiter.wait() == pytest.approx(pacing.UNANSWERED_SECONDS)
 
 
 def test_rate_limiter_paces_calls_across_threads() -> None:
