@@ -37,10 +37,12 @@ def run(config: StackConfig) -> dict[str, ReferenceImportJob]:
             jobs[item.name] = job
             for j, source in enumerate(item.sources):
                 key = source.name if first else f"{placement.region}/{source.name}"
-                # What the service made is never secret, though a secret tag makes `sources` one.
-                references[key] = pulumi.Output.unsecret(job.sources).apply(lambda sources, j=j: {
-                    "id": sources[j].get("reference_id"), "arn": sources[j].get("arn"),
-                    "md5": sources[j].get("md5")})
+                # What the service made is never secret, though a secret tag makes `sources` one. Unknown
+                # until the job exists (its id), so a preview's update plan holds no nulls for a new import.
+                made = pulumi.Output.all(job.job_id, pulumi.Output.unsecret(job.sources))
+                references[key] = made.apply(lambda known, j=j: {
+                    "id": known[1][j].get("reference_id"), "arn": known[1][j].get("arn"),
+                    "md5": known[1][j].get("md5")})
 
     pulumi.export(outputs.STORE_ID, stores[next(iter(stores))])
     pulumi.export(outputs.ROLE_ARN, role_arn)

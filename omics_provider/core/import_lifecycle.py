@@ -21,7 +21,7 @@ from ..errors import OmicsProviderError, WaitTimedOut
 from . import jobs, ownership, planning, references, tokens, validation
 from .jobs import Log
 from .replacement import why_replaced
-from .values import GONE, is_known
+from .values import GONE, UNKNOWN, is_known
 
 SHAPE = schema.REFERENCE_IMPORT_JOB
 # A given client_token shows as a change of the token the job uses; region is compared as the
@@ -72,8 +72,10 @@ def check(settings: ConnectionSettings, olds: dict, news: dict, log: Log,
     failures = validation.import_failures(olds, news)
     if failures:
         return Checked(news, failures)
+    # What is derived from an input a preview does not know yet is unknown, not absent, so that an
+    # update plan that preview saves allows the value the update derives.
     if not is_known([news.get(k) for k in ("role_arn", "sources", "region")]):
-        return Checked(news)  # a preview before what it depends on exists
+        return Checked({**news, "resolved_client_token": UNKNOWN, "source_objects": UNKNOWN})
     store_known = is_known(news.get("reference_store_id"))
     plan = planning.plan_import(settings, olds, news, store_known)
     for warning in plan.warnings:
@@ -81,7 +83,7 @@ def check(settings: ConnectionSettings, olds: dict, news: dict, log: Log,
     if plan.failures:
         return Checked(news, plan.failures)
     if not store_known:
-        return Checked({**news, "source_objects": plan.source_objects})
+        return Checked({**news, "resolved_client_token": UNKNOWN, "source_objects": plan.source_objects})
     inputs = {**news, "resolved_client_token": plan.token, "source_objects": plan.source_objects}
     same = planning.same_import(olds, news) and plan.token == olds.get("resolved_client_token")
     if not same:
