@@ -51,6 +51,20 @@ STACK_PATH = f"stacks/Pulumi.{STACK}.yaml"
 REPOSITORY = "octo-org/stacks"
 OMICS_WRITES = ["StartReferenceImportJob", "CreateReferenceStore", "DeleteReferenceStore", "DeleteReference",
                 "TagResource", "UntagResource"]
+# The example's stack program, except that every run after a workspace's first tags the store: a program
+# whose result changed between the guarded preview and the apply.
+UNSTEADY_PROGRAM = """import dataclasses
+from pathlib import Path
+
+from omics_stack import config, program
+
+ran = Path(__file__).with_name(".program-runs")
+loaded = config.load()
+if ran.exists():
+    loaded = dataclasses.replace(loaded, store=dataclasses.replace(loaded.store, tags={"changed": "after-the-guard"}))
+ran.touch()
+program.run(loaded)
+"""
 
 
 def git(repo: Path, *args: str) -> str:
@@ -387,6 +401,20 @@ def test_the_workflow_reviews_applies_what_was_reviewed_and_reports_drift(tmp_pa
     names = sorted(r["name"] for r in aws.omics.list_references(referenceStoreId=store["id"])["references"]
                    if r["status"] == "ACTIVE")
     assert names == ["CHM13", "GRCh38"]
+
+    # 7. The apply does what the guarded preview planned: when the program's result changes after that
+    # preview, the apply fails naming the plan violation, and nothing is applied.
+    hub.branch("unsteady", {"__main__.py": UNSTEADY_PROGRAM}, "A program whose result changes")
+    assert hub.pull_request("unsteady", 5)["preview"].result == "success"
+    aws.reset_calls()
+    run = hub.merge("unsteady")
+    assert run["apply"].result == "failure", run["apply"].log
+    guarded = run["apply"].step("Guard, then apply")
+    assert "every deletion and import job of this apply was in the reviewed preview" in guarded, guarded
+    assert any("reference-store violates plan: properties changed" in line for _, line in run["apply"].lines), \
+        run["apply"].log
+    assert "Re-run the apply" in run["apply"].log, run["apply"].log
+    assert sum(calls(aws, op) for op in OMICS_WRITES) == 0
 
 
 PICKS = [
