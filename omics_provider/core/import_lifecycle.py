@@ -54,10 +54,11 @@ class Change:
     why: str = ""  # one line for the reviewer when the import is replaced
     settings: list[str] = field(default_factory=list)  # settings that only the state records
     reordered: bool = False  # the same sources in another order
+    waits: bool = False  # the recorded job has not ended (a create past its deadline): the update waits
 
     @property
     def changes(self) -> bool:
-        return bool(self.replaces or self.retag or self.settings or self.reordered)
+        return bool(self.replaces or self.retag or self.settings or self.reordered or self.waits)
 
 
 def check(settings: ConnectionSettings, olds: dict, news: dict, log: Log,
@@ -165,7 +166,9 @@ def diff(olds: dict, news: dict, region_changed: bool, owner: str | None = None,
     retag = [i for i, (o, n) in enumerate(pairs) if (o.get("tags") or {}) != (n.get("tags") or {})]
     reordered = [s.get("name") for s in old_sources] != [s.get("name") for s in new_sources]
     changed = [k for k in ("delete_adopted",) if bool(olds.get(k)) != bool(news.get(k))]
-    return Change([], retag, settings=changed, reordered=reordered)
+    # A job still running is an update even with the inputs unchanged: after a refresh (which
+    # clears the create's error from the state) nothing else would make the next up wait for it.
+    return Change([], retag, settings=changed, reordered=reordered, waits=unfinished(olds))
 
 
 def _keep_claims(olds: dict, owner: str, log: Log | None, staying: bool = True) -> None:

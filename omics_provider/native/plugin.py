@@ -311,6 +311,8 @@ def import_diff(olds: dict, news: dict,
         found["sources"] = _change(Kind.UPDATE)
     for key in change.settings:
         found[schema.wire_path(key)] = _change(Kind.UPDATE)
+    if change.waits:
+        found["status"] = _change(Kind.UPDATE)
     return found
 
 

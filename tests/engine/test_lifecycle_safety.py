@@ -195,6 +195,21 @@ def test_a_create_past_its_deadline_is_kept_through_refresh_retagged_and_deleted
     stack.declare(store, [imported("slow", [{**slow, "tags": {"v": "2"}}]),
                           imported("slower", [source("slower-genome", slower)], deadline=2)])
     assert stack.up(check=False).returncode != 0  # slower's job still runs
+    # Nothing changed, and the refresh clears the create's error: the up still waits for the job
+    # (within its 2 s deadline: again until the job ends, or a refresh finds it ended).
+    resumed = stack.up("--refresh", check=False)
+    assert "resuming reference import job" in resumed.stdout, resumed.stdout
+    for _ in range(4):
+        if resumed.returncode == 0:
+            break
+        resumed = stack.up("--refresh", check=False)
+    assert stack.imports()["slower"]["references"]["slower-genome"] in active(aws, store), stack.imports()
+
+    slowest = upload(aws, bucket, "slowest.fa", 7022)
+    stack.declare(store, [imported("slow", [{**slow, "tags": {"v": "2"}}]),
+                          imported("slower", [source("slower-genome", slower)]),
+                          imported("slowest", [source("slowest-genome", slowest)], deadline=2)])
+    assert stack.up(check=False).returncode != 0  # slowest's job still runs
     stack.run("destroy", "--yes")  # waits for it, and deletes what it made
     assert all(j["status"] == "COMPLETED" for j in jobs(aws, store))
     assert active(aws, store) == {}
