@@ -45,21 +45,26 @@ def test_request_quotas_throttle_past_the_documented_rate_per_operation_and_regi
         aws.omics.get_reference_store(id=store)
 
 
+def answered(calls: list) -> list[str]:
+    """Make each call in turn: "ok", or the error code it was answered with."""
+    answers = []
+    for call in calls:
+        try:
+            call()
+            answers.append("ok")
+        except ClientError as exc:
+            answers.append(exc.response["Error"]["Code"])
+    return answers
+
+
 @pytest.mark.parametrize("quota", ["shared", "per_operation"])
 def test_the_import_job_operations_share_one_quota_row_by_default(aws: LocalAws, quota: str) -> None:
     aws.controls(request_quotas=True, import_job_quota=quota)
     store = aws.omics.create_reference_store(name="row")["id"]
     once = LocalAws(aws.url, aws.region, attempts=1)
-    answers = []
-    for n in range(6):  # 3 List + 3 Get: 6 calls of the row, 3 of each operation, within a second
-        try:
-            if n % 2:
-                once.omics.get_reference_import_job(referenceStoreId=store, id="1234567890")
-            else:
-                once.omics.list_reference_import_jobs(referenceStoreId=store)
-            answers.append("ok")
-        except ClientError as exc:
-            answers.append(exc.response["Error"]["Code"])
+    answers = answered([  # 3 List + 3 Get: 6 calls of the row, 3 of each operation, within a second
+        (lambda: once.omics.get_reference_import_job(referenceStoreId=store, id="1234567890")) if n % 2
+        else (lambda: once.omics.list_reference_import_jobs(referenceStoreId=store)) for n in range(6)])
     if quota == "shared":
         assert answers[:5] == ["ok", "ResourceNotFoundException"] * 2 + ["ok"]
         assert answers[5] == "ThrottlingException", answers
@@ -72,13 +77,7 @@ def test_a_quota_lets_its_calls_come_together_or_only_spaced(aws: LocalAws, burs
     aws.controls(request_quotas=True, quota_bursts=bursts)
     store = aws.omics.create_reference_store(name="burst")["id"]
     once = LocalAws(aws.url, aws.region, attempts=1)
-    answers = []
-    for _ in range(5):  # five calls at once: 5 per second is the quota
-        try:
-            once.omics.get_reference_store(id=store)
-            answers.append("ok")
-        except ClientError as exc:
-            answers.append(exc.response["Error"]["Code"])
+    answers = answered([lambda: once.omics.get_reference_store(id=store)] * 5)  # at once: the quota is 5/s
     if bursts == "allowed":
         assert answers == ["ok"] * 5, answers
     else:  # a call less than 200 ms after the last one let in is throttled
