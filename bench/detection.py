@@ -26,6 +26,7 @@ from omics_emulator import admin
 from omics_emulator.launcher import EmulatorProcess
 from omics_provider.aws import settings as provider_settings
 from omics_provider.import_job import ReferenceImportJobProvider
+from omics_rules.quotas import SHARED_QUOTAS
 
 JOBS = ((3, 1), (20, 1), (90, 3), (600, 10))  # (job seconds, time compression k)
 FASTA = b">chr1\n" + b"ACGT" * 15 + b"\n"
@@ -99,7 +100,7 @@ def waiter_run(here: SimpleNamespace, k: float, n: int) -> dict:
     return {"latency": (returned - completion(here, job)) * k, "polls": polls["n"], "failed": failed}
 
 
-IMPORT_JOB_ROW = ("StartReferenceImportJob", "GetReferenceImportJob", "ListReferenceImportJobs")
+IMPORT_JOB_ROW = tuple(SHARED_QUOTAS)  # Start/Get/List import jobs: one quota row
 
 
 def peak_request_rate(regions: list[SimpleNamespace], k: float, counter: dict) -> int:
