@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -63,15 +64,17 @@ def start_or_find(omics, request: dict, token: str, deadline: Deadline, log: Log
         try:
             job = omics.start_reference_import_job(clientToken=used, **{**request, "sources": sources})
         except ClientError as exc:
-            running = [] if error_code(exc) in NEVER_BUSY else running_jobs(omics, store)
-            refused_while_free = 0 if running else refused_while_free + 1
-            if not running and error_code(exc) not in NEVER_BUSY and refused_while_free < FREE_REFUSALS:
-                # another import may have run between the refusal and the listing (the listing
-                # waits its turn under the quota): ask again, then believe the refusal
+            if error_code(exc) in NEVER_BUSY:
+                raise
+            running = [job["id"] for job in running_jobs(omics, store)]
+            ahead = running or ended_since(omics, store, exc)
+            refused_while_free = 0 if ahead else refused_while_free + 1
+            if not ahead and refused_while_free < FREE_REFUSALS:
+                # a service that shows no end times leaves only asking again, then believing it
                 if refused_while_free > 1:
                     sleep(min(BUSY_STORE_DELAY_SECONDS, max(deadline.remaining(), 0.05)))
                 continue
-            if not running:
+            if not ahead:
                 if error_code(exc) == "ConflictException":
                     raise TokenConflict(token=used, store_id=store, detail=error_message(exc)) from None
                 raise
@@ -81,10 +84,11 @@ def start_or_find(omics, request: dict, token: str, deadline: Deadline, log: Log
                     f"{deadline.elapsed():.0f} s (wait_timeout_seconds); nothing was started. "
                     "Run `pulumi up` again later.")) from None
             if not busy_said:
-                log.info(f"reference store {store} is busy with import job {running[0]['id']} "
+                log.info(f"reference store {store} is busy with import job {ahead[0]} "
                          f"({error_code(exc)}: {error_message(exc)}); waiting for its turn")
                 busy_said = True
-            sleep(min(BUSY_STORE_DELAY_SECONDS, max(deadline.remaining(), 0.05)))
+            if running:  # else the import that held the store has ended: its turn may be now
+                sleep(min(BUSY_STORE_DELAY_SECONDS, max(deadline.remaining(), 0.05)))
             continue
         detail = _once_visible(omics, store, job["id"], used, deadline, sleep)
         mismatch = _mismatch(request, detail)
@@ -217,6 +221,24 @@ def running_jobs(omics, store_id: str, statuses: tuple[str, ...] = UNFINISHED) -
     return [job for status in statuses
             for page in pages.paginate(referenceStoreId=store_id, filter={"status": status})
             for job in page.get("importJobs", [])]
+
+
+def ended_since(omics, store_id: str, refusal: ClientError) -> list[str]:
+    """The store's import jobs that ended since the service refused a start (its answer's Date,
+    to the second, on the service's own clock), as ListReferenceImportJobs shows their end
+    times: an import that held the store can end before a listing of the unfinished ones (which
+    waits its turn under the quota) is answered. Empty when the service shows no date or no end
+    times."""
+    date = (refusal.response.get("ResponseMetadata", {}).get("HTTPHeaders") or {}).get("date")
+    try:
+        refused_at = parsedate_to_datetime(date) - timedelta(seconds=1) if date else None
+    except (TypeError, ValueError):
+        refused_at = None
+    if refused_at is None:
+        return []
+    pages = omics.get_paginator("list_reference_import_jobs").paginate(referenceStoreId=store_id)
+    return [job["id"] for page in pages for job in page.get("importJobs", [])
+            if job.get("completionTime") and job["completionTime"] >= refused_at]
 
 
 def _mismatch(request: dict, job: dict) -> str | None:

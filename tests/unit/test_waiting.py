@@ -226,17 +226,27 @@ def test_the_three_import_job_operations_share_one_limiter() -> None:
     assert (shared.slots, shared.window) == (4, pytest.approx(1.0))  # 4 of the row's 5 per second
 
 
-def refusing_start(refusals: int, listings: list[list[dict]]):
+REFUSED_AT = "Sun, 29 Nov 2026 00:10:00 GMT"  # the Date of each refusal's answer
+
+
+def refusing_start(refusals: int, running: list[list[dict]], ended: list[list[dict]] | None = None,
+                   dated: bool = True):
     """A client whose start is refused as a busy store `refusals` times, each refusal followed by
-    a listing of the store's unfinished jobs (one answer per status), then accepted."""
+    a listing of the store's unfinished jobs (one answer per status, `running[n]`), and when none
+    runs (and the refusal is `dated`), by a listing of all its jobs (`ended[n]`); then accepted."""
     client = boto3.client("omics", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
     stub = Stubber(client)
     for n in range(refusals):
-        stub.add_client_error("start_reference_import_job", "ServiceQuotaExceededException", http_status_code=402)
+        meta = {"HTTPHeaders": {"date": REFUSED_AT}} if dated else {}
+        stub.add_client_error("start_reference_import_job", "ServiceQuotaExceededException", http_status_code=402,
+                              response_meta=meta)
         for status in ("SUBMITTED", "IN_PROGRESS", "CANCELLING"):
-            running = [j for j in listings[n] if j["status"] == status]
-            stub.add_response("list_reference_import_jobs", {"importJobs": running},
+            stub.add_response("list_reference_import_jobs",
+                              {"importJobs": [j for j in running[n] if j["status"] == status]},
                               {"referenceStoreId": STORE, "filter": {"status": status}})
+        if not running[n] and dated:
+            stub.add_response("list_reference_import_jobs", {"importJobs": (ended or [[]] * refusals)[n]},
+                              {"referenceStoreId": STORE})
     stub.add_response("start_reference_import_job", {
         "id": JOB, "referenceStoreId": STORE, "roleArn": "arn:aws:iam::123456789012:role/r",
         "status": "SUBMITTED", "creationTime": CREATED})
@@ -249,20 +259,44 @@ REQUEST = {"referenceStoreId": STORE, "roleArn": "arn:aws:iam::123456789012:role
            "sources": [{"sourceFile": "s3://b/k.fa", "name": f"genome-{n}"} for n in range(2)]}
 
 
+def other_job(status: str, ended_at: dt.datetime | None = None) -> dict:
+    """Another import of the store, as ListReferenceImportJobs shows it."""
+    return {"id": "7777777777", "referenceStoreId": STORE, "roleArn": REQUEST["roleArn"], "status": status,
+            "creationTime": CREATED, **({"completionTime": ended_at} if ended_at else {})}
+
+
+REFUSAL = dt.datetime(2026, 11, 29, 0, 10, tzinfo=dt.UTC)
+
+
 def test_a_start_refused_while_the_listing_shows_the_store_free_is_asked_again(clock: FakeClock) -> None:
-    """Imports that start and end between a refusal and the listing (which waits its turn under
-    the quota) leave the store looking free: the start is asked again, not given up."""
-    other = {"id": "7777777777", "referenceStoreId": STORE, "roleArn": REQUEST["roleArn"],
-             "status": "IN_PROGRESS", "creationTime": CREATED}
-    client, stub = refusing_start(4, [[], [], [other], []])
+    """Without end times to go by, a refusal while nothing runs is asked again before it is believed."""
+    client, stub = refusing_start(4, [[], [], [other_job("IN_PROGRESS")], []], dated=False)
     job, used, started = jobs.start_or_find(client, REQUEST, "tok", Deadline(600, clock), Log(), clock.sleep)
     assert (job["id"], used, started) == (JOB, "tok", True)
     stub.assert_no_pending_responses()
 
 
+def test_a_start_refused_by_an_import_that_ended_before_the_listing_waits_its_turn(clock: FakeClock) -> None:
+    """Imports that start and end between each refusal and the listing (which waits its turn under
+    the quota) leave the store looking free however often it happens: their end times, on the
+    service's clock, say the store was busy."""
+    refusals = jobs.FREE_REFUSALS + 2
+    ended = [[other_job("COMPLETED", REFUSAL + dt.timedelta(milliseconds=300))]] * refusals
+    client, stub = refusing_start(refusals, [[]] * refusals, ended)
+    log = Log()
+    job, used, started = jobs.start_or_find(client, REQUEST, "tok", Deadline(600, clock), log, clock.sleep)
+    assert (job["id"], used, started) == (JOB, "tok", True)
+    assert clock.sleeps == []  # the store is free again: its turn is now
+    assert any("is busy with import job 7777777777" in line for line in log.infos)
+    stub.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize("dated", [True, False])
 def test_a_start_refused_again_and_again_while_nothing_runs_fails_with_the_services_answer(
-        clock: FakeClock) -> None:
-    client, _ = refusing_start(jobs.FREE_REFUSALS, [[]] * jobs.FREE_REFUSALS)
+        clock: FakeClock, dated: bool) -> None:
+    """An import that ended before the refusal (beyond the Date's second) does not explain it."""
+    ended = [[other_job("COMPLETED", REFUSAL - dt.timedelta(seconds=2))]] * jobs.FREE_REFUSALS
+    client, _ = refusing_start(jobs.FREE_REFUSALS, [[]] * jobs.FREE_REFUSALS, ended, dated=dated)
     with pytest.raises(ClientError) as excinfo:
         jobs.start_or_find(client, REQUEST, "tok", Deadline(600, clock), Log(), clock.sleep)
     assert excinfo.value.response["Error"]["Code"] == "ServiceQuotaExceededException"
@@ -272,9 +306,7 @@ def test_a_start_refused_again_and_again_while_nothing_runs_fails_with_the_servi
 def test_a_job_not_begun_at_the_second_look_says_which_import_it_is_queued_behind(clock: FakeClock) -> None:
     log = Log()
     client, stub = stubbed([job_answer("SUBMITTED")])
-    other = {"id": "7777777777", "referenceStoreId": STORE, "roleArn": REQUEST["roleArn"],
-             "status": "IN_PROGRESS", "creationTime": CREATED}
-    stub.add_response("list_reference_import_jobs", {"importJobs": [other]},
+    stub.add_response("list_reference_import_jobs", {"importJobs": [other_job("IN_PROGRESS")]},
                       {"referenceStoreId": STORE, "filter": {"status": "IN_PROGRESS"}})
     stub.add_response("get_reference_import_job", job_answer("COMPLETED", finished=2),
                       {"referenceStoreId": STORE, "id": JOB})

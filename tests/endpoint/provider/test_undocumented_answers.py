@@ -18,7 +18,9 @@ import threading
 import time
 
 import pytest
+from botocore.exceptions import ClientError
 
+from omics_provider.core import jobs
 from omics_provider.errors import AccessDenied, ImportFailed, ReferenceInUse, TokenConflict, WaitTimedOut
 from omics_provider.import_job import ReferenceImportJobProvider
 from tests.support.aws import Sandbox
@@ -58,6 +60,22 @@ def test_two_imports_into_one_store_both_complete_whatever_a_busy_store_answers(
         t.join(60)
     assert results == {"first-genome": "COMPLETED", "second-genome": "COMPLETED"}
     assert len(world.jobs()) == 2 and len(world.references()) == 2
+
+
+def test_an_import_that_ended_after_a_refusal_is_found_by_the_refusals_date(world: Sandbox) -> None:
+    """The end times the provider reads when a refused start meets a store that looks free: the
+    refusal's Date and the listing's completionTime, as botocore parses them over HTTP."""
+    world.aws.hold_imports()
+    sources = [{"name": "held", "sourceFile": world.upload("held.fa", generate_fasta(3))}]
+    held = world.aws.omics.start_reference_import_job(
+        referenceStoreId=world.store, roleArn=world.role, sources=sources)["id"]
+    with pytest.raises(ClientError) as refused:
+        world.aws.omics.start_reference_import_job(referenceStoreId=world.store, roleArn=world.role,
+                                                   sources=[{**sources[0], "name": "other"}])
+    assert jobs.ended_since(world.aws.omics, world.store, refused.value) == []  # still running
+    world.aws.release_imports()
+    wait_until(lambda: [j["status"] for j in world.jobs()] == ["COMPLETED"], what="the held job's end")
+    assert jobs.ended_since(world.aws.omics, world.store, refused.value) == [held]
 
 
 @pytest.mark.parametrize("reuse", ["original", "conflict"])
