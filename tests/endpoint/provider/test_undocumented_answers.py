@@ -74,7 +74,8 @@ def test_an_import_that_ended_after_a_refusal_is_found_by_the_refusals_date(worl
                                                    sources=[{**sources[0], "name": "other"}])
     assert jobs.ended_since(world.aws.omics, world.store, refused.value) == []  # still running
     world.aws.release_imports()
-    wait_until(lambda: [j["status"] for j in world.jobs()] == ["COMPLETED"], what="the held job's end")
+    wait_until(lambda: [j["status"] for j in world.jobs()] == ["COMPLETED"], what="the held job's end",
+               interval=0.3)  # within the import-job quota row (5 per second)
     assert jobs.ended_since(world.aws.omics, world.store, refused.value) == [held]
 
 
