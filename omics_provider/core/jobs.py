@@ -152,9 +152,7 @@ def find_earlier(omics, request: dict, written: datetime, mark: str | None, dead
     imports one job at a time, so a new start would wait as long) and judged by its references.
     GetReferenceImportJob of it, or None."""
     store = request["referenceStoreId"]
-    since = omics.get_paginator("list_reference_import_jobs").paginate(  # one listing, not one per status
-        referenceStoreId=store, filter={"createdAfter": written})
-    candidates = [job["id"] for page in since for job in page.get("importJobs", [])
+    candidates = [job["id"] for job in store_jobs(omics, store, createdAfter=written)  # not one per status
                   if job["status"] in STILL_IMPORTING]
     for ref in references.list_references(omics, store, request["sources"][0]["name"]):
         meta = references.metadata(omics, store, ref["id"]) if ref.get("status") == "ACTIVE" else None
@@ -215,12 +213,17 @@ def _described(job: dict) -> list[tuple]:
     return sorted((s.get("name"), s.get("description") or None) for s in job.get("sources", []))
 
 
+def store_jobs(omics, store_id: str, **only: Any) -> list[dict]:
+    """The store's import jobs as ListReferenceImportJobs lists them, every page; `only`: its
+    filter's members (status, createdAfter, createdBefore), when given."""
+    pages = omics.get_paginator("list_reference_import_jobs").paginate(
+        referenceStoreId=store_id, **({"filter": only} if only else {}))
+    return [job for page in pages for job in page.get("importJobs", [])]
+
+
 def running_jobs(omics, store_id: str, statuses: tuple[str, ...] = UNFINISHED) -> list[dict]:
     """The store's import jobs that have not ended (or in these statuses), as the service lists them."""
-    pages = omics.get_paginator("list_reference_import_jobs")
-    return [job for status in statuses
-            for page in pages.paginate(referenceStoreId=store_id, filter={"status": status})
-            for job in page.get("importJobs", [])]
+    return [job for status in statuses for job in store_jobs(omics, store_id, status=status)]
 
 
 def ended_since(omics, store_id: str, refusal: ClientError) -> list[str]:
@@ -231,13 +234,10 @@ def ended_since(omics, store_id: str, refusal: ClientError) -> list[str]:
     times."""
     date = (refusal.response.get("ResponseMetadata", {}).get("HTTPHeaders") or {}).get("date")
     try:
-        refused_at = parsedate_to_datetime(date) - timedelta(seconds=1) if date else None
-    except (TypeError, ValueError):
-        refused_at = None
-    if refused_at is None:
+        refused_at = parsedate_to_datetime(date) - timedelta(seconds=1)
+    except (TypeError, ValueError):  # no Date, or not a date
         return []
-    pages = omics.get_paginator("list_reference_import_jobs").paginate(referenceStoreId=store_id)
-    return [job["id"] for page in pages for job in page.get("importJobs", [])
+    return [job["id"] for job in store_jobs(omics, store_id)
             if job.get("completionTime") and job["completionTime"] >= refused_at]
 
 
