@@ -14,17 +14,12 @@ from types import SimpleNamespace
 import boto3
 from botocore.config import Config
 
+from omics_emulator import admin
 from omics_rules.service_role import read_policy, trust_policy
 
 REPO = Path(__file__).resolve().parent.parent
 STACK = "test"
 KEYS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}  # the account's root
-
-
-def endpoints(url: str) -> list[dict[str, str]]:
-    """The `endpoints` setting (aws:endpoints, healthomics:endpoints) that sends every service a
-    program calls to the endpoint at `url`."""
-    return [{service: url for service in ("omics", "s3", "iam", "sts")}]
 
 
 def region(url: str, name: str) -> SimpleNamespace:
@@ -74,7 +69,7 @@ def stack_project(root: Path, here: SimpleNamespace, imports: list[dict]) -> Pro
     for name in ("__main__.py", "omics_stack"):  # the packages come from the virtualenv
         (root / name).symlink_to(REPO / name)
     project = python_project(root, "omics-references", {}, "stackConfigDir: stacks\n")
-    config = {"aws:region": here.region, "aws:endpoints": endpoints(here.url), "omics-references:store": {"name": "bench"},
+    config = {"aws:region": here.region, "aws:endpoints": admin.endpoints(here.url), "omics-references:store": {"name": "bench"},
               "omics-references:role_arn": here.role, "omics-references:imports": imports}
     (root / "stacks" / f"Pulumi.{STACK}.yaml").write_text(json.dumps({"config": config}))
     return project
@@ -86,5 +81,5 @@ def yaml_project(root: Path, here: SimpleNamespace, name: str, plugins: dict[str
     healthomics provider configured for the endpoint Region `here`."""
     program = {"name": name, "runtime": "yaml", "resources": resources,
                "plugins": {"providers": [{"name": k, "path": str(v)} for k, v in plugins.items()]}}
-    config = {"config": {"healthomics:region": here.region, "healthomics:endpoints": json.dumps(endpoints(here.url))}}
+    config = {"config": {"healthomics:region": here.region, "healthomics:endpoints": json.dumps(admin.endpoints(here.url))}}
     return Project(root, {"Pulumi.yaml": json.dumps(program, indent=1), f"Pulumi.{STACK}.yaml": json.dumps(config)})

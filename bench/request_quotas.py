@@ -54,7 +54,7 @@ def scenario(url: str, name: str, quotas: bool, imports: int, sources: int) -> t
         for future in [pool.submit(one_import, here, store, provider, f"i{n}", sources) for n in range(imports)]:
             future.result()
     seconds = time.monotonic() - started
-    throttles = sum(n for key, n in admin.calls(url)["errors"].items() if key.endswith("ThrottlingException"))
+    throttles = sum(admin.throttles(admin.calls(url)).values())
     return seconds, throttles
 
 

@@ -21,6 +21,18 @@ def calls(url: str) -> dict:
         return json.loads(answer.read())
 
 
+def throttles(counted: dict) -> dict[str, int]:
+    """Of `calls`' answer, the calls answered ThrottlingException (`OPERATION:ThrottlingException`:
+    how many); a busy store's refusal of a second import is the store's rule, not a quota."""
+    return {call: n for call, n in counted["errors"].items() if call.endswith(":ThrottlingException")}
+
+
+def endpoints(url: str) -> list[dict[str, str]]:
+    """The `endpoints` setting (aws:endpoints, healthomics:endpoints) that sends every service a
+    program calls to the endpoint at `url`."""
+    return [{service: url for service in ("omics", "s3", "iam", "sts")}]
+
+
 def reset_calls(url: str) -> None:
     """Start counting calls afresh."""
     with urllib.request.urlopen(urllib.request.Request(f"{url}/_emulator/calls", method="DELETE")):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from omics_emulator.admin import throttles
 from omics_rules.quotas import REQUESTS_PER_SECOND
 from tests.support.aws import LocalAws
 from tests.support.fasta import generate_fasta
@@ -35,8 +36,3 @@ def test_a_refresh_of_20_imports_stays_within_every_request_quota(tmp_path: Path
         assert not over, f"more calls within one second than the quota allows: {over} ({peaks})"
     assert not calls["errors"], calls["errors"]
 
-
-def throttles(calls: dict) -> dict[str, int]:
-    """The calls answered ThrottlingException (a busy store's refusal of a second import is the
-    store's one-import rule, which the provider waits out, not a quota)."""
-    return {call: n for call, n in calls["errors"].items() if call.endswith(":ThrottlingException")}

@@ -97,7 +97,7 @@ class LocalAws:
     def endpoints(self) -> list[dict[str, str]]:
         """The `endpoints` setting (aws:endpoints, healthomics:endpoints) that sends every service a
         program calls to the endpoint."""
-        return [{service: self.url for service in ("omics", "s3", "iam", "sts")}]
+        return admin.endpoints(self.url)
 
     @cached_property
     def sts(self):

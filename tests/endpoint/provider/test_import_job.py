@@ -6,6 +6,7 @@ import hashlib
 
 import pytest
 
+from omics_emulator.admin import throttles
 from omics_provider.errors import ImportFailed, OmicsProviderError, WaitTimedOut
 from omics_provider.import_job import ReferenceImportJobProvider
 from tests.support.aws import Sandbox
@@ -63,7 +64,7 @@ def test_lifecycle_create_refresh_retag_delete(world: Sandbox, bursts: str) -> N
     assert all(r["status"] != "ACTIVE" for r in world.references())
     assert len(world.jobs()) == 1
     if bursts == "refused":  # the provider's bursts were throttled, retried, and never raised
-        assert any(e.endswith(":ThrottlingException") for e in world.aws.calls()["errors"]), world.aws.calls()
+        assert throttles(world.aws.calls()), world.aws.calls()
 
 
 def test_a_given_client_token_stays_the_input_and_is_the_token_used(world: Sandbox) -> None:
