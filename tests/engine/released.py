@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 DIST = REPO / "dist"
 EXAMPLES = REPO / "examples"
@@ -40,10 +42,10 @@ def run(*cmd: str | Path, cwd: Path | None = None, env: dict[str, str] | None = 
     return proc.stdout
 
 
-def built_dist(lock: Path) -> Path:
-    """dist/, as `make dist` leaves it (it rebuilds only what changed since; one build at a time:
-    `lock` is held meanwhile)."""
-    with lock.open("w") as held:
+def built_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """dist/, as `make dist` leaves it (it rebuilds only what changed since; one build at a time
+    among the run's workers, by a lock beside their temporary folders)."""
+    with (tmp_path_factory.getbasetemp().parent / "dist.lock").open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         run("make", "dist", cwd=REPO, timeout=1800)
     return DIST

@@ -82,7 +82,7 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder holding the omics-references wheel of dist/ (as `make dist` leaves it), for
     PIP_FIND_LINKS, and the pins of this checkout's virtualenv (constraints.txt), so pip finds what
     its cache holds."""
-    dist = released.built_dist(tmp_path_factory.getbasetemp().parent / "dist.lock")
+    dist = released.built_dist(tmp_path_factory)
     folder = tmp_path_factory.mktemp("package")
     [wheel] = dist.glob(f"omics_references-{released.VERSION}-*.whl")
     shutil.copy(wheel, folder)

@@ -21,7 +21,7 @@ SERVER = f"https://artifacts.example.com/omics-references/v{released.VERSION}"  
 @pytest.fixture(scope="module")
 def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The release's files as a user downloaded them: a copy of dist/."""
-    dist = released.built_dist(tmp_path_factory.getbasetemp().parent / "dist.lock")
+    dist = released.built_dist(tmp_path_factory)
     folder = tmp_path_factory.mktemp("user") / "downloads"
     shutil.copytree(dist, folder)
     return folder

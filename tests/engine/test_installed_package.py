@@ -38,7 +38,7 @@ MUTATING = ("Start", "Create", "Delete", "Tag", "Untag")
 
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return released.built_dist(tmp_path_factory.getbasetemp().parent / "dist.lock")
+    return released.built_dist(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
