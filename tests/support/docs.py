@@ -7,15 +7,22 @@ import re
 import subprocess
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from .projects import REPO
+
+# A code block's mark, and the block: (kind: from, run or stack-config; its file; the fence's
+# language; the block's text).
+MARKED = re.compile(r"<!-- (from|run|stack-config): ?([^ ]*) -->\n```([^\n]*)\n(.*?)^```\n",
+                    re.MULTILINE | re.DOTALL)
 
 
 def marked_blocks(page: Path, test_file: str) -> list[str]:
     """The page's command blocks marked as run by `test_file` (a test's __file__), in order; every
     such mark must stand right before a ```sh block."""
-    mark = f"<!-- run: {Path(test_file).resolve().relative_to(REPO)} -->"
+    target = str(Path(test_file).resolve().relative_to(REPO))
     text = page.read_text()
-    blocks = re.findall(re.escape(mark) + r"\n```sh\n(.*?)```", text, re.DOTALL)
+    blocks = [block for kind, marked, language, block in MARKED.findall(text)
+              if kind == "run" and marked == target and language == "sh"]
+    mark = f"<!-- run: {target} -->"
     assert len(blocks) == text.count(mark), f"{page}: a `{mark}` stands before no ```sh block"
     return blocks
 

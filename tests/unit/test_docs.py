@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.support.docs import MARKED
+
 REPO = Path(__file__).resolve().parents[2]
 PAGES = sorted([REPO / "README.md", REPO / "CONTRIBUTING.md", REPO / "SECURITY.md",
                 *(REPO / "docs").rglob("*.md")])
 FENCE = re.compile(r"^```[^\n]*\n(.*?)^```\n", re.MULTILINE | re.DOTALL)
-MARKED = re.compile(r"<!-- (from|run|stack-config): ?([^ ]*) -->\n```[^\n]*\n(.*?)^```\n", re.MULTILINE | re.DOTALL)
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 WORKFLOW_WORDS = re.compile(
     r"\bissues? #?\d+|\b(?:first|second|third|fourth|fifth|sixth|this|last|next|previous|earlier|"
@@ -73,7 +74,7 @@ def test_every_code_block_is_taken_from_a_tested_file_or_run_by_a_test(page: Pat
     if "docs" in page.parts:
         assert len(FENCE.findall(text)) == len(MARKED.findall(text)), (
             f"{rel(page)}: a code block without <!-- from: FILE -->, <!-- run: TEST --> or <!-- stack-config: -->")
-    for kind, source, block in MARKED.findall(text):
+    for kind, source, _, block in MARKED.findall(text):
         if kind == "from":
             lines, whole = block.splitlines(), (REPO / source).read_text().splitlines()
             assert any(whole[i:i + len(lines)] == lines for i in range(len(whole))), (
