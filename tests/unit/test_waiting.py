@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from email.utils import format_datetime
 
 import boto3
 import pytest
@@ -226,7 +227,7 @@ def test_the_three_import_job_operations_share_one_limiter() -> None:
     assert (shared.slots, shared.window) == (4, pytest.approx(1.0))  # 4 of the row's 5 per second
 
 
-REFUSED_AT = "Sun, 29 Nov 2026 00:10:00 GMT"  # the Date of each refusal's answer
+REFUSAL = dt.datetime(2026, 11, 29, 0, 10, tzinfo=dt.UTC)  # when each refusal is answered (its Date)
 
 
 def refusing_start(refusals: int, running: list[list[dict]], ended: list[list[dict]] | None = None,
@@ -237,7 +238,7 @@ def refusing_start(refusals: int, running: list[list[dict]], ended: list[list[di
     client = boto3.client("omics", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
     stub = Stubber(client)
     for n in range(refusals):
-        meta = {"HTTPHeaders": {"date": REFUSED_AT}} if dated else {}
+        meta = {"HTTPHeaders": {"date": format_datetime(REFUSAL, usegmt=True)}} if dated else {}
         stub.add_client_error("start_reference_import_job", "ServiceQuotaExceededException", http_status_code=402,
                               response_meta=meta)
         for status in ("SUBMITTED", "IN_PROGRESS", "CANCELLING"):
@@ -263,9 +264,6 @@ def other_job(status: str, ended_at: dt.datetime | None = None) -> dict:
     """Another import of the store, as ListReferenceImportJobs shows it."""
     return {"id": "7777777777", "referenceStoreId": STORE, "roleArn": REQUEST["roleArn"], "status": status,
             "creationTime": CREATED, **({"completionTime": ended_at} if ended_at else {})}
-
-
-REFUSAL = dt.datetime(2026, 11, 29, 0, 10, tzinfo=dt.UTC)
 
 
 def test_a_start_refused_while_the_listing_shows_the_store_free_is_asked_again(clock: FakeClock) -> None:
