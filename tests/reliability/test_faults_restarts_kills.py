@@ -141,16 +141,18 @@ def recover(project: StackProject, *command: str) -> None:
     """What docs/troubleshooting.md tells a user after a hard kill: clear the lock and the pending creates
     (the provider finds any job those creates started by its clientToken), then run again; a state
     whose write the kill cut short is first put back from the file backend's backup."""
-    project.cli.run("cancel", "--yes", "--stack", "test", check=False)  # no lock is fine too
-    clear = ("refresh", "--clear-pending-creates", "--yes", "--stack", "test")
+    stack = project.stack
+    project.cli.run("cancel", "--yes", "--stack", stack, check=False)  # no lock is fine too
+    clear = ("refresh", "--clear-pending-creates", "--yes", "--stack", stack)
     cleared = project.cli.run(*clear, check=False)
     if cleared.returncode:
         assert "failed to load checkpoint" in cleared.stderr, cleared.stdout + cleared.stderr
         for stacks in (project.cli.state_dir / "backend" / ".pulumi" / "stacks").iterdir():
-            for name in ("test.json", "test.json.attrs"):
-                shutil.copyfile(stacks / name.replace(".json", ".json.bak"), stacks / name)
+            for kept, backup in ((f"{stack}.json", f"{stack}.json.bak"),
+                                 (f"{stack}.json.attrs", f"{stack}.json.bak.attrs")):
+                shutil.copyfile(stacks / backup, stacks / kept)
         project.cli.run(*clear)
-    project.cli.run(*command, "--yes", "--stack", "test")
+    project.cli.run(*command, "--yes", "--stack", stack)
 
 
 @pytest.mark.parametrize("batch", range(KILL_BATCHES))
