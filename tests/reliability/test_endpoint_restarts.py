@@ -148,6 +148,21 @@ def test_users_groups_policies_and_oidc_providers_survive_a_restart(data_dir: Pa
         assert aws.as_caller(aws.web_identity(role)).omics.list_reference_stores()["referenceStores"]
 
 
+def test_a_session_made_just_before_a_restart_answers_as_expired_after_it(data_dir: Path) -> None:
+    """AssumeRole as the last request before the endpoint is killed: its key is still known as
+    issued after the restart, so it is refused, not taken for the account's root."""
+    endpoint = EmulatorProcess(data_dir).start()
+    try:
+        session = LocalAws(endpoint.url, "us-east-1", attempts=1).assumed(allow("omics:ListReferenceStores"))
+    finally:
+        endpoint.stop(kill=True)
+    with EmulatorProcess(data_dir, port=endpoint.port) as again:
+        aws = LocalAws(again.url, "us-east-1", attempts=1)
+        with pytest.raises(ClientError) as expired:
+            aws.as_caller(session).omics.list_reference_stores()
+        assert expired.value.response["Error"]["Code"] == "ExpiredTokenException"
+
+
 def test_the_s3_server_stops_with_the_endpoint(tmp_path: Path) -> None:
     endpoint = EmulatorProcess(tmp_path / "data").start()
     [s3_server] = descendants(endpoint.proc.pid)

@@ -5,12 +5,10 @@ the service does. A key of no identity is the account's root."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 
-from omics_emulator.launcher import EmulatorProcess
 from tests.support.aws import ACCOUNT, LocalAws, allow, github_token
 from tests.support.fasta import generate_fasta
 
@@ -270,22 +268,3 @@ def test_a_denied_simulation_names_the_user_that_signed_it(aws: LocalAws) -> Non
                     ActionNames=["omics:ListReferences"])
     assert (error["Code"], error["status"]) == ("AccessDenied", 403)
     assert error["Message"].startswith(f"User: {user} is not authorized to perform: iam:SimulatePrincipalPolicy")
-
-
-def test_a_session_made_just_before_a_restart_answers_as_expired_after_it(data_dir: Path) -> None:
-    """AssumeRole as the last request before the endpoint is killed: its key is still known as
-    issued after the restart, so it is refused, not taken for the account's root."""
-    endpoint = EmulatorProcess(data_dir).start()
-    try:
-        aws = LocalAws(endpoint.url, "us-east-1", attempts=1)
-        role = aws.iam.create_role(RoleName="assumed-last", AssumeRolePolicyDocument=json.dumps(_policy(
-            {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}})))
-        answer = aws.sts.assume_role(RoleArn=role["Role"]["Arn"], RoleSessionName="last")["Credentials"]
-    finally:
-        endpoint.stop(kill=True)
-    session = {"AWS_ACCESS_KEY_ID": answer["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": answer["SecretAccessKey"],
-               "AWS_SESSION_TOKEN": answer["SessionToken"]}
-    with EmulatorProcess(data_dir, port=endpoint.port) as again:
-        aws = LocalAws(again.url, "us-east-1", attempts=1)
-        error = _denied(aws.as_caller(session).omics.list_reference_stores)
-        assert error["Code"] == "ExpiredTokenException"
