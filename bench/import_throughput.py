@@ -39,6 +39,14 @@ def best_seconds(command: Callable[[], object], runs: int) -> float:
     return min(times)
 
 
+def _rss(pid: int) -> tuple[int, int]:
+    """rss_bytes of a process, (0, 0) once it is gone (a sample of a process that ended counts nothing)."""
+    try:
+        return rss_bytes(pid)
+    except FileNotFoundError:
+        return 0, 0
+
+
 class Sampler:
     """RSS of the endpoint and of each process below it (the S3 server, started with it), every 50 ms."""
 
@@ -52,8 +60,8 @@ class Sampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            own = rss_bytes(self.pid)[0]
-            children = sum(rss_bytes(child)[0] for child in self.below)
+            own = _rss(self.pid)[0]
+            children = sum(_rss(child)[0] for child in self.below)
             self.samples.append((self.phase, own, own + children))
             time.sleep(0.05)
 
@@ -62,7 +70,7 @@ class Sampler:
 
     def peaks_from_kernel(self) -> int:
         """Sum of each process's lifetime peak RSS (VmHWM): an upper bound, never missed."""
-        return sum(rss_bytes(pid)[1] for pid in [self.pid, *self.below])
+        return sum(_rss(pid)[1] for pid in [self.pid, *self.below])
 
     def __enter__(self) -> Sampler:
         self._thread.start()
