@@ -15,8 +15,10 @@ import statistics
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 from botocore.exceptions import WaiterError
 
@@ -47,24 +49,34 @@ def completion(here: SimpleNamespace, job_id: str) -> float:
     return job["completionTime"].timestamp()
 
 
-def counting_clients(counter: dict) -> None:
-    """Make the provider's clients count their GetReferenceImportJob calls into `counter`."""
+def hook_clients(hook: Callable[[Any], None]) -> Callable[[], None]:
+    """Call `hook` once on each omics client the provider makes (it caches them per process);
+    returns what undoes it."""
     original = provider_settings.ConnectionSettings.client
     hooked: set[int] = set()
 
     def client(self, *args, **kwargs):
-        made = original(self, *args, **kwargs)  # cached per process: hook each client once
+        made = original(self, *args, **kwargs)
         if id(made) not in hooked:
             hooked.add(id(made))
-            region = made.meta.region_name
-
-            def count(**_):
-                counter[region] = counter.get(region, 0) + 1
-
-            made.meta.events.register("before-call.omics.GetReferenceImportJob", count)
+            hook(made)
         return made
 
     provider_settings.ConnectionSettings.client = client
+    return lambda: setattr(provider_settings.ConnectionSettings, "client", original)
+
+
+def counting_clients(counter: dict) -> Callable[[], None]:
+    """Make the provider's clients count their GetReferenceImportJob calls into `counter` (by
+    Region); returns what undoes it."""
+    def count_polls(made: Any) -> None:
+        region = made.meta.region_name
+
+        def count(**_: Any) -> None:
+            counter[region] = counter.get(region, 0) + 1
+
+        made.meta.events.register("before-call.omics.GetReferenceImportJob", count)
+    return hook_clients(count_polls)
 
 
 def provider_run(here: SimpleNamespace, k: float, counter: dict, n: int) -> dict:
@@ -107,25 +119,23 @@ def peak_request_rate(regions: list[SimpleNamespace], k: float, counter: dict) -
     """The most Start/Get/List import-job requests (one quota row: 5 per second and Region) the
     provider sent within any one second in one Region, while imports in four Regions wait at once."""
     sent: dict[str, list[float]] = {here.region: [] for here in regions}
-    original = provider_settings.ConnectionSettings.client
 
-    def client(self, *args, **kwargs):
-        made = original(self, *args, **kwargs)
+    def time_sends(made: Any) -> None:
         times = sent.get(made.meta.region_name)
-        if times is not None and not getattr(made, "_bench_timed", False):
-            made._bench_timed = True
-            for operation in IMPORT_JOB_ROW:
-                made.meta.events.register(f"before-send.omics.{operation}",
-                                          lambda into=times, **_: into.append(time.monotonic()))
-        return made
+        for operation in IMPORT_JOB_ROW if times is not None else ():
+            made.meta.events.register(f"before-send.omics.{operation}",
+                                      lambda into=times, **_: into.append(time.monotonic()))
 
-    provider_settings.ConnectionSettings.client = client
-    threads = [threading.Thread(target=provider_run, args=(r, k, counter, 900 + i)) for i, r in enumerate(regions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    provider_settings.ConnectionSettings.client = original
+    undo = hook_clients(time_sends)
+    try:
+        threads = [threading.Thread(target=provider_run, args=(r, k, counter, 900 + i))
+                   for i, r in enumerate(regions)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        undo()
     return max(sum(1 for later in times if start <= later < start + 1.0)
                for times in sent.values() for start in times)
 
@@ -134,7 +144,7 @@ def run(runs: int, workdir: Path) -> tuple[list[tuple], float]:
     endpoint = EmulatorProcess(workdir / "data").start()
     os.environ.update({"AWS_ENDPOINT_URL": endpoint.url, **KEYS})
     counter: dict = {}
-    counting_clients(counter)
+    uncount = counting_clients(counter)
     rows = []
     try:
         for seconds, k in JOBS:
@@ -153,6 +163,7 @@ def run(runs: int, workdir: Path) -> tuple[list[tuple], float]:
         admin.set_controls(endpoint.url, import_seconds=20)
         rate = peak_request_rate([source_region(endpoint.url, f"r{i}") for i in range(4)], 1, counter)
     finally:
+        uncount()
         endpoint.stop()
     return rows, rate
 
